@@ -1,0 +1,141 @@
+# isopod - one non-recursive Makefile.  Sources are found by wildcard:
+#   src/base/*.c podman/*.c netns/*.c src/*.c   -> libisopod.a (+ src/main.c -> isopod)
+#   tests/unit/test_*.c                         -> one cmocka binary each (+ tests/support/*.c)
+#   tests/integration/test_*.c                  -> one cmocka binary each, run against rootless Podman
+#   tests/fuzz/fuzz_*.c                         -> one libFuzzer target each (clang)
+#   bench/bench_*.c                             -> one benchmark binary each
+# BUILD=dir puts objects elsewhere (the sanitizer and fuzz builds use their own).
+
+BUILD ?= build
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS := libcurl yajl libnl-3.0 libnl-route-3.0 libnl-idiag-3.0
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+CFLAGS ?= -O2 -g
+# CI builds with warnings as errors.
+ifneq ($(CI),)
+WERROR ?= -Werror
+endif
+ISO_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter $(WERROR) \
+	-D_GNU_SOURCE -DISOPOD_VERSION='"$(VERSION)"' -Iinclude -MMD -MP \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+TEST_CFLAGS := -DISO_TEST_DATA='"$(CURDIR)/tests/data"' -DISO_SRCDIR='"$(CURDIR)"' -Itests/support
+
+BIN := $(if $(filter build,$(BUILD)),isopod,$(BUILD)/isopod)
+
+LIB_SRCS := $(sort $(wildcard src/base/*.c podman/*.c netns/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+SUPPORT_SRCS := $(wildcard tests/support/*.c)
+SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:%.c=$(BUILD)/%)
+INTEG_SRCS := $(sort $(wildcard tests/integration/test_*.c))
+INTEG_BINS := $(INTEG_SRCS:%.c=$(BUILD)/%)
+BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
+BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
+FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/base/*.c podman/*.c netns/*.c tests/*/*.c tests/*/*.h bench/*.c))
+
+.PHONY: all check check-unit check-asan check-integration images bench fuzz fuzz-build format format-check \
+	check-layering install clean setup demo unit-bins integration-bins bench-bins
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ISO_CFLAGS) $(CFLAGS) $(if $(filter tests/% bench/%,$<),$(TEST_CFLAGS)) -c -o $@ $<
+
+$(BUILD)/libisopod.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/src/main.o $(BUILD)/libisopod.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libisopod.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(SUPPORT_OBJS) $(BUILD)/libisopod.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libisopod.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+unit-bins: $(UNIT_BINS)
+integration-bins: $(INTEG_BINS) $(BIN)
+bench-bins: $(BENCH_BINS) $(BIN)
+
+# ---- tests ----
+check-unit: $(UNIT_BINS)
+	@tests/run-tests.sh unit $(UNIT_BINS)
+
+# The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+check-asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=$(CC) \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" unit-bins
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		tests/run-tests.sh asan $(UNIT_SRCS:%.c=build-asan/%)
+
+# Real rootless Podman: as root this runs as the dedicated test user.
+check-integration: integration-bins
+	@scripts/run-integration.sh $(BUILD) $(INTEG_BINS)
+
+# libFuzzer targets, built with clang; FUZZ_SECONDS is the budget of each.
+FUZZ_SECONDS ?= 20
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libisopod.a \
+		$(FUZZ_SRCS:%.c=build-fuzz/%)
+build-fuzz/tests/fuzz/%: tests/fuzz/%.c build-fuzz/libisopod.a
+	@mkdir -p $(dir $@)
+	clang $(ISO_CFLAGS) $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+fuzz: fuzz-build
+	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SRCS:%.c=build-fuzz/%)
+
+check: $(BIN)
+	@$(MAKE) --no-print-directory check-layering
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory fuzz
+	@$(MAKE) --no-print-directory check-integration
+
+# ---- host, images, demo, bench ----
+setup:
+	@scripts/setup-host.sh
+
+images:
+	@scripts/setup-host.sh --images
+
+bench: bench-bins
+	@bench/run.sh $(BUILD)
+
+demo: $(BIN)
+	@scripts/demo.sh
+
+# ---- hygiene ----
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format-check: ok"
+
+check-layering:
+	@scripts/check-layering.sh
+
+install: $(BIN)
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/isopod
+	install -D -m 0644 docs/isopod.1 $(DESTDIR)$(PREFIX)/share/man/man1/isopod.1
+	install -D -m 0755 scripts/start-agent-env.sh $(DESTDIR)$(PREFIX)/share/isopod/start-agent-env.sh
+	install -D -m 0755 scripts/stop-agent-env.sh $(DESTDIR)$(PREFIX)/share/isopod/stop-agent-env.sh
+	install -D -m 0755 scripts/list-agent-envs.sh $(DESTDIR)$(PREFIX)/share/isopod/list-agent-envs.sh
+
+clean:
+	rm -rf build build-asan build-fuzz isopod
+
+-include $(shell find $(BUILD) build-asan build-fuzz -name '*.d' 2>/dev/null)
