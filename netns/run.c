@@ -1,0 +1,410 @@
+/*
+ * netns/run.c - the primitive: a forked child joins the namespaces of a PID
+ * and runs a function there, sending typed records back over a pipe.
+ *
+ * Why a child: setns(CLONE_NEWUSER) refuses a multi-threaded caller, and a
+ * socket stays in the namespace it was opened in; the parent keeps libcurl's
+ * threads and its own namespace.  Why steps over the pipe: a netlink wait can
+ * block forever, and "killed after 2000 ms" alone does not say where.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "iso/cleanup.h"
+#include "iso/util.h"
+#include "netns/netns.h"
+
+enum frame_type {
+	FRAME_STEP = 1, /* step name */
+	FRAME_REC = 2,  /* u32 tag + data */
+	FRAME_ERR = 3,  /* i32 class, i32 status, message */
+	FRAME_END = 4,
+};
+
+struct frame_hdr {
+	uint32_t type;
+	uint32_t len;
+};
+
+#define FRAME_MAX (NETNS_REC_MAX + 1024)
+
+struct netns_chan {
+	int fd;
+};
+
+/* The child cannot return an error to anyone but the parent: a dead pipe ends it. */
+static void chan_frame(struct netns_chan *ch, uint32_t type, const void *a, size_t alen, const void *b, size_t blen)
+{
+	struct frame_hdr h = {.type = type, .len = (uint32_t)(alen + blen)};
+	if (iso_write_all(ch->fd, &h, sizeof h) < 0 || (alen && iso_write_all(ch->fd, a, alen) < 0) ||
+	    (blen && iso_write_all(ch->fd, b, blen) < 0))
+		_exit(3);
+}
+
+void netns_chan_step(struct netns_chan *ch, const char *fmt, ...)
+{
+	char step[NETNS_STEP_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof step, fmt, ap);
+	va_end(ap);
+	chan_frame(ch, FRAME_STEP, step, strlen(step), NULL, 0);
+}
+
+int netns_chan_put(struct netns_chan *ch, uint32_t tag, const void *data, size_t len, struct iso_error **err)
+{
+	if (len > NETNS_REC_MAX)
+		return iso_error_set(err, ISO_E_INTERNAL, EMSGSIZE, "record of %zu bytes is over the cap of %u bytes",
+				     len, NETNS_REC_MAX);
+	chan_frame(ch, FRAME_REC, &tag, sizeof tag, data, len);
+	return 0;
+}
+
+static void chan_error(struct netns_chan *ch, const struct iso_error *e)
+{
+	int32_t head[2] = {e ? (int32_t)e->class : ISO_E_INTERNAL, e ? e->status : 0};
+	const char *msg = e && e->msg ? e->msg : "the function failed without saying why";
+	size_t n = strnlen(msg, 2048);
+	chan_frame(ch, FRAME_ERR, head, sizeof head, msg, n);
+}
+
+static int set_step_error(struct netns_chan *ch, enum iso_class class, int status, const char *fmt, ...)
+{
+	struct iso_error *e = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	iso_error_setv(&e, class, status, fmt, ap);
+	va_end(ap);
+	chan_error(ch, e);
+	iso_error_free(e);
+	return -1;
+}
+
+static __attribute__((noreturn)) void child_main(int wfd, pid_t pid, int userfd, int netfd, pid_t parent,
+						 netns_fn fn, void *arg)
+{
+	struct netns_chan ch = {.fd = wfd};
+	struct iso_error *e = NULL;
+
+	/* Do not outlive a parent that died or was killed. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(4);
+	signal(SIGPIPE, SIG_DFL);
+
+	if (userfd >= 0) {
+		netns_chan_step(&ch, "joining user namespace");
+		if (setns(userfd, CLONE_NEWUSER) < 0) {
+			set_step_error(&ch, ISO_E_ISOLATION, errno, "cannot join the user namespace of process %d: %s",
+				       (int)pid, strerror(errno));
+			goto out;
+		}
+		close(userfd);
+	}
+	if (netfd >= 0) {
+		netns_chan_step(&ch, "joining network namespace");
+		if (setns(netfd, CLONE_NEWNET) < 0) {
+			set_step_error(&ch, ISO_E_ISOLATION, errno,
+				       "cannot join the network namespace of process %d: %s%s", (int)pid,
+				       strerror(errno),
+				       errno == EPERM ? "; the user namespace that owns it must be joined first" : "");
+			goto out;
+		}
+		close(netfd);
+	}
+	netns_chan_step(&ch, "running");
+	if (fn(&ch, arg, &e) < 0)
+		chan_error(&ch, e);
+	else
+		chan_frame(&ch, FRAME_END, NULL, 0, NULL, 0);
+	iso_error_free(e);
+out:
+	fflush(NULL);
+	_exit(0);
+}
+
+static int open_ns(pid_t pid, const char *which, int *fd, struct iso_error **err)
+{
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, which);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	if (errno == ENOENT || errno == ESRCH)
+		return iso_error_set(err, ISO_E_ISOLATION, errno,
+				     "process %d does not exist, so its namespaces cannot be inspected; "
+				     "check that it is still running",
+				     (int)pid);
+	if (errno == EACCES || errno == EPERM)
+		return iso_error_set(err, ISO_E_ISOLATION, errno,
+				     "process %d belongs to another user: its namespaces cannot be entered; "
+				     "run as the user that owns it",
+				     (int)pid);
+	return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot open '%s': %s", path, strerror(errno));
+}
+
+/* Whether FD names the user namespace this process is in (joining it would fail with EINVAL). */
+static int is_own_userns(int fd)
+{
+	struct stat a, b;
+	if (fstat(fd, &a) < 0 || stat("/proc/self/ns/user", &b) < 0)
+		return 0;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+struct reader {
+	char *buf; /* one frame being assembled */
+	size_t have;
+	struct iso_buf out;
+	char step[NETNS_STEP_MAX];
+	struct iso_error *child_err;
+	int ended;
+	int overflow;
+};
+
+/* Consume complete frames in R->buf; returns -1 on a malformed frame. */
+static int reader_drain(struct reader *r)
+{
+	size_t off = 0;
+	while (r->have - off >= sizeof(struct frame_hdr)) {
+		struct frame_hdr h;
+		memcpy(&h, r->buf + off, sizeof h);
+		if (h.len > FRAME_MAX)
+			return -1;
+		if (r->have - off < sizeof h + h.len)
+			break;
+		const char *p = r->buf + off + sizeof h;
+		switch (h.type) {
+		case FRAME_STEP: {
+			size_t n = h.len < NETNS_STEP_MAX - 1 ? h.len : NETNS_STEP_MAX - 1;
+			memcpy(r->step, p, n);
+			r->step[n] = '\0';
+			break;
+		}
+		case FRAME_REC: {
+			if (h.len < 4)
+				return -1;
+			uint32_t len = h.len - 4;
+			if (iso_buf_append(&r->out, p, 4) < 0 || iso_buf_append(&r->out, &len, 4) < 0 ||
+			    iso_buf_append(&r->out, p + 4, len) < 0)
+				r->overflow = 1;
+			break;
+		}
+		case FRAME_ERR: {
+			int32_t head[2];
+			if (h.len < sizeof head)
+				return -1;
+			memcpy(head, p, sizeof head);
+			enum iso_class cl = head[0] > ISO_OK && head[0] <= ISO_CLASS_MAX ? (enum iso_class)head[0]
+											  : ISO_E_INTERNAL;
+			iso_error_set(&r->child_err, cl, head[1], "%.*s", (int)(h.len - sizeof head),
+				      p + sizeof head);
+			break;
+		}
+		case FRAME_END:
+			r->ended = 1;
+			break;
+		default:
+			return -1;
+		}
+		off += sizeof h + h.len;
+	}
+	memmove(r->buf, r->buf + off, r->have - off);
+	r->have -= off;
+	return 0;
+}
+
+static int reap(pid_t child, int kill_it)
+{
+	int status = 0;
+	if (kill_it)
+		kill(child, SIGKILL);
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	return status;
+}
+
+int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_result *out,
+	      struct iso_error **err)
+{
+	int timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : NETNS_TIMEOUT_MS_DEFAULT;
+	size_t max = opts && opts->max_result ? opts->max_result : NETNS_RESULT_MAX;
+	cleanup_close int userfd = -1;
+	cleanup_close int netfd = -1;
+	cleanup_close int rfd = -1;
+	int p[2];
+	int ret = -1;
+
+	if (pid > 0) {
+		if (open_ns(pid, "user", &userfd, err) < 0 || open_ns(pid, "net", &netfd, err) < 0)
+			return -1;
+		if (is_own_userns(userfd)) {
+			close(userfd);
+			userfd = -1;
+		}
+	}
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot make a pipe: %s", strerror(errno));
+	rfd = p[0];
+	pid_t parent = getpid();
+	fflush(NULL); /* or the child's exit would write our buffered output twice */
+	pid_t child = fork();
+	if (child < 0) {
+		close(p[1]);
+		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot fork: %s", strerror(errno));
+	}
+	if (child == 0) {
+		close(p[0]);
+		child_main(p[1], pid, userfd, netfd, parent, fn, arg);
+	}
+	close(p[1]);
+
+	struct reader r = {.buf = xmalloc(FRAME_MAX + sizeof(struct frame_hdr))};
+	iso_buf_init(&r.out, max);
+	snprintf(r.step, sizeof r.step, "starting");
+	int64_t deadline = iso_now_ms() + timeout_ms;
+	int eof = 0, malformed = 0, timed_out = 0;
+
+	while (!eof && !malformed && !r.overflow) {
+		int64_t left = deadline - iso_now_ms();
+		if (left <= 0) {
+			timed_out = 1;
+			break;
+		}
+		struct pollfd pfd = {.fd = rfd, .events = POLLIN};
+		int n = poll(&pfd, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			iso_error_set(err, ISO_E_INTERNAL, errno, "cannot poll the namespace helper: %s",
+				      strerror(errno));
+			reap(child, 1);
+			goto out;
+		}
+		if (n == 0)
+			continue;
+		ssize_t got = read(rfd, r.buf + r.have, FRAME_MAX + sizeof(struct frame_hdr) - r.have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			eof = 1;
+			break;
+		}
+		r.have += (size_t)got;
+		if (reader_drain(&r) < 0)
+			malformed = 1;
+	}
+
+	if (timed_out) {
+		reap(child, 1);
+		iso_error_set(err, ISO_E_ISOLATION, ETIMEDOUT,
+			      "'%s' did not finish within %d ms in the network namespace of process %d; "
+			      "the helper was killed: retry, or check that the process is healthy",
+			      r.step, timeout_ms, (int)pid);
+		goto out;
+	}
+	if (r.overflow || malformed) {
+		reap(child, 1);
+		if (r.overflow)
+			iso_error_set(err, ISO_E_ISOLATION, EMSGSIZE,
+				      "'%s' in the network namespace of process %d sent more than %zu bytes; "
+				      "the namespace holds more than expected: inspect it by hand",
+				      r.step, (int)pid, max);
+		else
+			iso_error_set(err, ISO_E_INTERNAL, EPROTO,
+				      "'%s' in the network namespace of process %d sent a malformed record", r.step,
+				      (int)pid);
+		goto out;
+	}
+	int status = reap(child, 0);
+	if (r.child_err) {
+		*err = r.child_err;
+		r.child_err = NULL;
+		iso_error_wrap(err, "%s (network namespace of process %d)", r.step, (int)pid);
+		goto out;
+	}
+	if (!r.ended) {
+		if (WIFSIGNALED(status))
+			iso_error_set(err, ISO_E_ISOLATION, 0,
+				      "the helper in the network namespace of process %d died of signal %d while '%s'",
+				      (int)pid, WTERMSIG(status), r.step);
+		else
+			iso_error_set(err, ISO_E_ISOLATION, 0,
+				      "the helper in the network namespace of process %d exited (%d) while '%s'",
+				      (int)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1, r.step);
+		goto out;
+	}
+	out->data = iso_buf_steal(&r.out, &out->len);
+	ret = 0;
+out:
+	iso_buf_release(&r.out);
+	iso_error_free(r.child_err);
+	free(r.buf);
+	return ret;
+}
+
+int netns_result_next(const struct netns_result *res, struct netns_rec *r)
+{
+	if (!res->data || r->next + 8 > res->len)
+		return 0;
+	memcpy(&r->tag, res->data + r->next, 4);
+	memcpy(&r->len, res->data + r->next + 4, 4);
+	if (r->next + 8 + r->len > res->len)
+		return 0;
+	r->data = res->data + r->next + 8;
+	r->next += 8 + r->len;
+	return 1;
+}
+
+void netns_result_release(struct netns_result *res)
+{
+	free(res->data);
+	res->data = NULL;
+	res->len = 0;
+}
+
+int netns_id_of(pid_t pid, struct netns_id *out, struct iso_error **err)
+{
+	char path[64];
+	struct stat st;
+	if (pid > 0)
+		snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+	else
+		snprintf(path, sizeof path, "/proc/self/ns/net");
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			return iso_error_set(err, ISO_E_ISOLATION, errno,
+					     "process %d does not exist, so its network namespace cannot be "
+					     "compared; check that it is still running",
+					     (int)pid);
+		return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot read '%s': %s%s", path, strerror(errno),
+				     errno == EACCES ? "; run as the user that owns the process" : "");
+	}
+	out->dev = st.st_dev;
+	out->ino = st.st_ino;
+	return 0;
+}
+
+int netns_id_equal(const struct netns_id *a, const struct netns_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+int netns_same(pid_t pid_a, pid_t pid_b, int *same, struct iso_error **err)
+{
+	struct netns_id a, b;
+	if (netns_id_of(pid_a, &a, err) < 0 || netns_id_of(pid_b, &b, err) < 0)
+		return -1;
+	*same = netns_id_equal(&a, &b);
+	return 0;
+}
