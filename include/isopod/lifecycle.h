@@ -1,0 +1,70 @@
+/*
+ * isopod/lifecycle.h - the steps `up`, `down` and `gc` are made of.
+ *
+ * Every object a run creates is recorded in a journal (the `made` bits of
+ * isopod/lease.h, also written into the lease so `gc` can finish a run that
+ * was killed); wo_undo removes exactly those, in the order that works with
+ * Podman: the pod first (its containers go with it), then any container
+ * left, then the secret and the volumes together, then the lease if the run
+ * took it.  Objects are removed by name after their labels are re-checked;
+ * nothing is ever pruned.
+ */
+#ifndef ISOPOD_LIFECYCLE_H
+#define ISOPOD_LIFECYCLE_H
+
+#include "iso/error.h"
+#include "isopod/lease.h"
+#include "isopod/workorder.h"
+
+/* Everything a run needs to know about ports and the journal. */
+struct wo_run {
+	struct wo_ctx *w;
+	struct lease_registry reg;
+	int have_reg;
+	struct lease_key key;
+	struct lease_grant grant;
+	int took_lease;     /* the run made the leases: undo releases them */
+	unsigned made;      /* LEASE_MADE_* this run created */
+	char hash[17];      /* config hash of the pod this run makes */
+	int64_t deadline_ms; /* readiness deadline (monotonic) */
+};
+
+/* Record that the run made WHAT (memory and, best effort, the lease). */
+void wo_run_made(struct wo_run *r, unsigned what);
+
+/* ---- creation (src/create.c) ---- */
+int wo_create_volumes(struct wo_run *r, int db, int odoo, struct iso_error **err);
+/* A random password in a new secret. */
+int wo_create_secret(struct wo_run *r, struct iso_error **err);
+int wo_create_pod(struct wo_run *r, struct iso_error **err);
+int wo_create_db(struct wo_run *r, struct iso_error **err);
+int wo_create_odoo(struct wo_run *r, struct iso_error **err);
+/*
+ * Run a one-shot container in the pod (the init container's name and
+ * labels), wait for it, keep its output (capped) in *output, remove it with
+ * its anonymous volumes.  DB_IMAGE picks the Postgres image (psql) instead
+ * of Odoo's.  *exit_code is the command's status.
+ */
+int wo_run_oneshot(struct wo_run *r, int db_image, const char *const *cmd, int *exit_code, char **output,
+		   struct iso_error **err);
+
+/* Remove what MADE names, of work order W, pod first; errors are collected, the rest still tried. */
+int wo_remove_made(struct wo_ctx *w, unsigned made, struct iso_error **err);
+/* Undo a failed run: wo_remove_made of its journal, and release the lease it took. */
+void wo_undo(struct wo_run *r);
+
+/* ---- readiness (src/ready.c) ---- */
+/* Postgres answers its protocol inside the pod (netns probe), or ISO_E_TIMEOUT / ISO_E_EXITED. */
+int wo_wait_db(struct wo_run *r, struct iso_error **err);
+/* Odoo serves /web/login with 200 on the published port. */
+int wo_wait_odoo(struct wo_run *r, struct iso_error **err);
+/* Whether the database is initialised (base installed), asked with psql in a one-shot container. */
+int wo_db_initialised(struct wo_run *r, int *initialised, struct iso_error **err);
+/* Run Odoo's own initialisation in the one-shot init container; the log goes to the state dir. */
+int wo_db_initialise(struct wo_run *r, struct iso_error **err);
+/* The last LINES lines of a container's log, for error messages (never fails: "" then). */
+char *wo_last_log_lines(struct wo_ctx *w, const char *container, int lines);
+/* Path of the init log of W (owned). */
+char *wo_init_log_path(const struct wo_ctx *w);
+
+#endif
