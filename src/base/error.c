@@ -73,6 +73,17 @@ static const char *const class_names[] = {
 	[ISO_E_HOST] = "host-not-prepared",
 };
 
+int iso_error_move(struct iso_error **err, struct iso_error *src)
+{
+	if (err) {
+		iso_error_free(*err);
+		*err = src;
+	} else {
+		iso_error_free(src);
+	}
+	return -1;
+}
+
 const char *iso_class_name(enum iso_class class)
 {
 	if ((unsigned)class > ISO_CLASS_MAX)

@@ -200,17 +200,6 @@ int iso_json_stream(const char *buf, size_t len, unsigned flags, const struct is
 
 /* ---- tree ---- */
 
-/* Hand a locally made error to the caller's ERR (which may be NULL). */
-static void pass_error(struct iso_error **err, struct iso_error *e)
-{
-	if (err) {
-		iso_error_free(*err);
-		*err = e;
-	} else {
-		iso_error_free(e);
-	}
-}
-
 iso_json *iso_json_parse(const char *buf, size_t len, unsigned flags, enum iso_class class, const char *what,
 			 struct iso_error **err)
 {
@@ -226,7 +215,7 @@ iso_json *iso_json_parse(const char *buf, size_t len, unsigned flags, enum iso_c
 	if (!(flags & ISO_JSON_COMMENTS) && (memmem(buf, len, "//", 2) || memmem(buf, len, "/*", 2))) {
 		struct iso_error *e = NULL;
 		if (iso_json_stream(buf, len, 0, NULL, NULL, class, what, &e) < 0) {
-			pass_error(err, e);
+			iso_error_move(err, e);
 			return NULL;
 		}
 	}
@@ -239,7 +228,7 @@ iso_json *iso_json_parse(const char *buf, size_t len, unsigned flags, enum iso_c
 		/* Read again with the streaming parser to name the line and column. */
 		struct iso_error *e = NULL;
 		if (iso_json_stream(buf, len, flags & ISO_JSON_COMMENTS, NULL, NULL, class, what, &e) < 0) {
-			pass_error(err, e);
+			iso_error_move(err, e);
 			return NULL;
 		}
 		char *nl = strchr(ebuf, '\n');
