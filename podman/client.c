@@ -186,7 +186,8 @@ int podman_version(struct podman_client *c, struct podman_version *out, struct i
 	out->version = podman_json_strdup(engine, "Version");
 	out->api_version = podman_json_strdup(details, "APIVersion");
 	out->go_version = podman_json_strdup(details, "GoVersion");
-	out->os_arch = podman_json_strdup(details, "OsArch");
+	const char *os = iso_json_get_string(details, "Os"), *arch = iso_json_get_string(details, "Arch");
+	out->os_arch = os && arch ? xasprintf("%s/%s", os, arch) : NULL;
 	return 0;
 }
 
