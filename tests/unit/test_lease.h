@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "iso/cleanup.h"
 #include "iso/util.h"
 #include "isopod/lease.h"
 
