@@ -112,20 +112,25 @@ static int field_copy(struct field f, char *dst, size_t size)
 	return 0;
 }
 
+/* Character classes of names: 1 a profile's [a-z0-9], 2 also a work order's [_.-]. */
+static const unsigned char name_class[256] = {
+	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['_'] = 2, ['.'] = 2, ['-'] = 2,
+};
+
 static int profile_ok(const char *s)
 {
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (name_class[*p] != 1)
 			return 0;
 	return *s != '\0';
 }
 
 static int wo_ok(const char *s)
 {
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+	if (name_class[(unsigned char)*s] != 1)
 		return 0;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (!name_class[*p])
 			return 0;
 	return 1;
 }
@@ -183,14 +188,16 @@ static const char *parse_line(const char *s, size_t n, struct lease *l, struct p
 	unsigned long long v;
 	int purpose;
 
-	for (size_t i = 0; i <= n; i++) {
-		if (i < n && s[i] != '\t')
-			continue;
+	for (;;) {
+		const char *tab = memchr(s + start, '\t', n - start);
+		size_t i = tab ? (size_t)(tab - s) : n;
 		if (nf == LEASE_FIELDS)
 			return "too many fields";
 		f[nf].s = s + start;
 		f[nf].n = i - start;
 		nf++;
+		if (!tab)
+			break;
 		start = i + 1;
 	}
 	if (nf != LEASE_FIELDS)
