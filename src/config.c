@@ -44,7 +44,7 @@ int iso_port_purpose_container_port(enum iso_port_purpose p)
 
 const char *iso_config_source_name(enum iso_config_source s)
 {
-	static const char *const names[] = {"built-in", "host config", "user config",
+	static const char *const names[] = {"built-in",          "host config", "user config",
 					    "repository config", "environment", "flag"};
 	return (unsigned)s < ISO_ARRAY_SIZE(names) ? names[s] : "unknown";
 }
@@ -240,10 +240,11 @@ static int load_file(struct loader *l, const char *path, enum iso_config_source 
 			c->port_source = src;
 		} else if (!strcmp(k, "profile")) {
 			if (src != ISO_SRC_REPO)
-				return iso_error_set(err, ISO_E_USAGE, 0,
-						     "config file '%s': 'profile' belongs in a repository's isopod.json; "
-						     "elsewhere use ISOPOD_PROFILE or --profile",
-						     path);
+				return iso_error_set(
+					err, ISO_E_USAGE, 0,
+					"config file '%s': 'profile' belongs in a repository's isopod.json; "
+					"elsewhere use ISOPOD_PROFILE or --profile",
+					path);
 			const char *s = iso_json_string(v);
 			if (!s)
 				return type_error(path, k, "a profile name", err);
@@ -427,8 +428,8 @@ int config_load(struct iso_config *cfg, const struct iso_config_flags *flags, st
 	def_get(&l, "hub");
 	def_get(&l, "evv");
 
-	cfg->host_config_path = xstrdup(env_nonempty("ISOPOD_HOST_CONFIG") ? getenv("ISOPOD_HOST_CONFIG")
-									 : "/etc/isopod/config.json");
+	cfg->host_config_path =
+		xstrdup(env_nonempty("ISOPOD_HOST_CONFIG") ? getenv("ISOPOD_HOST_CONFIG") : "/etc/isopod/config.json");
 	cfg->user_config_path = xdg_path("XDG_CONFIG_HOME", ".config", "isopod/config.json");
 	if (load_file(&l, cfg->host_config_path, ISO_SRC_HOST, err) < 0)
 		goto out;
@@ -490,8 +491,7 @@ int config_ensure_state_dir(const struct iso_config *cfg, struct iso_error **err
 		return iso_error_wrap(err, "state directory");
 	struct stat st;
 	if (lstat(cfg->state_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return iso_error_set(err, ISO_E_HOST, errno, "state directory '%s' is not a directory",
-				     cfg->state_dir);
+		return iso_error_set(err, ISO_E_HOST, errno, "state directory '%s' is not a directory", cfg->state_dir);
 	if (st.st_uid != geteuid())
 		return iso_error_set(err, ISO_E_HOST, 0,
 				     "state directory '%s' belongs to uid %u, not to you (uid %u); set "

@@ -61,8 +61,7 @@ int main(int argc, char **argv)
 			printf("isopod %s\n", ISOPOD_VERSION);
 			free(args);
 			return 0;
-		}
-		else
+		} else
 			args[n++] = argv[i];
 	}
 	if (g.verbose)

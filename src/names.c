@@ -32,10 +32,11 @@ int workorder_parse(const char *in, char out[WO_ID_MAX + 1], struct iso_error **
 			if (i == 0)
 				return iso_error_set(err, ISO_E_USAGE, 0,
 						     "work-order id '%s' must start with a letter or digit", in);
-			return iso_error_set(err, ISO_E_USAGE, 0,
-					     "work-order id '%s' has '%c' at position %zu; allowed are letters, digits, "
-					     "'_', '.' and '-' (the pattern [A-Za-z0-9][A-Za-z0-9_.-]*)",
-					     in, isprint((unsigned char)in[i]) ? in[i] : '?', i + 1);
+			return iso_error_set(
+				err, ISO_E_USAGE, 0,
+				"work-order id '%s' has '%c' at position %zu; allowed are letters, digits, "
+				"'_', '.' and '-' (the pattern [A-Za-z0-9][A-Za-z0-9_.-]*)",
+				in, isprint((unsigned char)in[i]) ? in[i] : '?', i + 1);
 		}
 	}
 	for (size_t i = 0; i <= n; i++)
@@ -60,11 +61,11 @@ int profile_name_check(const char *name, struct iso_error **err)
 }
 
 /* snprintf into a fixed field; the limits make truncation impossible, checked anyway. */
-#define FMT(field, ...)                                                                                      \
-	do {                                                                                                 \
-		int r_ = snprintf(field, sizeof(field), __VA_ARGS__);                                        \
-		if (r_ < 0 || (size_t)r_ >= sizeof(field))                                                   \
-			return iso_error_set(err, ISO_E_INTERNAL, 0, "derived name '%s' is too long", #field); \
+#define FMT(field, ...)                                                                                                \
+	do {                                                                                                           \
+		int r_ = snprintf(field, sizeof(field), __VA_ARGS__);                                                  \
+		if (r_ < 0 || (size_t)r_ >= sizeof(field))                                                             \
+			return iso_error_set(err, ISO_E_INTERNAL, 0, "derived name '%s' is too long", #field);         \
 	} while (0)
 
 int workorder_names_init(struct workorder_names *n, const char *profile, const char *wo, struct iso_error **err)

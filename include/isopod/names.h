@@ -64,14 +64,14 @@ int profile_name_check(const char *name, struct iso_error **err);
 struct workorder_names {
 	char wo[WO_ID_MAX + 1];
 	char profile[PROFILE_NAME_MAX + 1];
-	char key[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1];   /* hub/wo-042 */
-	char pod[POD_NAME_MAX + 1];                       /* hub-wo-042 */
-	char odoo_container[CONTAINER_NAME_MAX + 1];      /* odoo_hub_wo-042 */
-	char db_container[CONTAINER_NAME_MAX + 1];        /* db_hub_wo-042 */
-	char init_container[CONTAINER_NAME_MAX + 1];      /* init_hub_wo-042 */
-	char odoo_volume[OBJECT_NAME_MAX + 1];         /* odoo-hub-wo-042-data */
-	char db_volume[OBJECT_NAME_MAX + 1];             /* db-hub-wo-042-data */
-	char secret[OBJECT_NAME_MAX + 1];             /* db-hub-wo-042-password */
+	char key[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1];      /* hub/wo-042 */
+	char pod[POD_NAME_MAX + 1];                          /* hub-wo-042 */
+	char odoo_container[CONTAINER_NAME_MAX + 1];         /* odoo_hub_wo-042 */
+	char db_container[CONTAINER_NAME_MAX + 1];           /* db_hub_wo-042 */
+	char init_container[CONTAINER_NAME_MAX + 1];         /* init_hub_wo-042 */
+	char odoo_volume[OBJECT_NAME_MAX + 1];               /* odoo-hub-wo-042-data */
+	char db_volume[OBJECT_NAME_MAX + 1];                 /* db-hub-wo-042-data */
+	char secret[OBJECT_NAME_MAX + 1];                    /* db-hub-wo-042-password */
 	char database[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1]; /* hub_wo-042 */
 };
 
