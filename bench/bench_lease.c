@@ -83,7 +83,9 @@ int main(int argc, char **argv)
 	f = fopen(path, "w");
 	fprintf(f, "%s\t%d\t%d\n", LEASE_FORMAT_MAGIC, LEASE_FORMAT_VERSION, LEASES);
 	for (int i = 0; i < LEASES; i++)
-		fprintf(f, "%d\t127.0.0.1\t%s\t%d\thub\two-%04d\tready\tsecret,odoo-volume,db-volume,pod,db,odoo\t%d\t%d\t%d\n",
+		fprintf(f,
+			"%d\t127.0.0.1\t%s\t%d\thub\two-%04d\tready\tsecret,odoo-volume,db-volume,pod,db,odoo\t%d\t%"
+			"d\t%d\n",
 			20000 + i, i % 3 == 1 ? "websocket" : "http", 1000 + i % 7, i, 1000 + i, 4000000 + i,
 			1700000000 + i);
 	fclose(f);
@@ -93,9 +95,9 @@ int main(int argc, char **argv)
 	}
 	for (int i = 0; i < rounds; i++) {
 		char wo[32];
-		struct lease_request r = { .uid = 1000, .profile = "bench", .wo = wo, .address = "127.0.0.1",
-					   .low = 20000, .high = 29999 };
-		struct lease_key k = { 1000, "bench", wo };
+		struct lease_request r = {
+			.uid = 1000, .profile = "bench", .wo = wo, .address = "127.0.0.1", .low = 20000, .high = 29999};
+		struct lease_key k = {1000, "bench", wo};
 		struct lease_grant g;
 		int64_t t0;
 

@@ -303,10 +303,10 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 	const char *p = buf, *end = buf + len, *nl;
 	unsigned long long count, version;
 	struct field hf[3];
-	struct parse_memo memo = { { NULL, 0 }, { NULL, 0 }, 0 };
+	struct parse_memo memo = {{NULL, 0}, {NULL, 0}, 0};
 	size_t i = 0, line = 1, mask = 15;
 	cleanup_free size_t *seen = NULL;
-	uint64_t ports[65536 / 64] = { 0 };
+	uint64_t ports[65536 / 64] = {0};
 
 	if (len == 0)
 		return corrupt(err, what, 0, "the file is empty (truncated?)");
@@ -318,9 +318,9 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
 		if (!t2)
 			return corrupt(err, what, 1, "not an isopod lease file header");
-		hf[0] = (struct field){ p, (size_t)(t1 - p) };
-		hf[1] = (struct field){ t1 + 1, (size_t)(t2 - t1 - 1) };
-		hf[2] = (struct field){ t2 + 1, (size_t)(nl - t2 - 1) };
+		hf[0] = (struct field){p, (size_t)(t1 - p)};
+		hf[1] = (struct field){t1 + 1, (size_t)(t2 - t1 - 1)};
+		hf[2] = (struct field){t2 + 1, (size_t)(nl - t2 - 1)};
 	}
 	if (!field_is(hf[0], LEASE_FORMAT_MAGIC))
 		return corrupt(err, what, 1, "not an isopod lease file header");

@@ -20,7 +20,7 @@
 
 static int read_unpriv_port_start(void)
 {
-	char buf[32] = { 0 }, *end;
+	char buf[32] = {0}, *end;
 	long v;
 	cleanup_close int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
 
@@ -163,8 +163,9 @@ static int open_lock(const struct lease_registry *reg, struct iso_error **err)
 			fd = openat(reg->dirfd, LEASE_LOCK_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
-		return iso_error_set(err, ISO_E_HOST, errno, "cannot open lock file '%s/%s': %s; check its owner and mode",
-				     reg->dir, LEASE_LOCK_FILE, strerror(errno));
+		return iso_error_set(err, ISO_E_HOST, errno,
+				     "cannot open lock file '%s/%s': %s; check its owner and mode", reg->dir,
+				     LEASE_LOCK_FILE, strerror(errno));
 	return fd;
 }
 
@@ -354,7 +355,7 @@ int lease_txn_commit(struct lease_txn *t, struct iso_error **err)
 {
 	const struct lease_registry *reg = t->reg;
 	mode_t mode = reg->shared ? 0660 : 0600;
-	struct image im = { 0 };
+	struct image im = {0};
 	cleanup_close int fd = -1;
 	struct stat st;
 
@@ -381,13 +382,12 @@ int lease_txn_commit(struct lease_txn *t, struct iso_error **err)
 	free(im.iov);
 	free(im.fmt);
 	return 0;
-fail:
-	{
-		int e = errno;
-		free(im.iov);
-		free(im.fmt);
-		unlinkat(reg->dirfd, LEASE_TMP_FILE, 0);
-		return iso_error_set(err, ISO_E_INTERNAL, e, "cannot write lease file '%s/%s': %s", reg->dir,
-				     LEASE_FILE, strerror(e));
-	}
+fail : {
+	int e = errno;
+	free(im.iov);
+	free(im.fmt);
+	unlinkat(reg->dirfd, LEASE_TMP_FILE, 0);
+	return iso_error_set(err, ISO_E_INTERNAL, e, "cannot write lease file '%s/%s': %s", reg->dir, LEASE_FILE,
+			     strerror(e));
+}
 }

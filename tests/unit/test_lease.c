@@ -9,7 +9,7 @@
 
 static int listen_on(int port, int reuse)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -48,7 +48,7 @@ static void test_several_purposes(void **state)
 	struct lease_request r = tl_req(t, "wo-multi");
 	struct lease_grant g, g2;
 	struct iso_error *err = NULL;
-	struct lease_list l = { 0 };
+	struct lease_list l = {0};
 
 	r.purposes = 1u << ISO_PORT_WEBSOCKET | 1u << ISO_PORT_DB;
 	assert_int_equal(lease_acquire(&t->reg, &r, &g, &err), 0);
@@ -82,7 +82,7 @@ static void test_listener_in_range_is_skipped(void **state)
 /* Make LOCAL_PORT sit in TIME_WAIT: the accepting side closes first. */
 static void make_time_wait(int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
 	int l = listen_on(port, 1), c, s, e;
 
 	assert_true(l >= 0);
@@ -115,11 +115,11 @@ static void test_time_wait_port_is_not_taken(void **state)
 	/* `down` keeps the lease: the work order gets its port back. */
 	assert_int_equal(tl_acquire(t, &a), p);
 	/* Released, the port in TIME_WAIT is free for the next one: the probe uses SO_REUSEADDR. */
-	assert_int_equal(lease_release(&t->reg, &(struct lease_key){ getuid(), "hub", "wo-tw" }, &n, &err), 0);
+	assert_int_equal(lease_release(&t->reg, &(struct lease_key){getuid(), "hub", "wo-tw"}, &n, &err), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(tl_acquire(t, &b), p);
 	/* And a request for it is honoured. */
-	assert_int_equal(lease_release(&t->reg, &(struct lease_key){ getuid(), "hub", "wo-next" }, &n, &err), 0);
+	assert_int_equal(lease_release(&t->reg, &(struct lease_key){getuid(), "hub", "wo-next"}, &n, &err), 0);
 	a.port = p;
 	assert_int_equal(tl_acquire(t, &a), p);
 }
@@ -208,7 +208,7 @@ static void test_ready_made_release(void **state)
 {
 	struct tl *t = *state;
 	struct lease_request r = tl_req(t, "wo-life");
-	struct lease_key k = { getuid(), "hub", "wo-life" };
+	struct lease_key k = {getuid(), "hub", "wo-life"};
 	struct lease_grant g;
 	struct iso_error *err = NULL;
 	size_t n = 9;
@@ -275,7 +275,7 @@ static const char *const bad_files[] = {
 	"isopod-leasez\t1\t0\n",
 	"isopod-leases\t2\t0\n",
 	"isopod-leases\t1\t2\n18950\t127.0.0.1\thttp\t1000\thub\two-1\tready\t-\t0\t0\t1\n", /* cut at a line */
-	"isopod-leases\t1\t1\n18950\t127.0.0.1\thttp\t1000\thub\two-1\tready\t-\t0\t0\t1", /* no newline */
+	"isopod-leases\t1\t1\n18950\t127.0.0.1\thttp\t1000\thub\two-1\tready\t-\t0\t0\t1",   /* no newline */
 	"isopod-leases\t1\t1\n18950\t127.0.0.1\thttp\t1000\thub\two-1\tready\t-\t0\t0\n",
 	"isopod-leases\t1\t1\n70000\t127.0.0.1\thttp\t1000\thub\two-1\tready\t-\t0\t0\t1\n",
 	"isopod-leases\t1\t1\n18950\tlocalhost\thttp\t1000\thub\two-1\tready\t-\t0\t0\t1\n",

@@ -98,8 +98,14 @@ static inline char *tl_read_raw(const struct tl *t)
 static inline struct lease_request tl_req(const struct tl *t, const char *wo)
 {
 	struct lease_request r = {
-		.uid = getuid(), .profile = "hub", .wo = wo, .purposes = 0, .port = 0,
-		.address = "127.0.0.1", .low = t->low, .high = t->high,
+		.uid = getuid(),
+		.profile = "hub",
+		.wo = wo,
+		.purposes = 0,
+		.port = 0,
+		.address = "127.0.0.1",
+		.low = t->low,
+		.high = t->high,
 	};
 	lease_run_self(&r.run, NULL);
 	return r;

@@ -23,7 +23,7 @@ static void worker(const struct tl *t, int index, int barrier, int results)
 	struct lease_request r;
 	struct lease_grant g;
 	struct iso_error *err = NULL;
-	struct result res = { index, -1 };
+	struct result res = {index, -1};
 
 	snprintf(wo, sizeof(wo), "wo-%d", index < WORKERS ? index : 0);
 	r = tl_req(t, wo);
@@ -45,7 +45,7 @@ static void one_round(struct tl *t)
 {
 	int barrier[2], results[2], ports[WORKERS + REPEATS];
 	pid_t pids[WORKERS + REPEATS];
-	struct lease_list l = { 0 };
+	struct lease_list l = {0};
 	struct iso_error *err = NULL;
 	struct result res;
 

@@ -41,8 +41,8 @@ static void test_reclaim_only_own_dead(void **state)
 {
 	struct tl *t = *state;
 	cleanup_free char *orig = fixture();
-	struct seen s = { 0 };
-	struct lease_list got = { 0 };
+	struct seen s = {0};
+	struct lease_list got = {0};
 	struct iso_error *err = NULL;
 	char *after;
 
@@ -86,7 +86,7 @@ static void test_list_stale(void **state)
 {
 	struct tl *t = *state;
 	cleanup_free char *orig = fixture();
-	struct lease_list l = { 0 };
+	struct lease_list l = {0};
 	struct iso_error *err = NULL;
 
 	tl_write_raw(t, orig);
@@ -99,8 +99,14 @@ static void test_list_stale(void **state)
 
 static struct lease mk(int port, const char *wo, enum iso_port_purpose p)
 {
-	struct lease l = { .port = port, .address = "127.0.0.1", .purpose = p, .uid = getuid(), .profile = "hub",
-			   .state = LEASE_READY, .made = LEASE_MADE_POD, .time = 200 };
+	struct lease l = {.port = port,
+			  .address = "127.0.0.1",
+			  .purpose = p,
+			  .uid = getuid(),
+			  .profile = "hub",
+			  .state = LEASE_READY,
+			  .made = LEASE_MADE_POD,
+			  .time = 200};
 	snprintf(l.wo, sizeof(l.wo), "%s", wo);
 	return l;
 }
@@ -110,16 +116,16 @@ static void test_merge(void **state)
 	struct tl *t = *state;
 	cleanup_free char *orig = fixture();
 	struct lease in[4];
-	struct lease_moved_list mv = { 0 };
-	struct lease_list l = { 0 };
+	struct lease_moved_list mv = {0};
+	struct lease_list l = {0};
 	struct iso_error *err = NULL;
 	char *after;
 	int low = t->low;
 
-	in[0] = mk(18960, "wo-new", ISO_PORT_HTTP);         /* another user's port: moved */
-	in[1] = mk(18970, "wo-kept", ISO_PORT_HTTP);        /* replaces wo-kept's 18965 */
-	in[2] = mk(18970, "wo-twin", ISO_PORT_HTTP);        /* an earlier entry's port: moved */
-	in[3] = mk(18962, "wo-gone", ISO_PORT_WEBSOCKET);   /* its own other lease's port: moved */
+	in[0] = mk(18960, "wo-new", ISO_PORT_HTTP);       /* another user's port: moved */
+	in[1] = mk(18970, "wo-kept", ISO_PORT_HTTP);      /* replaces wo-kept's 18965 */
+	in[2] = mk(18970, "wo-twin", ISO_PORT_HTTP);      /* an earlier entry's port: moved */
+	in[3] = mk(18962, "wo-gone", ISO_PORT_WEBSOCKET); /* its own other lease's port: moved */
 	tl_write_raw(t, orig);
 	assert_int_equal(lease_merge(&t->reg, getuid(), in, 4, low, t->high, &mv, &err), 0);
 	assert_int_equal(mv.n, 3);
@@ -155,7 +161,7 @@ static void test_list_all_holders_only(void **state)
 {
 	struct tl *t = *state;
 	cleanup_free char *orig = fixture();
-	struct lease_list l = { 0 };
+	struct lease_list l = {0};
 	struct iso_error *err = NULL;
 
 	tl_write_raw(t, orig);

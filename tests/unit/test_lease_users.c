@@ -93,7 +93,7 @@ static void child(const struct env *e, int user, int index, int barrier, int res
 	struct lease_request r;
 	struct lease_grant g;
 	struct iso_error *err = NULL;
-	struct result res = { user, index, -1 };
+	struct result res = {user, index, -1};
 
 	if (setgroups(1, &shared) < 0 || setresgid(e->u[user].gid, e->u[user].gid, e->u[user].gid) < 0 ||
 	    setresuid(e->u[user].uid, e->u[user].uid, e->u[user].uid) < 0)
@@ -129,7 +129,7 @@ static void test_two_users_one_directory(void **state)
 	for (int round = 0; round < ROUNDS; round++) {
 		int barrier[2], results[2], ports[2][PER_USER];
 		pid_t pids[2 * PER_USER];
-		struct lease_list l = { 0 };
+		struct lease_list l = {0};
 		struct result res;
 		struct stat st;
 		char *p = xasprintf("%s/%s", e->dir, LEASE_FILE);
