@@ -150,7 +150,7 @@ static int made_parse(struct field f, unsigned *out)
 			q++;
 		n = (size_t)(q - p);
 		for (i = 0; lease_made_names[i]; i++)
-			if (lease_made_names[i][n] == '\0' && memcmp(lease_made_names[i], p, n) == 0)
+			if (strnlen(lease_made_names[i], n + 1) == n && memcmp(lease_made_names[i], p, n) == 0)
 				break;
 		if (n == 0 || !lease_made_names[i])
 			return -1;
