@@ -40,5 +40,8 @@ int cmd_parse_port(const char *s, const char *what, int *out, struct iso_error *
 
 int cmd_version(int argc, char **argv, const struct iso_globals *g);
 int cmd_ports(int argc, char **argv, const struct iso_globals *g);
+int cmd_up(int argc, char **argv, const struct iso_globals *g);
+int cmd_down(int argc, char **argv, const struct iso_globals *g);
+int cmd_verify(int argc, char **argv, const struct iso_globals *g);
 
 #endif
