@@ -55,7 +55,7 @@ int main(void)
 	int runs = getenv("BENCH_RUNS") ? atoi(getenv("BENCH_RUNS")) : 5;
 	const char *image = getenv("BENCH_IMAGE") ? getenv("BENCH_IMAGE") : "localhost/isopod-postgres:15";
 	struct iso_error *e = NULL;
-	struct podman_client_opts o = { 0 };
+	struct podman_client_opts o = {0};
 	struct podman_client *c = podman_client_new(&o, &e);
 	if (!c || podman_connect(c, &e) < 0) {
 		fprintf(stderr, "bench_client: skipped: %s\n", e ? e->msg : "?");
@@ -67,10 +67,10 @@ int main(void)
 		runs = 5;
 	double api[100], cli[100], cpu[100];
 	char name[64];
-	const char *cmd[] = { "sleep", "300", NULL };
+	const char *cmd[] = {"sleep", "300", NULL};
 	snprintf(name, sizeof name, "t-podman-bench-%d", (int)getpid());
 	for (int i = 0; i < runs; i++) {
-		struct podman_container_spec s = { .name = name, .image = image, .command = cmd };
+		struct podman_container_spec s = {.name = name, .image = image, .command = cmd};
 		char *id = NULL;
 		double c0 = cpu_ms();
 		int64_t w0 = iso_now_us();
@@ -83,10 +83,10 @@ int main(void)
 		cpu[i] = cpu_ms() - c0;
 		free(id);
 		int64_t w1 = iso_now_us();
-		char *a1[] = { "podman", "create", "--name", name, (char *)image, "sleep", "300", NULL };
-		char *a2[] = { "podman", "start", name, NULL };
-		char *a3[] = { "podman", "stop", "-t", "0", name, NULL };
-		char *a4[] = { "podman", "rm", "-f", "-v", name, NULL };
+		char *a1[] = {"podman", "create", "--name", name, (char *)image, "sleep", "300", NULL};
+		char *a2[] = {"podman", "start", name, NULL};
+		char *a3[] = {"podman", "stop", "-t", "0", name, NULL};
+		char *a4[] = {"podman", "rm", "-f", "-v", name, NULL};
 		if (run(a1) || run(a2) || run(a3) || run(a4)) {
 			fprintf(stderr, "bench_client: the podman CLI sequence failed\n");
 			return 1;

@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct iso_error *e = NULL;
 	struct fake_transport *f = fake_new();
 	struct podman_client *c = podman_client_new_with_transport(fake_transport(f), NULL);
-	struct podman_pair l = { "org.example.owner", "a" };
+	struct podman_pair l = {"org.example.owner", "a"};
 	size_t n;
 	fake_expect_body(f, which == 9 ? "POST" : "GET", "/", which == 11 ? 500 : 200, body, len);
 	switch (which) {
@@ -89,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	}
 	case 8: {
-		struct podman_logs_opts o = { .tail = -1 };
+		struct podman_logs_opts o = {.tail = -1};
 		podman_container_logs(c, "x", &o, sink, NULL, &e);
 		break;
 	}

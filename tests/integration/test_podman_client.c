@@ -42,7 +42,7 @@ static void cleanup_all(void)
 static int group_setup(void **state)
 {
 	struct iso_error *e = NULL;
-	struct podman_client_opts o = { 0 };
+	struct podman_client_opts o = {0};
 	int pid = (int)getpid();
 	snprintf(POD, sizeof POD, "t-podman-%d-pod", pid);
 	snprintf(CTR, sizeof CTR, "t-podman-%d-ctr", pid);
@@ -72,17 +72,17 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-#define NEED_PODMAN()                                                                                        \
-	do {                                                                                                 \
-		if (!C)                                                                                      \
-			skip();                                                                              \
+#define NEED_PODMAN()                                                                                                  \
+	do {                                                                                                           \
+		if (!C)                                                                                                \
+			skip();                                                                                        \
 	} while (0)
-#define OK(call)                                                                                             \
-	do {                                                                                                 \
-		if ((call) < 0)                                                                              \
-			fail_msg("%s: %s", #call, e_ ? e_->msg : "?");                                       \
-		iso_error_free(e_);                                                                          \
-		e_ = NULL;                                                                                   \
+#define OK(call)                                                                                                       \
+	do {                                                                                                           \
+		if ((call) < 0)                                                                                        \
+			fail_msg("%s: %s", #call, e_ ? e_->msg : "?");                                                 \
+		iso_error_free(e_);                                                                                    \
+		e_ = NULL;                                                                                             \
 	} while (0)
 
 static void test_ping_version_info(void **state)
@@ -104,8 +104,8 @@ static void test_ping_version_info(void **state)
 static void test_volumes(void **state)
 {
 	NEED_PODMAN();
-	struct podman_pair l = { "org.example.t-podman", LABEL_VAL };
-	struct podman_pair other = { "org.example.t-podman-other", LABEL_VAL };
+	struct podman_pair l = {"org.example.t-podman", LABEL_VAL};
+	struct podman_pair other = {"org.example.t-podman-other", LABEL_VAL};
 	struct podman_volume v, *vs;
 	size_t n;
 	struct iso_error *e_ = NULL;
@@ -130,7 +130,7 @@ static void test_volumes(void **state)
 static void test_secrets(void **state)
 {
 	NEED_PODMAN();
-	struct podman_pair l = { "org.example.t-podman", LABEL_VAL };
+	struct podman_pair l = {"org.example.t-podman", LABEL_VAL};
 	struct podman_secret s;
 	char *id = NULL;
 	struct iso_error *e_ = NULL;
@@ -152,22 +152,39 @@ static int collect(void *ctx, enum podman_stream_id s, const char *d, size_t n)
 static void test_pod_and_containers(void **state)
 {
 	NEED_PODMAN();
-	struct podman_pair l = { "org.example.t-podman", LABEL_VAL };
-	const char *aliases[] = { "db:127.0.0.1", NULL };
-	const char *nopts[] = { "allow_host_loopback=true", NULL };
-	struct podman_port ports[] = { { "127.0.0.1", 18940, 8069, NULL } };
-	struct podman_pod_spec ps = { .name = POD, .labels = &l, .n_labels = 1, .host_aliases = aliases,
-				      .ports = ports, .n_ports = 1, .network_mode = "slirp4netns",
-				      .network_options = nopts };
-	struct podman_pair env[] = { { "GREETING", "hello world" } };
-	struct podman_pair senv[] = { { "SECRET_PW", SEC } };
-	struct podman_volume_mount vols[] = { { VOL, "/data-t", 0 } };
-	struct podman_rlimit rl[] = { { "nofile", 1024, 1024 } };
-	const char *cmd[] = { "/bin/sh", "-c", "echo \"$GREETING\"; echo \"$SECRET_PW\" >&2; exec sleep 300", NULL };
-	struct podman_container_spec cs = { .name = CTR, .pod = POD, .image = IMAGE, .env = env, .n_env = 1,
-					    .secret_env = senv, .n_secret_env = 1, .volumes = vols, .n_volumes = 1,
-					    .labels = &l, .n_labels = 1, .command = cmd, .workdir = "/",
-					    .rlimits = rl, .n_rlimits = 1, .user = "0" };
+	struct podman_pair l = {"org.example.t-podman", LABEL_VAL};
+	const char *aliases[] = {"db:127.0.0.1", NULL};
+	const char *nopts[] = {"allow_host_loopback=true", NULL};
+	struct podman_port ports[] = {{"127.0.0.1", 18940, 8069, NULL}};
+	struct podman_pod_spec ps = {.name = POD,
+				     .labels = &l,
+				     .n_labels = 1,
+				     .host_aliases = aliases,
+				     .ports = ports,
+				     .n_ports = 1,
+				     .network_mode = "slirp4netns",
+				     .network_options = nopts};
+	struct podman_pair env[] = {{"GREETING", "hello world"}};
+	struct podman_pair senv[] = {{"SECRET_PW", SEC}};
+	struct podman_volume_mount vols[] = {{VOL, "/data-t", 0}};
+	struct podman_rlimit rl[] = {{"nofile", 1024, 1024}};
+	const char *cmd[] = {"/bin/sh", "-c", "echo \"$GREETING\"; echo \"$SECRET_PW\" >&2; exec sleep 300", NULL};
+	struct podman_container_spec cs = {.name = CTR,
+					   .pod = POD,
+					   .image = IMAGE,
+					   .env = env,
+					   .n_env = 1,
+					   .secret_env = senv,
+					   .n_secret_env = 1,
+					   .volumes = vols,
+					   .n_volumes = 1,
+					   .labels = &l,
+					   .n_labels = 1,
+					   .command = cmd,
+					   .workdir = "/",
+					   .rlimits = rl,
+					   .n_rlimits = 1,
+					   .user = "0"};
 	struct podman_pod p, *pl;
 	struct podman_container k, *kl;
 	size_t n;
@@ -200,15 +217,15 @@ static void test_pod_and_containers(void **state)
 
 	/* logs: stdout and stderr demuxed */
 	char out[512] = "";
-	struct podman_logs_opts lo = { .tail = -1 };
+	struct podman_logs_opts lo = {.tail = -1};
 	usleep(300 * 1000);
 	OK(podman_container_logs(C, CTR, &lo, collect, out, &e_));
 	assert_non_null(strstr(out, "hello world"));
 	assert_non_null(strstr(out, "pw-123"));
 
 	/* exec with exit code and output */
-	const char *ecmd[] = { "/bin/sh", "-c", "echo in-exec; exit 7", NULL };
-	struct podman_exec_spec es = { .cmd = ecmd };
+	const char *ecmd[] = {"/bin/sh", "-c", "echo in-exec; exit 7", NULL};
+	struct podman_exec_spec es = {.cmd = ecmd};
 	char eout[512] = "";
 	int code = -1;
 	OK(podman_exec_run(C, CTR, &es, collect, eout, &code, &e_));
@@ -216,8 +233,8 @@ static void test_pod_and_containers(void **state)
 	assert_string_equal(eout, "in-exec\n");
 
 	/* interactive exec through the upgrade, with a TTY */
-	const char *icmd[] = { "/bin/sh", "-c", "read x; echo got-$x", NULL };
-	struct podman_exec_spec is = { .cmd = icmd, .tty = 1, .attach_stdin = 1 };
+	const char *icmd[] = {"/bin/sh", "-c", "read x; echo got-$x", NULL};
+	struct podman_exec_spec is = {.cmd = icmd, .tty = 1, .attach_stdin = 1};
 	struct podman_raw *raw = NULL;
 	char *eid = NULL;
 	OK(podman_exec_create(C, CTR, &is, &eid, &e_));
@@ -266,8 +283,10 @@ static void test_images(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ping_version_info), cmocka_unit_test(test_volumes),
-		cmocka_unit_test(test_secrets),           cmocka_unit_test(test_pod_and_containers),
+		cmocka_unit_test(test_ping_version_info),
+		cmocka_unit_test(test_volumes),
+		cmocka_unit_test(test_secrets),
+		cmocka_unit_test(test_pod_and_containers),
 		cmocka_unit_test(test_images),
 	};
 	return cmocka_run_group_tests_name("podman_client", tests, group_setup, group_teardown);
