@@ -192,6 +192,11 @@ void podman_container_release(struct podman_container *k)
 	free(k->network_mode);
 	free(k->started_at);
 	free(k->finished_at);
+	if (k->env) {
+		for (char **e = k->env; *e; e++)
+			free(*e);
+		free(k->env);
+	}
 	podman_labels_release(&k->labels);
 	memset(k, 0, sizeof *k);
 }
@@ -238,6 +243,12 @@ int podman_container_inspect(struct podman_client *c, const char *name, struct p
 	k.network_mode = podman_json_strdup(iso_json_get(root, "HostConfig"), "NetworkMode");
 	k.started_at = podman_json_strdup(state, "StartedAt");
 	k.finished_at = podman_json_strdup(state, "FinishedAt");
+	const iso_json *env = iso_json_path(root, "Config", "Env", NULL);
+	size_t n_env = iso_json_len(env), j = 0;
+	k.env = xzalloc((n_env + 1) * sizeof(char *));
+	for (size_t i = 0; iso_json_is(env, ISO_JSON_ARRAY) && i < n_env; i++)
+		if (iso_json_string(iso_json_at(env, i)))
+			k.env[j++] = xstrdup(iso_json_string(iso_json_at(env, i)));
 	*out = k;
 	return 0;
 }

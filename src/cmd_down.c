@@ -132,7 +132,7 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cleanup = 1;

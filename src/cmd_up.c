@@ -339,7 +339,7 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (cmd_parse_port(optarg, "--port", &o.port, &err) < 0)

@@ -82,7 +82,7 @@ int cmd_verify(int argc, char **argv, const struct iso_globals *g)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			flags.profile = optarg;

@@ -175,6 +175,7 @@ struct podman_container {
 	int exit_code;
 	int pid;                        /* 0 when not running */
 	char *started_at, *finished_at; /* inspect only */
+	char **env;                     /* inspect only: Config.Env, "KEY=value", NULL-terminated */
 	struct podman_labels labels;
 };
 void podman_container_release(struct podman_container *k);
