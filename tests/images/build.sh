@@ -110,7 +110,7 @@ changes_odoo-standin() {
 		--change 'ENV LANG=C.UTF-8'
 		--change 'ENV ODOO_RC=/etc/odoo/odoo.conf'
 		--change 'VOLUME /var/lib/odoo'
-		--change 'EXPOSE 8069 8071 8072'
+		--change 'EXPOSE 8069'
 	)
 }
 
@@ -127,8 +127,7 @@ build() {
 	printf 'images: building %s (recipe %s)\n' "$image" "$hash" >&2
 	t0=$(date +%s)
 	tmp=$(mktemp -d "${TMPDIR:-/tmp}/isopod-image.XXXXXX")
-	# shellcheck disable=SC2064 # expand now: tmp is local
-	trap "rm -rf '$tmp'" RETURN
+	tmpdirs+=("$tmp")
 	"rootfs_$name" "$tmp/rootfs.tar" "$tmp/mmdebstrap.log"
 	"changes_$name"
 	podman import --quiet "${CHANGES[@]}" \
@@ -143,6 +142,9 @@ build() {
 	printf 'images: built %s in %ss, %s MB\n' "$image" "$(($(date +%s) - t0))" "$((size / 1000000))" >&2
 }
 
+tmpdirs=()
+cleanup() { [ "${#tmpdirs[@]}" -eq 0 ] || rm -rf "${tmpdirs[@]}"; }
+trap cleanup EXIT
 for n in "${names[@]}"; do
 	build "$n"
 done
