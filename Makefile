@@ -47,6 +47,9 @@ FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/base/*.c podman/*.c 
 
 all: $(BIN)
 
+# Keep intermediate objects (the test and bench .o files) between runs.
+.SECONDARY:
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ISO_CFLAGS) $(CFLAGS) $(if $(filter tests/% bench/%,$<),$(TEST_CFLAGS)) -c -o $@ $<

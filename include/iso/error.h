@@ -64,6 +64,9 @@ int iso_error_wrap(struct iso_error **err, const char *fmt, ...) __attribute__((
 
 void iso_error_free(struct iso_error *err);
 
+/* Hand SRC (made locally) to the caller's ERR, which may be NULL; returns -1. */
+int iso_error_move(struct iso_error **err, struct iso_error *src);
+
 /* Stable short name of a class ("conflict", "podman-unreachable", ...), used in --json. */
 const char *iso_class_name(enum iso_class class);
 

@@ -69,10 +69,10 @@ const iso_json *iso_json_get(const iso_json *v, const char *key);
 /* Nested lookup: iso_json_path (v, "State", "Pid", NULL). */
 const iso_json *iso_json_path(const iso_json *v, ...) __attribute__((sentinel));
 
-const char *iso_json_string(const iso_json *v);        /* NULL unless a string */
-int iso_json_int(const iso_json *v, long long *out);   /* 0, or -1 unless an integer */
-int iso_json_double(const iso_json *v, double *out);   /* 0, or -1 unless a number */
-int iso_json_bool(const iso_json *v, int *out);        /* 0, or -1 unless true/false */
+const char *iso_json_string(const iso_json *v);      /* NULL unless a string */
+int iso_json_int(const iso_json *v, long long *out); /* 0, or -1 unless an integer */
+int iso_json_double(const iso_json *v, double *out); /* 0, or -1 unless a number */
+int iso_json_bool(const iso_json *v, int *out);      /* 0, or -1 unless true/false */
 const char *iso_json_get_string(const iso_json *obj, const char *key);
 
 /* Arrays and objects: number of elements/members (0 for anything else). */

@@ -73,16 +73,16 @@ enum iso_config_source {
 const char *iso_config_source_name(enum iso_config_source s);
 
 struct iso_config {
-	char *state_dir;    /* private, 0700: $XDG_STATE_HOME/isopod or ~/.local/state/isopod */
-	char *registry_dir; /* lease registry; state_dir unless set */
-	int registry_shared;                  /* registry_dir was set explicitly */
+	char *state_dir;     /* private, 0700: $XDG_STATE_HOME/isopod or ~/.local/state/isopod */
+	char *registry_dir;  /* lease registry; state_dir unless set */
+	int registry_shared; /* registry_dir was set explicitly */
 	enum iso_config_source registry_source;
-	int port_low, port_high;              /* the global range */
+	int port_low, port_high; /* the global range */
 	enum iso_config_source port_source;
-	char *repo_dir;                       /* NULL when there is no repository */
-	char *host_config_path;               /* the host file consulted */
-	char *user_config_path;               /* the user file consulted */
-	struct iso_profile profile;           /* the effective profile */
+	char *repo_dir;             /* NULL when there is no repository */
+	char *host_config_path;     /* the host file consulted */
+	char *user_config_path;     /* the user file consulted */
+	struct iso_profile profile; /* the effective profile */
 	enum iso_config_source profile_source;
 };
 
@@ -90,7 +90,7 @@ struct iso_config {
 struct iso_config_flags {
 	const char *profile;
 	const char *repo;
-	const char *bind;  /* host address */
+	const char *bind; /* host address */
 	int port_low, port_high;
 };
 

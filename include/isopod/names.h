@@ -31,6 +31,8 @@
 #define PROFILE_NAME_MAX 16
 #define POD_NAME_MAX 57
 #define CONTAINER_NAME_MAX 62
+/* Volumes and secrets have no length rule of their own; the longest is 69. */
+#define OBJECT_NAME_MAX 72
 
 #define LABEL_SCHEMA "io.isopod.schema"
 #define LABEL_SCHEMA_VERSION "1"
@@ -62,14 +64,14 @@ int profile_name_check(const char *name, struct iso_error **err);
 struct workorder_names {
 	char wo[WO_ID_MAX + 1];
 	char profile[PROFILE_NAME_MAX + 1];
-	char key[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1];   /* hub/wo-042 */
-	char pod[POD_NAME_MAX + 1];                       /* hub-wo-042 */
-	char odoo_container[CONTAINER_NAME_MAX + 1];      /* odoo_hub_wo-042 */
-	char db_container[CONTAINER_NAME_MAX + 1];        /* db_hub_wo-042 */
-	char init_container[CONTAINER_NAME_MAX + 1];      /* init_hub_wo-042 */
-	char odoo_volume[CONTAINER_NAME_MAX + 1];         /* odoo-hub-wo-042-data */
-	char db_volume[CONTAINER_NAME_MAX + 1];           /* db-hub-wo-042-data */
-	char secret[CONTAINER_NAME_MAX + 10];             /* db-hub-wo-042-password */
+	char key[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1];      /* hub/wo-042 */
+	char pod[POD_NAME_MAX + 1];                          /* hub-wo-042 */
+	char odoo_container[CONTAINER_NAME_MAX + 1];         /* odoo_hub_wo-042 */
+	char db_container[CONTAINER_NAME_MAX + 1];           /* db_hub_wo-042 */
+	char init_container[CONTAINER_NAME_MAX + 1];         /* init_hub_wo-042 */
+	char odoo_volume[OBJECT_NAME_MAX + 1];               /* odoo-hub-wo-042-data */
+	char db_volume[OBJECT_NAME_MAX + 1];                 /* db-hub-wo-042-data */
+	char secret[OBJECT_NAME_MAX + 1];                    /* db-hub-wo-042-password */
 	char database[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1]; /* hub_wo-042 */
 };
 

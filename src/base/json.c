@@ -1,0 +1,548 @@
+/*
+ * The JSON layer: the one file of isopod that includes yajl.  A later swap of
+ * the library (crun moved from yajl to json-c in 2026 and touched many files)
+ * touches this file alone.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
+#include <yajl/yajl_tree.h>
+
+#include "iso/cleanup.h"
+#include "iso/json.h"
+#include "iso/util.h"
+
+/* A tree node is a yajl_val; the public type stays opaque. */
+#define V(x) ((yajl_val)(x))
+#define J(x) ((const iso_json *)(x))
+
+/* ---- streaming reader ---- */
+
+struct iso_json_reader {
+	yajl_handle h;
+	const struct iso_json_callbacks *cb;
+	void *ctx;
+	enum iso_class class;
+	char *what;
+	size_t line, column; /* position of the start of the next chunk, 1-based */
+	int stopped;
+};
+
+static int t_null(void *r)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_null ? rd->cb->on_null(rd->ctx) : 1;
+}
+static int t_bool(void *r, int v)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_bool ? rd->cb->on_bool(rd->ctx, v) : 1;
+}
+static int t_number(void *r, const char *s, size_t n)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_number ? rd->cb->on_number(rd->ctx, s, n) : 1;
+}
+static int t_string(void *r, const unsigned char *s, size_t n)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_string ? rd->cb->on_string(rd->ctx, (const char *)s, n) : 1;
+}
+static int t_map_start(void *r)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_map_start ? rd->cb->on_map_start(rd->ctx) : 1;
+}
+static int t_map_key(void *r, const unsigned char *s, size_t n)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_map_key ? rd->cb->on_map_key(rd->ctx, (const char *)s, n) : 1;
+}
+static int t_map_end(void *r)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_map_end ? rd->cb->on_map_end(rd->ctx) : 1;
+}
+static int t_array_start(void *r)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_array_start ? rd->cb->on_array_start(rd->ctx) : 1;
+}
+static int t_array_end(void *r)
+{
+	struct iso_json_reader *rd = r;
+	return rd->cb->on_array_end ? rd->cb->on_array_end(rd->ctx) : 1;
+}
+
+static const yajl_callbacks trampolines = {
+	.yajl_null = t_null,
+	.yajl_boolean = t_bool,
+	.yajl_number = t_number,
+	.yajl_string = t_string,
+	.yajl_start_map = t_map_start,
+	.yajl_map_key = t_map_key,
+	.yajl_end_map = t_map_end,
+	.yajl_start_array = t_array_start,
+	.yajl_end_array = t_array_end,
+};
+
+static const struct iso_json_callbacks no_callbacks;
+
+iso_json_reader *iso_json_reader_new(const struct iso_json_callbacks *cb, void *ctx, unsigned flags)
+{
+	struct iso_json_reader *r = xzalloc(sizeof(*r));
+	r->cb = cb ? cb : &no_callbacks;
+	r->ctx = ctx;
+	r->class = ISO_E_INTERNAL;
+	r->what = xstrdup("JSON document");
+	r->line = 1;
+	r->column = 1;
+	r->h = yajl_alloc(&trampolines, NULL, r);
+	if (!r->h)
+		abort();
+	yajl_config(r->h, yajl_allow_comments, (flags & ISO_JSON_COMMENTS) ? 1 : 0);
+	yajl_config(r->h, yajl_allow_multiple_values, (flags & ISO_JSON_MULTIPLE) ? 1 : 0);
+	yajl_config(r->h, yajl_dont_validate_strings, 0);
+	return r;
+}
+
+void iso_json_reader_describe(iso_json_reader *r, enum iso_class class, const char *what)
+{
+	r->class = class;
+	free(r->what);
+	r->what = xstrdup(what ? what : "JSON document");
+}
+
+static void advance(size_t *line, size_t *column, const char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*column = 1;
+		} else {
+			(*column)++;
+		}
+	}
+}
+
+static int reader_fail(iso_json_reader *r, yajl_status st, const char *buf, size_t len, struct iso_error **err)
+{
+	if (st == yajl_status_client_canceled) {
+		r->stopped = 1;
+		return iso_error_set(err, r->class, 0, "%s: reading stopped", r->what);
+	}
+	size_t line = r->line, column = r->column;
+	size_t used = buf ? yajl_get_bytes_consumed(r->h) : 0;
+	if (buf)
+		advance(&line, &column, buf, used < len ? used : len);
+	unsigned char *m = yajl_get_error(r->h, 0, NULL, 0);
+	cleanup_free char *msg = xstrdup(m ? (const char *)m : "parse error");
+	if (m)
+		yajl_free_error(r->h, m);
+	char *nl = strchr(msg, '\n');
+	if (nl)
+		*nl = '\0';
+	/* yajl says "parse error: X" or "lexical error: X"; keep X. */
+	const char *text = msg;
+	const char *colon = strstr(msg, ": ");
+	if (colon && (iso_str_has_prefix(msg, "parse error") || iso_str_has_prefix(msg, "lexical error")))
+		text = colon + 2;
+	if (!buf)
+		return iso_error_set(err, r->class, 0, "%s: ends early (truncated?): %s", r->what, text);
+	return iso_error_set(err, r->class, 0, "%s: line %zu, column %zu: %s", r->what, line, column, text);
+}
+
+int iso_json_reader_feed(iso_json_reader *r, const char *buf, size_t len, struct iso_error **err)
+{
+	yajl_status st = yajl_parse(r->h, (const unsigned char *)buf, len);
+	if (st != yajl_status_ok)
+		return reader_fail(r, st, buf, len, err);
+	advance(&r->line, &r->column, buf, len);
+	return 0;
+}
+
+int iso_json_reader_finish(iso_json_reader *r, struct iso_error **err)
+{
+	yajl_status st = yajl_complete_parse(r->h);
+	if (st != yajl_status_ok)
+		return reader_fail(r, st, NULL, 0, err);
+	return 0;
+}
+
+int iso_json_reader_stopped(const iso_json_reader *r)
+{
+	return r->stopped;
+}
+
+void iso_json_reader_free(iso_json_reader *r)
+{
+	if (!r)
+		return;
+	yajl_free(r->h);
+	free(r->what);
+	free(r);
+}
+
+int iso_json_stream(const char *buf, size_t len, unsigned flags, const struct iso_json_callbacks *cb, void *ctx,
+		    enum iso_class class, const char *what, struct iso_error **err)
+{
+	iso_json_reader *r = iso_json_reader_new(cb, ctx, flags);
+	iso_json_reader_describe(r, class, what);
+	int ret = iso_json_reader_feed(r, buf, len, err);
+	if (ret == 0)
+		ret = iso_json_reader_finish(r, err);
+	iso_json_reader_free(r);
+	return ret;
+}
+
+/* ---- tree ---- */
+
+iso_json *iso_json_parse(const char *buf, size_t len, unsigned flags, enum iso_class class, const char *what,
+			 struct iso_error **err)
+{
+	if (!what)
+		what = "JSON document";
+	if (memchr(buf, '\0', len))
+		return iso_error_set(err, class, 0, "%s: contains a NUL byte", what), NULL;
+	/*
+	 * yajl_tree_parse always allows comments; where the caller does not,
+	 * and the text holds something comment-like, a strict streaming pass
+	 * decides (the sequence may sit inside a string).
+	 */
+	if (!(flags & ISO_JSON_COMMENTS) && (memmem(buf, len, "//", 2) || memmem(buf, len, "/*", 2))) {
+		struct iso_error *e = NULL;
+		if (iso_json_stream(buf, len, 0, NULL, NULL, class, what, &e) < 0) {
+			iso_error_move(err, e);
+			return NULL;
+		}
+	}
+	cleanup_free char *copy = xmalloc(len + 1);
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	char ebuf[256] = "";
+	yajl_val v = yajl_tree_parse(copy, ebuf, sizeof(ebuf));
+	if (!v) {
+		/* Read again with the streaming parser to name the line and column. */
+		struct iso_error *e = NULL;
+		if (iso_json_stream(buf, len, flags & ISO_JSON_COMMENTS, NULL, NULL, class, what, &e) < 0) {
+			iso_error_move(err, e);
+			return NULL;
+		}
+		char *nl = strchr(ebuf, '\n');
+		if (nl)
+			*nl = '\0';
+		return iso_error_set(err, class, 0, "%s: %s", what, *ebuf ? ebuf : "not valid JSON"), NULL;
+	}
+	return (iso_json *)v;
+}
+
+void iso_json_free(iso_json *root)
+{
+	if (root)
+		yajl_tree_free(V(root));
+}
+
+enum iso_json_type iso_json_type(const iso_json *v)
+{
+	if (!v)
+		return ISO_JSON_NULL;
+	switch (V(v)->type) {
+	case yajl_t_string:
+		return ISO_JSON_STRING;
+	case yajl_t_number:
+		return ISO_JSON_NUMBER;
+	case yajl_t_object:
+		return ISO_JSON_OBJECT;
+	case yajl_t_array:
+		return ISO_JSON_ARRAY;
+	case yajl_t_true:
+	case yajl_t_false:
+		return ISO_JSON_BOOL;
+	default:
+		return ISO_JSON_NULL;
+	}
+}
+
+int iso_json_is(const iso_json *v, enum iso_json_type t)
+{
+	return v && iso_json_type(v) == t;
+}
+
+const iso_json *iso_json_get(const iso_json *v, const char *key)
+{
+	if (!v || !key || !YAJL_IS_OBJECT(V(v)))
+		return NULL;
+	yajl_val o = V(v);
+	for (size_t i = 0; i < o->u.object.len; i++)
+		if (strcmp(o->u.object.keys[i], key) == 0)
+			return J(o->u.object.values[i]);
+	return NULL;
+}
+
+const iso_json *iso_json_path(const iso_json *v, ...)
+{
+	va_list ap;
+	va_start(ap, v);
+	const char *k;
+	while (v && (k = va_arg(ap, const char *)))
+		v = iso_json_get(v, k);
+	va_end(ap);
+	return v;
+}
+
+const char *iso_json_string(const iso_json *v)
+{
+	return v && YAJL_IS_STRING(V(v)) ? V(v)->u.string : NULL;
+}
+
+int iso_json_int(const iso_json *v, long long *out)
+{
+	if (!v || !YAJL_IS_INTEGER(V(v)))
+		return -1;
+	*out = V(v)->u.number.i;
+	return 0;
+}
+
+int iso_json_double(const iso_json *v, double *out)
+{
+	if (!v || !YAJL_IS_NUMBER(V(v)))
+		return -1;
+	if (YAJL_IS_DOUBLE(V(v)))
+		*out = V(v)->u.number.d;
+	else if (YAJL_IS_INTEGER(V(v)))
+		*out = (double)V(v)->u.number.i;
+	else
+		return -1;
+	return 0;
+}
+
+int iso_json_bool(const iso_json *v, int *out)
+{
+	if (!v)
+		return -1;
+	if (YAJL_IS_TRUE(V(v)))
+		*out = 1;
+	else if (YAJL_IS_FALSE(V(v)))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+const char *iso_json_get_string(const iso_json *obj, const char *key)
+{
+	return iso_json_string(iso_json_get(obj, key));
+}
+
+size_t iso_json_len(const iso_json *v)
+{
+	if (!v)
+		return 0;
+	if (YAJL_IS_ARRAY(V(v)))
+		return V(v)->u.array.len;
+	if (YAJL_IS_OBJECT(V(v)))
+		return V(v)->u.object.len;
+	return 0;
+}
+
+const iso_json *iso_json_at(const iso_json *array, size_t i)
+{
+	if (!array || !YAJL_IS_ARRAY(V(array)) || i >= V(array)->u.array.len)
+		return NULL;
+	return J(V(array)->u.array.values[i]);
+}
+
+const char *iso_json_key_at(const iso_json *object, size_t i)
+{
+	if (!object || !YAJL_IS_OBJECT(V(object)) || i >= V(object)->u.object.len)
+		return NULL;
+	return V(object)->u.object.keys[i];
+}
+
+const iso_json *iso_json_value_at(const iso_json *object, size_t i)
+{
+	if (!object || !YAJL_IS_OBJECT(V(object)) || i >= V(object)->u.object.len)
+		return NULL;
+	return J(V(object)->u.object.values[i]);
+}
+
+/* ---- generator ---- */
+
+struct iso_jgen {
+	yajl_gen g;
+	yajl_gen_status first_error;
+	const char *first_call;
+};
+
+iso_jgen *iso_jgen_new(int pretty)
+{
+	struct iso_jgen *g = xzalloc(sizeof(*g));
+	g->g = yajl_gen_alloc(NULL);
+	if (!g->g)
+		abort();
+	yajl_gen_config(g->g, yajl_gen_beautify, pretty ? 1 : 0);
+	yajl_gen_config(g->g, yajl_gen_validate_utf8, 1);
+	if (pretty)
+		yajl_gen_config(g->g, yajl_gen_indent_string, "  ");
+	return g;
+}
+
+void iso_jgen_free(iso_jgen *g)
+{
+	if (!g)
+		return;
+	yajl_gen_free(g->g);
+	free(g);
+}
+
+static void note(iso_jgen *g, yajl_gen_status st, const char *call)
+{
+	if (st != yajl_gen_status_ok && g->first_error == yajl_gen_status_ok) {
+		g->first_error = st;
+		g->first_call = call;
+	}
+}
+
+void iso_jgen_map_open(iso_jgen *g)
+{
+	note(g, yajl_gen_map_open(g->g), "map_open");
+}
+void iso_jgen_map_close(iso_jgen *g)
+{
+	note(g, yajl_gen_map_close(g->g), "map_close");
+}
+void iso_jgen_array_open(iso_jgen *g)
+{
+	note(g, yajl_gen_array_open(g->g), "array_open");
+}
+void iso_jgen_array_close(iso_jgen *g)
+{
+	note(g, yajl_gen_array_close(g->g), "array_close");
+}
+void iso_jgen_key(iso_jgen *g, const char *key)
+{
+	iso_jgen_stringn(g, key ? key : "", key ? strlen(key) : 0);
+}
+void iso_jgen_string(iso_jgen *g, const char *s)
+{
+	if (!s)
+		iso_jgen_null(g);
+	else
+		iso_jgen_stringn(g, s, strlen(s));
+}
+void iso_jgen_stringn(iso_jgen *g, const char *s, size_t len)
+{
+	note(g, yajl_gen_string(g->g, (const unsigned char *)s, len), "string");
+}
+void iso_jgen_int(iso_jgen *g, long long v)
+{
+	note(g, yajl_gen_integer(g->g, v), "integer");
+}
+void iso_jgen_double(iso_jgen *g, double v)
+{
+	note(g, yajl_gen_double(g->g, v), "double");
+}
+void iso_jgen_bool(iso_jgen *g, int v)
+{
+	note(g, yajl_gen_bool(g->g, v ? 1 : 0), "bool");
+}
+void iso_jgen_null(iso_jgen *g)
+{
+	note(g, yajl_gen_null(g->g), "null");
+}
+void iso_jgen_kv_string(iso_jgen *g, const char *key, const char *s)
+{
+	iso_jgen_key(g, key);
+	iso_jgen_string(g, s);
+}
+void iso_jgen_kv_int(iso_jgen *g, const char *key, long long v)
+{
+	iso_jgen_key(g, key);
+	iso_jgen_int(g, v);
+}
+void iso_jgen_kv_bool(iso_jgen *g, const char *key, int v)
+{
+	iso_jgen_key(g, key);
+	iso_jgen_bool(g, v);
+}
+
+void iso_jgen_value(iso_jgen *g, const iso_json *v)
+{
+	if (!v) {
+		iso_jgen_null(g);
+		return;
+	}
+	yajl_val y = V(v);
+	switch (y->type) {
+	case yajl_t_string:
+		iso_jgen_string(g, y->u.string);
+		break;
+	case yajl_t_number:
+		note(g, yajl_gen_number(g->g, y->u.number.r, strlen(y->u.number.r)), "number");
+		break;
+	case yajl_t_object:
+		iso_jgen_map_open(g);
+		for (size_t i = 0; i < y->u.object.len; i++) {
+			iso_jgen_key(g, y->u.object.keys[i]);
+			iso_jgen_value(g, J(y->u.object.values[i]));
+		}
+		iso_jgen_map_close(g);
+		break;
+	case yajl_t_array:
+		iso_jgen_array_open(g);
+		for (size_t i = 0; i < y->u.array.len; i++)
+			iso_jgen_value(g, J(y->u.array.values[i]));
+		iso_jgen_array_close(g);
+		break;
+	case yajl_t_true:
+	case yajl_t_false:
+		iso_jgen_bool(g, y->type == yajl_t_true);
+		break;
+	default:
+		iso_jgen_null(g);
+	}
+}
+
+static const char *gen_status_text(yajl_gen_status st)
+{
+	switch (st) {
+	case yajl_gen_keys_must_be_strings:
+		return "a key was expected";
+	case yajl_max_depth_exceeded:
+		return "nested too deeply";
+	case yajl_gen_in_error_state:
+		return "generator already failed";
+	case yajl_gen_generation_complete:
+		return "a second top-level value";
+	case yajl_gen_invalid_number:
+		return "a number that JSON cannot hold";
+	case yajl_gen_invalid_string:
+		return "a string that is not valid UTF-8";
+	default:
+		return "generator misuse";
+	}
+}
+
+const char *iso_jgen_finish(iso_jgen *g, size_t *len, struct iso_error **err)
+{
+	if (g->first_error != yajl_gen_status_ok) {
+		iso_error_set(err, ISO_E_INTERNAL, 0, "cannot write JSON: %s (at %s)", gen_status_text(g->first_error),
+			      g->first_call);
+		return NULL;
+	}
+	const unsigned char *buf = NULL;
+	size_t n = 0;
+	yajl_gen_get_buf(g->g, &buf, &n);
+	if (len)
+		*len = n;
+	return buf ? (const char *)buf : "";
+}
+
+void iso_jgen_reset(iso_jgen *g)
+{
+	yajl_gen_clear(g->g);
+	yajl_gen_reset(g->g, NULL);
+}

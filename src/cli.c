@@ -1,0 +1,40 @@
+/* Helpers shared by the cmd_* functions: the one place errors are printed. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iso/util.h"
+#include "isopod/cmd.h"
+
+int cmd_fail(const struct iso_globals *g, struct iso_error *err)
+{
+	int code = iso_error_report(err, g && g->json);
+	iso_error_free(err);
+	return code;
+}
+
+int cmd_usage(const struct iso_globals *g, const char *cmd, const char *fmt, ...)
+{
+	struct iso_error *err = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	iso_error_setv(&err, ISO_E_USAGE, 0, fmt, ap);
+	va_end(ap);
+	int top = !strcmp(cmd, "isopod");
+	if (!top)
+		iso_error_wrap(&err, "%s", cmd);
+	char *msg = xasprintf("%s; see 'isopod%s%s --help'", err->msg, top ? "" : " ", top ? "" : cmd);
+	free(err->msg);
+	err->msg = msg;
+	return cmd_fail(g, err);
+}
+
+int cmd_parse_port(const char *s, const char *what, int *out, struct iso_error **err)
+{
+	long v;
+	if (iso_parse_long(s, 1, 65535, &v) < 0)
+		return iso_error_set(err, ISO_E_USAGE, 0, "%s '%s' is not a port number (1-65535)", what, s);
+	*out = (int)v;
+	return 0;
+}
