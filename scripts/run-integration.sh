@@ -43,33 +43,33 @@ harness() {
 		host_say "podman is not installed: Podman tests will skip (run 'make setup')"
 	else
 		sock=$(podman_socket_path)
-		export CONTAINER_HOST=unix://$sock
-		if [ "$(id -u)" -ne 0 ]; then
+		if [ -z "${ISOPOD_IMAGES_CHECKED:-}" ]; then
 			# cheap when the images are up to date; a laptop may lack them
 			bash "$top/tests/images/build.sh" --quiet ||
 				host_say "warning: could not build the local images (try 'make images')"
 		fi
 		mkdir -p "$(dirname "$sock")"
 		# A second service on the same path would break the first: serialise.
-		exec {lockfd}>"$(dirname "$sock")/isopod-service.lock"
-		flock "$lockfd"
+		exec 9>"$(dirname "$sock")/isopod-service.lock"
+		flock 9
 		if ! podman_ping "$sock"; then
 			trap stop_service EXIT
-			setsid podman system service --time=0 "unix://$sock" </dev/null \
-				>"$(dirname "$sock")/isopod-service.log" 2>&1 {lockfd}>&- &
+			env -u CONTAINER_HOST setsid podman system service --time=0 "unix://$sock" \
+				</dev/null >"$(dirname "$sock")/isopod-service.log" 2>&1 9>&- &
 			service_pid=$!
 			deadline=$((SECONDS + 15))
-			until podman_ping "$sock"; do
+			while ! podman_ping "$sock"; do
 				if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$service_pid" 2>/dev/null; then
-					host_say "the podman service did not answer on $sock; its log:"
+					host_say "the podman service (pid $service_pid) does not answer on $sock; its log:"
 					cat "$(dirname "$sock")/isopod-service.log" >&2 || true
 					break
 				fi
 				sleep 0.1
 			done
-			host_say "started podman system service (pid $service_pid) on $sock"
+			podman_ping "$sock" && host_say "started podman system service (pid $service_pid) on $sock"
 		fi
-		exec {lockfd}>&-
+		exec 9>&-
+		export CONTAINER_HOST=unix://$sock
 	fi
 	"$top/tests/run-tests.sh" integration "$@" || rc=$?
 	stop_service
@@ -117,7 +117,7 @@ if [ "${#user_bins[@]}" -gt 0 ]; then
 	for b in "${user_bins[@]}"; do bins+=("$ibuild/tests/integration/$b"); done
 	host_say "building and running ${#bins[@]} integration binaries as $u"
 	# shellcheck disable=SC2016 # expanded by the user's shell
-	as_user "$u" ISOPOD_REQUIRE_PODMAN="${ISOPOD_REQUIRE_PODMAN:-}" \
+	as_user "$u" ISOPOD_IMAGES_CHECKED=1 ISOPOD_REQUIRE_PODMAN="${ISOPOD_REQUIRE_PODMAN:-}" \
 		ISOPOD_TEST_PORTS="$ISOPOD_TEST_PORTS" ISOPOD_ODOO_IMAGE="$ISOPOD_ODOO_IMAGE" \
 		ISOPOD_DB_IMAGE="$ISOPOD_DB_IMAGE" ISOPOD_TEST_USER2="$ISOPOD_TEST_USER2" \
 		bash -c 'cd "$1" && shift && make --no-print-directory -s BUILD="$1" integration-bins >/dev/null &&
