@@ -42,7 +42,7 @@ did() {
 
 PACKAGES=(build-essential pkg-config clang-format libcurl4-openssl-dev libyajl-dev
 	libnl-3-dev libnl-route-3-dev libnl-idiag-3-dev libcmocka-dev clang libclang-rt-14-dev
-	curl ca-certificates podman conmon uidmap slirp4netns catatonit runc mmdebstrap
+	curl ca-certificates podman conmon netavark aardvark-dns uidmap slirp4netns catatonit runc mmdebstrap
 	debian-archive-keyring podman-compose docker-registry iproute2 rsync shellcheck
 	util-linux passwd)
 
