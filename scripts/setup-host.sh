@@ -258,6 +258,13 @@ else
 	fi
 	grep -q "^$(id -un):" /etc/subuid 2>/dev/null ||
 		host_die "$(id -un) has no /etc/subuid range; run: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $(id -un)"
+	# Overlay storage before your first podman command (afterwards only a
+	# 'podman system reset' switches it); your own storage.conf is kept.
+	if [ ! -e "$HOME/.local/share/containers/storage" ] && [ ! -e "$HOME/.config/containers/storage.conf" ]; then
+		mkdir -p "$HOME/.config/containers"
+		storage_conf | write_if_changed "$HOME/.config/containers/storage.conf" 0644 "$(id -un):$(id -gn)" &&
+			did "wrote ~/.config/containers/storage.conf (overlay)"
+	fi
 	detect_quirks "$(id -un)"
 fi
 [ "$images" -eq 1 ] && build_images
