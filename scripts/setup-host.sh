@@ -262,8 +262,9 @@ else
 	# 'podman system reset' switches it); your own storage.conf is kept.
 	if [ ! -e "$HOME/.local/share/containers/storage" ] && [ ! -e "$HOME/.config/containers/storage.conf" ]; then
 		mkdir -p "$HOME/.config/containers"
-		storage_conf | write_if_changed "$HOME/.config/containers/storage.conf" 0644 "$(id -un):$(id -gn)" &&
+		if storage_conf | write_if_changed "$HOME/.config/containers/storage.conf" 0644 "$(id -un):$(id -gn)"; then
 			did "wrote ~/.config/containers/storage.conf (overlay)"
+		fi
 	fi
 	detect_quirks "$(id -un)"
 fi
