@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,21 @@ void ptest_require_podman(void)
 		"or run 'make check-integration')\n",
 		sock);
 	skip();
+}
+
+const char *ptest_require_root_and_user2(void)
+{
+	const char *u = getenv("ISOPOD_TEST_USER2");
+
+	if (u == NULL || *u == '\0')
+		u = "isopod-test2";
+	if (geteuid() == 0 && getpwnam(u) != NULL)
+		return u;
+	if (ptest_podman_required())
+		fail_msg("this test needs root and the user '%s' (scripts/setup-host.sh makes it)", u);
+	fprintf(stderr, "ptest: skipped: this test needs root and the second test user '%s' (CI runs it)\n", u);
+	skip();
+	return NULL;
 }
 
 /* ---- ports and names --------------------------------------------------- */

@@ -38,6 +38,13 @@ const char *ptest_socket_path(void);
  * reason, or fail()s it under ISOPOD_REQUIRE_PODMAN=1. */
 void ptest_require_podman(void);
 
+/* For tests that need root and a second unprivileged user (run as root by
+ * scripts/run-integration.sh when the binary is named test_root_*): returns
+ * that user's name (ISOPOD_TEST_USER2, default isopod-test2) when running as
+ * root and the user exists; otherwise skip()s with the reason, or fail()s
+ * under ISOPOD_REQUIRE_PODMAN=1. */
+const char *ptest_require_root_and_user2(void);
+
 /* True when ISOPOD_REQUIRE_PODMAN=1: a missing prerequisite is a failure. */
 int ptest_podman_required(void);
 
