@@ -42,7 +42,8 @@ did() {
 
 PACKAGES=(build-essential pkg-config clang-format libcurl4-openssl-dev libyajl-dev
 	libnl-3-dev libnl-route-3-dev libnl-idiag-3-dev libcmocka-dev clang libclang-rt-14-dev
-	curl ca-certificates podman conmon netavark aardvark-dns uidmap slirp4netns catatonit runc mmdebstrap
+	curl ca-certificates runc conmon netavark aardvark-dns uidmap slirp4netns catatonit podman mmdebstrap
+	arch-test gpg libdpkg-perl mount
 	debian-archive-keyring podman-compose docker-registry iproute2 rsync shellcheck
 	util-linux passwd)
 
