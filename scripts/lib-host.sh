@@ -11,7 +11,8 @@
 #   user_env U             print the "env -i ..." words that run a command as U
 #   as_user U CMD...       run CMD as user U (root only) with a clean environment
 #   sync_tree_to_user TOP U  copy the tree TOP (no .git, no build dirs) to
-#                          ~U/isopod-src, owned by U; prints that path
+#                          ~U/isopod-src/<hash of TOP>, owned by U (one copy per
+#                          checkout, so worktrees do not collide); prints its path
 #   podman_service_ensure SOCK   start `podman system service` on SOCK unless
 #                          something answers there (serialised by a lock);
 #                          podman_service_stop ends only the process it started
@@ -112,7 +113,7 @@ podman_service_stop() {
 
 sync_tree_to_user() {
 	local top=$1 u=$2 copy
-	copy=$(user_home "$u")/isopod-src
+	copy=$(user_home "$u")/isopod-src/$(printf '%s' "$top" | sha256sum | cut -c1-12)
 	as_user "$u" mkdir -p "$copy"
 	rsync -a --delete --chown="$u:$(id -gn "$u")" \
 		--exclude=/.git --exclude='/build*' --exclude=/isopod --exclude=/tests/fuzz/corpus-run \
