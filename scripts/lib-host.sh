@@ -1,0 +1,122 @@
+# shellcheck shell=bash
+# Shared shell functions of isopod's host scripts (setup-host.sh,
+# run-integration.sh, bench/). Source it; it defines functions and a few
+# variables, and runs nothing.
+#
+#   ISOPOD_TEST_USER / ISOPOD_TEST_USER2   the rootless test users (root only)
+#   host_say MSG...        a progress line "<prog>: MSG" on stderr
+#   as_root CMD...         run CMD as root: directly, or via sudo showing it first
+#   write_if_changed F M O compare stdin with F; write (mode M, owner O) only if different;
+#                          returns 0 when it wrote, 1 when F was already identical
+#   user_env U             print the "env -i ..." words that run a command as U
+#   as_user U CMD...       run CMD as user U (root only) with a clean environment
+#   sync_tree_to_user TOP U  copy the tree TOP (no .git, no build dirs) to
+#                          ~U/isopod-src/<hash of TOP>, owned by U (one copy per
+#                          checkout, so worktrees do not collide); prints its path
+#   podman_service_ensure SOCK   start `podman system service` on SOCK unless
+#                          something answers there (serialised by a lock);
+#                          podman_service_stop ends only the process it started
+
+ISOPOD_TEST_USER=${ISOPOD_TEST_USER:-isopod-test}
+ISOPOD_TEST_USER2=${ISOPOD_TEST_USER2:-isopod-test2}
+host_prog=${host_prog:-$(basename "$0" .sh)}
+
+host_say() { printf '%s: %s\n' "$host_prog" "$*" >&2; }
+host_die() { printf '%s: error: %s\n' "$host_prog" "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" -eq 0 ]; }
+
+as_root() {
+	if is_root; then
+		"$@"
+	else
+		printf '%s: running: sudo %s\n' "$host_prog" "$*" >&2
+		sudo "$@"
+	fi
+}
+
+# write_if_changed FILE MODE OWNER < content
+write_if_changed() {
+	local file=$1 mode=$2 owner=$3 tmp
+	tmp=$(mktemp)
+	cat >"$tmp"
+	if [ -f "$file" ] && cmp -s "$tmp" "$file"; then
+		rm -f "$tmp"
+		return 1
+	fi
+	install -D -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$tmp" "$file.isopod-new"
+	mv -f "$file.isopod-new" "$file"
+	rm -f "$tmp"
+	return 0
+}
+
+user_home() { getent passwd "$1" | cut -d: -f6; }
+user_uid() { id -u "$1"; }
+
+# The runtime directory of a user without a logind session.
+user_runtime_dir() { printf '/run/user/%s\n' "$(user_uid "$1")"; }
+
+# as_user USER CMD... : a login-like, clean environment, started in the
+# user's home so no inaccessible working directory leaks in.
+as_user() {
+	local u=$1 home
+	shift
+	home=$(user_home "$u")
+	(cd "$home" && runuser -u "$u" -- env -i HOME="$home" USER="$u" LOGNAME="$u" \
+		PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin \
+		LANG=C.UTF-8 XDG_RUNTIME_DIR="$(user_runtime_dir "$u")" \
+		${CI:+CI="$CI"} "$@")
+}
+
+# The socket of the user's API service.
+podman_socket_path() { printf '%s/podman/podman.sock\n' "${XDG_RUNTIME_DIR:?XDG_RUNTIME_DIR is not set}"; }
+
+podman_ping() {
+	curl -fsS --max-time 2 --unix-socket "$1" http://d/_ping >/dev/null 2>&1
+}
+
+podman_service_pid=""
+
+podman_service_ensure() {
+	local sock=$1 dir deadline
+	dir=$(dirname "$sock")
+	mkdir -p "$dir"
+	# Two services on one path break each other: serialise the check and start.
+	exec 9>"$dir/isopod-service.lock"
+	flock 9
+	if ! podman_ping "$sock"; then
+		env -u CONTAINER_HOST setsid podman system service --time=0 "unix://$sock" \
+			</dev/null >"$dir/isopod-service.log" 2>&1 9>&- &
+		podman_service_pid=$!
+		deadline=$((SECONDS + 15))
+		while ! podman_ping "$sock"; do
+			if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$podman_service_pid" 2>/dev/null; then
+				host_say "the podman service (pid $podman_service_pid) does not answer on $sock; its log:"
+				cat "$dir/isopod-service.log" >&2 || true
+				break
+			fi
+			sleep 0.1
+		done
+		podman_ping "$sock" && host_say "started podman system service (pid $podman_service_pid) on $sock"
+	fi
+	exec 9>&-
+}
+
+podman_service_stop() {
+	if [ -n "$podman_service_pid" ]; then
+		kill "$podman_service_pid" 2>/dev/null || true
+		wait "$podman_service_pid" 2>/dev/null || true
+		host_say "stopped the podman service it started (pid $podman_service_pid)"
+		podman_service_pid=""
+	fi
+}
+
+sync_tree_to_user() {
+	local top=$1 u=$2 copy
+	copy=$(user_home "$u")/isopod-src/$(printf '%s' "$top" | sha256sum | cut -c1-12)
+	as_user "$u" mkdir -p "$copy"
+	rsync -a --delete --chown="$u:$(id -gn "$u")" \
+		--exclude=/.git --exclude='/build*' --exclude=/isopod --exclude=/tests/fuzz/corpus-run \
+		"$top/" "$copy/"
+	printf '%s\n' "$copy"
+}
