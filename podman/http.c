@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include "iso/cleanup.h"
+#include "iso/log.h"
 #include "internal.h"
 
 #define ERRMSG_MAX 1024
@@ -147,6 +148,7 @@ static int send_req(struct podman_client *c, const char *method, const char *pat
 	};
 	if (podman_client_ensure(c, err) < 0)
 		return -1;
+	iso_debug("podman: %s %s", method, full);
 	memset(resp, 0, sizeof *resp);
 	if (cb)
 		return c->t->ops->stream(c->t, &req, resp, cb, ctx, err);

@@ -162,6 +162,33 @@ static int is_port_race(const struct iso_error *e)
 	return e && e->msg && strstr(e->msg, "address already in use");
 }
 
+static int pull_progress(void *ctx, const char *line)
+{
+	if (*(int *)ctx)
+		fprintf(stderr, "  %s\n", line);
+	return 0;
+}
+
+/* Both images present, or pulled now (with progress on a terminal); before anything is made. */
+static int ensure_images(struct wo_ctx *w, const struct iso_globals *g, struct iso_error **err)
+{
+	const char *images[] = {w->cfg.profile.db_image, w->cfg.profile.odoo_image};
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(images); i++) {
+		int have = podman_image_exists(w->client, images[i], err);
+		if (have < 0)
+			return -1;
+		if (have)
+			continue;
+		int show = !g->json && !g->quiet && isatty(STDERR_FILENO);
+		iso_info("pulling image '%s'...", images[i]);
+		if (podman_image_pull(w->client, images[i], 1, pull_progress, &show, NULL, err) < 0)
+			return iso_error_wrap(err, "image '%s' is not here and cannot be pulled (set the profile's "
+						   "%s or ISOPOD_%s_IMAGE to an image that exists)",
+					      images[i], i ? "odoo_image" : "db_image", i ? "ODOO" : "DB");
+	}
+	return 0;
+}
+
 /* Create the pod and its containers and start them; on a lost port race move to the next free port. */
 static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_first, struct iso_error **err)
 {
@@ -291,6 +318,8 @@ static int up(struct wo_run *r, const struct up_opts *o, const char **what, int 
 		}
 	}
 
+	if (ensure_images(w, r->g, err) < 0)
+		goto out;
 	/* No pod: the database volume and its secret are one unit. */
 	if (!f.have_db_volume && f.have_secret) {
 		iso_debug("removing secret '%s' left without its volume", w->names.secret);
@@ -379,7 +408,7 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 
 	install_signals();
 	struct wo_ctx w;
-	struct wo_run r = {.w = &w};
+	struct wo_run r = {.w = &w, .g = g};
 	int rc = 0;
 	const char *what = "";
 	int drift = 0;
@@ -413,11 +442,12 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 		rc = verify_report_ok(&rep) ? 0 : ISO_E_ISOLATION;
 	}
 	goto out;
-fail:
+fail:;
+	/* wo_undo clears the flag so its own requests go through: read it first. */
+	int sig = wo_interrupted;
 	if (r.made || (r.took_lease && r.have_reg))
 		wo_undo(&r);
-	if (wo_interrupted) {
-		int sig = wo_interrupted;
+	if (sig) {
 		iso_error_free(err);
 		fprintf(stderr, "isopod: up '%s' interrupted by signal %d; everything this run made was removed\n",
 			argv[optind], sig);

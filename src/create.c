@@ -18,17 +18,31 @@
 
 #define ONESHOT_OUTPUT_CAP (256u << 10)
 
-void wo_run_made(struct wo_run *r, unsigned what)
+void wo_run_intent(struct wo_run *r, unsigned what)
 {
-	r->made |= what;
 	if (!r->have_reg)
 		return;
 	struct iso_error *e = NULL;
+	/*
+	 * Written before the create call: a run killed right after Podman made
+	 * the object still names it for `gc` (whose removal tolerates "not found").
+	 */
 	if (lease_note_made(&r->reg, &r->key, what, &e) < 0) {
-		/* The journal in memory still drives the rollback; gc loses this detail only. */
 		iso_debug("cannot record progress in the lease file: %s", e->msg);
 		iso_error_free(e);
 	}
+}
+
+/*
+ * A create aborted by a signal may have taken effect on the server before the
+ * answer was cut off.  We hold the work order's lock and only create what was
+ * not there, so it counts as made: the undo removes it if it exists.
+ */
+static int created_or_aborted(struct wo_run *r, int rc, unsigned bit, struct iso_error **err)
+{
+	if (rc == 0 || (err && podman_err_aborted(*err)))
+		r->made |= bit;
+	return rc;
 }
 
 int wo_create_volumes(struct wo_run *r, int db, int odoo, struct iso_error **err)
@@ -37,15 +51,17 @@ int wo_create_volumes(struct wo_run *r, int db, int odoo, struct iso_error **err
 	struct wo_labels l;
 	if (odoo) {
 		wo_labels_init(&l, w, ROLE_ODOO_DATA, r->grant.ports, NULL);
-		if (podman_volume_create(w->client, w->names.odoo_volume, l.v, l.n, NULL, err) < 0)
+		wo_run_intent(r, LEASE_MADE_ODOO_VOLUME);
+		if (created_or_aborted(r, podman_volume_create(w->client, w->names.odoo_volume, l.v, l.n, NULL, err),
+				       LEASE_MADE_ODOO_VOLUME, err) < 0)
 			return iso_error_wrap(err, "create volume '%s'", w->names.odoo_volume);
-		wo_run_made(r, LEASE_MADE_ODOO_VOLUME);
 	}
 	if (db) {
 		wo_labels_init(&l, w, ROLE_DB_DATA, r->grant.ports, NULL);
-		if (podman_volume_create(w->client, w->names.db_volume, l.v, l.n, NULL, err) < 0)
+		wo_run_intent(r, LEASE_MADE_DB_VOLUME);
+		if (created_or_aborted(r, podman_volume_create(w->client, w->names.db_volume, l.v, l.n, NULL, err),
+				       LEASE_MADE_DB_VOLUME, err) < 0)
 			return iso_error_wrap(err, "create volume '%s'", w->names.db_volume);
-		wo_run_made(r, LEASE_MADE_DB_VOLUME);
 	}
 	return 0;
 }
@@ -68,11 +84,11 @@ int wo_create_secret(struct wo_run *r, struct iso_error **err)
 	pw[24] = '\0';
 	struct wo_labels l;
 	wo_labels_init(&l, w, ROLE_SECRET, r->grant.ports, NULL);
+	wo_run_intent(r, LEASE_MADE_SECRET);
 	int rc = podman_secret_create(w->client, w->names.secret, pw, strlen(pw), l.v, l.n, NULL, err);
 	explicit_bzero(pw, sizeof(pw));
-	if (rc < 0)
+	if (created_or_aborted(r, rc, LEASE_MADE_SECRET, err) < 0)
 		return iso_error_wrap(err, "create secret '%s'", w->names.secret);
-	wo_run_made(r, LEASE_MADE_SECRET);
 	return 0;
 }
 
@@ -102,9 +118,9 @@ int wo_create_pod(struct wo_run *r, struct iso_error **err)
 		.ports = ports,
 		.n_ports = n_ports,
 	};
-	if (podman_pod_create(w->client, &spec, NULL, err) < 0)
+	wo_run_intent(r, LEASE_MADE_POD);
+	if (created_or_aborted(r, podman_pod_create(w->client, &spec, NULL, err), LEASE_MADE_POD, err) < 0)
 		return iso_error_wrap(err, "create pod '%s'", w->names.pod);
-	wo_run_made(r, LEASE_MADE_POD);
 	return 0;
 }
 
@@ -134,9 +150,9 @@ int wo_create_db(struct wo_run *r, struct iso_error **err)
 		.labels = l.v,
 		.n_labels = l.n,
 	};
-	if (podman_container_create(w->client, &spec, NULL, err) < 0)
+	wo_run_intent(r, LEASE_MADE_DB);
+	if (created_or_aborted(r, podman_container_create(w->client, &spec, NULL, err), LEASE_MADE_DB, err) < 0)
 		return iso_error_wrap(err, "create container '%s'", w->names.db_container);
-	wo_run_made(r, LEASE_MADE_DB);
 	return 0;
 }
 
@@ -221,11 +237,11 @@ int wo_create_odoo(struct wo_run *r, struct iso_error **err)
 	const char *cmd[] = {"odoo", "--database", w->names.database, "--db-filter", filter, NULL};
 	struct odoo_spec o;
 	odoo_spec_init(&o, r, w->names.odoo_container, ROLE_ODOO, cmd);
+	wo_run_intent(r, LEASE_MADE_ODOO);
 	int rc = podman_container_create(w->client, &o.spec, NULL, err);
 	odoo_spec_release(&o);
-	if (rc < 0)
+	if (created_or_aborted(r, rc, LEASE_MADE_ODOO, err) < 0)
 		return iso_error_wrap(err, "create container '%s'", w->names.odoo_container);
-	wo_run_made(r, LEASE_MADE_ODOO);
 	return 0;
 }
 
@@ -290,11 +306,12 @@ int wo_run_oneshot(struct wo_run *r, int db_image, const char *const *cmd, int *
 	}
 	struct iso_buf out;
 	iso_buf_init(&out, ONESHOT_OUTPUT_CAP);
-	if (podman_container_create(w->client, db_image ? &dbspec : &o.spec, NULL, err) < 0) {
+	wo_run_intent(r, LEASE_MADE_INIT);
+	if (created_or_aborted(r, podman_container_create(w->client, db_image ? &dbspec : &o.spec, NULL, err),
+			       LEASE_MADE_INIT, err) < 0) {
 		iso_error_wrap(err, "create container '%s'", name);
 		goto out;
 	}
-	wo_run_made(r, LEASE_MADE_INIT);
 	if (podman_container_start(w->client, name, err) < 0 ||
 	    podman_container_wait(w->client, name, exit_code, err) < 0) {
 		iso_error_wrap(err, "run container '%s'", name);

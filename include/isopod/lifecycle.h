@@ -13,12 +13,14 @@
 #define ISOPOD_LIFECYCLE_H
 
 #include "iso/error.h"
+#include "isopod/cmd.h"
 #include "isopod/lease.h"
 #include "isopod/workorder.h"
 
 /* Everything a run needs to know about ports and the journal. */
 struct wo_run {
 	struct wo_ctx *w;
+	const struct iso_globals *g;
 	struct lease_registry reg;
 	int have_reg;
 	struct lease_key key;
@@ -29,8 +31,8 @@ struct wo_run {
 	int64_t deadline_ms; /* readiness deadline (monotonic) */
 };
 
-/* Record that the run made WHAT (memory and, best effort, the lease). */
-void wo_run_made(struct wo_run *r, unsigned what);
+/* Record in the lease, before a create call, that the run is about to make WHAT (for `gc`). */
+void wo_run_intent(struct wo_run *r, unsigned what);
 
 /* ---- creation (src/create.c) ---- */
 int wo_create_volumes(struct wo_run *r, int db, int odoo, struct iso_error **err);

@@ -1,0 +1,529 @@
+/*
+ * The lifecycle end to end on real rootless Podman, through the built
+ * ./isopod: the original validation (two work orders of one profile at once),
+ * persistence across down/up, the password checked inside the pod, --cleanup
+ * leaving a foreign volume alone, a held port, a missing image, idempotence,
+ * concurrent ups, SIGINT at every API step, a SIGKILL during init.
+ *
+ * Each test uses its own work orders (t-life-<pid>-<x>), its own state
+ * directory and ports 18930-18939, and removes what it made in its teardown.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "iso/cleanup.h"
+#include "iso/json.h"
+#include "iso/util.h"
+#include "podman/client.h"
+#include "podman/exec.h"
+#include "podman/objects.h"
+#include "podman_test.h"
+
+#define ISOPOD ISO_SRCDIR "/isopod"
+#define PORT_LOW 18930
+#define PORT_HIGH 18939
+
+static char state_dir[64];
+static char wos[8][48];
+static size_t n_wos;
+
+static const char *wo(char letter)
+{
+	for (size_t i = 0; i < n_wos; i++)
+		if (wos[i][strlen(wos[i]) - 1] == letter)
+			return wos[i];
+	snprintf(wos[n_wos], sizeof(wos[0]), "t-life-%d-%c", (int)getpid(), letter);
+	return wos[n_wos++];
+}
+
+/* Run isopod with ARGS; its stdout and stderr are collected. Returns the exit code (128+sig when killed). */
+static int run(char **out, char **errout, const char *fmt_args, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt_args);
+	vsnprintf(line, sizeof(line), fmt_args, ap);
+	va_end(ap);
+	char *argv[32];
+	int argc = 0;
+	argv[argc++] = ISOPOD;
+	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	int po[2], pe[2];
+	assert_int_equal(pipe2(po, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execv(ISOPOD, argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	struct iso_buf bo, be;
+	iso_buf_init(&bo, 0);
+	iso_buf_init(&be, 0);
+	struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
+	int open_fds = 2;
+	while (open_fds) {
+		if (poll(p, 2, -1) < 0 && errno == EINTR)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			char buf[4096];
+			ssize_t n = read(p[i].fd, buf, sizeof(buf));
+			if (n <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+			} else {
+				iso_buf_append(i ? &be : &bo, buf, (size_t)n);
+			}
+		}
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	char *o = iso_buf_steal(&bo, NULL), *e = iso_buf_steal(&be, NULL);
+	if (out)
+		*out = o;
+	else
+		free(o);
+	if (errout)
+		*errout = e;
+	else {
+		if (*e)
+			fprintf(stderr, "  [isopod %s] %s", fmt_args, e);
+		free(e);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static struct podman_client *client(void)
+{
+	struct podman_client_opts o = {0};
+	struct iso_error *err = NULL;
+	struct podman_client *c = podman_client_new(&o, &err);
+	if (!c || podman_connect(c, &err) < 0)
+		fail_msg("podman client: %s", err ? err->msg : "?");
+	return c;
+}
+
+static int collect(void *ctx, enum podman_stream_id s, const char *data, size_t len)
+{
+	iso_buf_append(ctx, data, len);
+	return 0;
+}
+
+/* Run CMD in CONTAINER (exec, with ENV "K=V" pairs); returns its exit code, output in *out. */
+static int in_container(const char *container, const char *const *cmd, const struct podman_pair *env, size_t n_env,
+			char **out)
+{
+	cleanup_podman_client struct podman_client *c = client();
+	struct podman_exec_spec spec = {.cmd = cmd, .env = env, .n_env = n_env};
+	struct iso_buf b;
+	iso_buf_init(&b, 0);
+	int code = -1;
+	struct iso_error *err = NULL;
+	if (podman_exec_run(c, container, &spec, collect, &b, &code, &err) < 0)
+		fail_msg("exec in '%s': %s", container, err->msg);
+	char *s = iso_buf_steal(&b, NULL);
+	if (out)
+		*out = s;
+	else
+		free(s);
+	return code;
+}
+
+static int count_with_key(const char *kind, const char *w)
+{
+	cleanup_podman_client struct podman_client *c = client();
+	char key[96];
+	snprintf(key, sizeof(key), "hub/%s", w);
+	struct podman_pair label = {"io.isopod.key", key};
+	struct iso_error *err = NULL;
+	size_t n = 0;
+	if (!strcmp(kind, "pod")) {
+		struct podman_pod *v = NULL;
+		assert_int_equal(podman_pod_list(c, &label, &v, &n, &err), 0);
+		podman_pod_list_free(v, n);
+	} else if (!strcmp(kind, "volume")) {
+		struct podman_volume *v = NULL;
+		assert_int_equal(podman_volume_list(c, &label, &v, &n, &err), 0);
+		podman_volume_list_free(v, n);
+	} else {
+		struct podman_container *v = NULL;
+		assert_int_equal(podman_container_list(c, &label, &v, &n, &err), 0);
+		podman_container_list_free(v, n);
+	}
+	return (int)n;
+}
+
+static int secret_exists(const char *w)
+{
+	cleanup_podman_client struct podman_client *c = client();
+	char name[128];
+	snprintf(name, sizeof(name), "db-hub-%s-password", w);
+	struct podman_secret s;
+	struct iso_error *err = NULL;
+	if (podman_secret_inspect(c, name, &s, &err) == 0) {
+		podman_secret_release(&s);
+		return 1;
+	}
+	assert_true(podman_err_not_found(err));
+	iso_error_free(err);
+	return 0;
+}
+
+static int has_lease(const char *w)
+{
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "ports --json"), 0);
+	int found = strstr(out, w) != NULL;
+	free(out);
+	return found;
+}
+
+/* Nothing of work order W exists: no pod, container, volume, secret or lease. */
+static void assert_nothing_left(const char *w)
+{
+	assert_int_equal(count_with_key("pod", w), 0);
+	assert_int_equal(count_with_key("container", w), 0);
+	assert_int_equal(count_with_key("volume", w), 0);
+	assert_false(secret_exists(w));
+	assert_false(has_lease(w));
+}
+
+static int json_int(const char *doc, const char *key, long long *v)
+{
+	cleanup_json iso_json *j = iso_json_parse(doc, strlen(doc), 0, ISO_E_INTERNAL, "isopod output", NULL);
+	return j ? iso_json_int(iso_json_path(j, "ports", key, NULL), v) : -1;
+}
+
+static int setup(void **state)
+{
+	ptest_require_podman();
+	snprintf(state_dir, sizeof(state_dir), "/tmp/isopod-life-XXXXXX");
+	if (!mkdtemp(state_dir))
+		return -1;
+	setenv("ISOPOD_STATE_DIR", state_dir, 1);
+	char range[32];
+	snprintf(range, sizeof(range), "%d-%d", PORT_LOW, PORT_HIGH);
+	setenv("ISOPOD_PORTS", range, 1);
+	setenv("ISOPOD_ODOO_IMAGE", ptest_odoo_image(), 1);
+	setenv("ISOPOD_DB_IMAGE", ptest_db_image(), 1);
+	unsetenv("ISOPOD_PROFILE");
+	n_wos = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	for (size_t i = 0; i < n_wos; i++) {
+		char *ignored = NULL; /* "unknown" for work orders a test already removed */
+		run(NULL, &ignored, "down %s --cleanup --quiet", wos[i]);
+		free(ignored);
+	}
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The original validation: two work orders of one profile at once on two explicit ports. */
+static void test_two_work_orders_at_once(void **state)
+{
+	const char *a = wo('a'), *b = wo('b');
+	pid_t pa = fork();
+	if (pa == 0)
+		_exit(run(NULL, NULL, "up %s --port %d --quiet", a, PORT_LOW + 1));
+	int rb = run(NULL, NULL, "up %s --port %d --quiet", b, PORT_LOW + 2);
+	int st;
+	waitpid(pa, &st, 0);
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(rb, 0);
+	long status = 0;
+	assert_int_equal(ptest_http_get(PORT_LOW + 1, "/web/login", &status, NULL), 0);
+	assert_int_equal(status, 200);
+	assert_int_equal(ptest_http_get(PORT_LOW + 2, "/web/login", &status, NULL), 0);
+	assert_int_equal(status, 200);
+	/* Each has its own database, and only its own. */
+	char ctr[96], db_a[96], db_b[96];
+	snprintf(db_a, sizeof(db_a), "hub_%s", a);
+	snprintf(db_b, sizeof(db_b), "hub_%s", b);
+	snprintf(ctr, sizeof(ctr), "db_hub_%s", a);
+	const char *list[] = {"psql", "-U", "odoo", "-d", db_a, "-tAc", "SELECT datname FROM pg_database", NULL};
+	char *out = NULL;
+	assert_int_equal(in_container(ctr, list, NULL, 0, &out), 0);
+	assert_non_null(strstr(out, db_a));
+	assert_null(strstr(out, db_b));
+	free(out);
+}
+
+/* A row written before down is there after up; a wrong password is refused inside the pod. */
+static void test_data_survives_down_and_password_is_checked(void **state)
+{
+	const char *a = wo('c');
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --json --show-secrets --quiet", a), 0);
+	cleanup_json iso_json *j = iso_json_parse(out, strlen(out), 0, ISO_E_INTERNAL, "up", NULL);
+	assert_non_null(j);
+	const char *pw = iso_json_get_string(j, "db_password");
+	assert_non_null(pw);
+	assert_true(strlen(pw) >= 16);
+	char ctr[96], db[96], pwenv[128];
+	snprintf(ctr, sizeof(ctr), "db_hub_%s", a);
+	snprintf(db, sizeof(db), "hub_%s", a);
+	snprintf(pwenv, sizeof(pwenv), "%s", pw);
+	free(out);
+
+	/* Over TCP on 127.0.0.1, as Odoo connects: the password is checked. */
+	const char *q[] = {"psql", "-h", "127.0.0.1", "-U", "odoo", "-d", db, "-tAc", "SELECT 1", NULL};
+	struct podman_pair wrong[] = {{"PGPASSWORD", "not-the-password"}};
+	char *msg = NULL;
+	assert_int_not_equal(in_container(ctr, q, wrong, 1, &msg), 0);
+	assert_non_null(strstr(msg, "password authentication failed"));
+	free(msg);
+	struct podman_pair right[] = {{"PGPASSWORD", pwenv}};
+	assert_int_equal(in_container(ctr, q, right, 1, NULL), 0);
+
+	const char *write[] = {"psql", "-U", "odoo", "-d", db, "-c",
+			       "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives down')", NULL};
+	assert_int_equal(in_container(ctr, write, NULL, 0, NULL), 0);
+	assert_int_equal(run(NULL, NULL, "down %s --quiet", a), 0);
+	assert_int_equal(count_with_key("pod", a), 0);
+	assert_int_equal(count_with_key("volume", a), 2);
+	assert_int_equal(run(NULL, NULL, "up %s --quiet", a), 0);
+	const char *read[] = {"psql", "-U", "odoo", "-d", db, "-tAc", "SELECT v FROM kept", NULL};
+	out = NULL;
+	assert_int_equal(in_container(ctr, read, NULL, 0, &out), 0);
+	assert_non_null(strstr(out, "survives down"));
+	free(out);
+}
+
+/* --cleanup removes its own volumes and secret, and no other work order's, nor a foreign volume. */
+static void test_cleanup_removes_only_its_own(void **state)
+{
+	const char *a = wo('d'), *b = wo('e');
+	assert_int_equal(run(NULL, NULL, "up %s --quiet", a), 0);
+	assert_int_equal(run(NULL, NULL, "up %s --quiet", b), 0);
+	/* A volume that shares the key label but not the others: not isopod's to delete. */
+	cleanup_podman_client struct podman_client *c = client();
+	char key[96], foreign[96];
+	snprintf(key, sizeof(key), "hub/%s", a);
+	snprintf(foreign, sizeof(foreign), "t-life-%d-foreign", (int)getpid());
+	struct podman_pair labels[] = {{"io.isopod.key", key}};
+	struct iso_error *err = NULL;
+	assert_int_equal(podman_volume_create(c, foreign, labels, 1, NULL, &err), 0);
+	assert_int_equal(count_with_key("volume", a), 3);
+
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "down %s --cleanup --json", a), 0);
+	assert_non_null(strstr(out, "\"secret_removed\": true"));
+	free(out);
+	assert_int_equal(count_with_key("pod", a), 0);
+	assert_false(secret_exists(a));
+	assert_false(has_lease(a));
+	assert_int_equal(podman_volume_exists(c, foreign, &err), 1);
+	assert_int_equal(count_with_key("volume", a), 1); /* the foreign one only */
+	assert_int_equal(count_with_key("volume", b), 2);
+	assert_true(secret_exists(b));
+	assert_int_equal(podman_volume_remove(c, foreign, 0, &err), 0);
+	/* Down again with nothing left: unknown. */
+	assert_int_equal(run(NULL, NULL, "down %s --quiet", a), 3);
+}
+
+/* --port held by another program: exit 4, nothing made; without --port the next port is leased. */
+static void test_held_port(void **state)
+{
+	const char *a = wo('f');
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(PORT_LOW),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	char *err = NULL;
+	assert_int_equal(run(NULL, &err, "up %s --port %d", a, PORT_LOW), 4);
+	assert_non_null(strstr(err, "18930"));
+	free(err);
+	assert_nothing_left(a);
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --json --quiet", a), 0);
+	long long port = 0;
+	assert_int_equal(json_int(out, "http", &port), 0);
+	assert_true(port > PORT_LOW && port <= PORT_HIGH);
+	free(out);
+	close(fd);
+}
+
+static void test_missing_image_fails_cleanly(void **state)
+{
+	const char *a = wo('g');
+	cleanup_free char *image = xstrdup(ptest_odoo_image());
+	setenv("ISOPOD_ODOO_IMAGE", "registry.invalid/x:1", 1);
+	char *err = NULL;
+	int rc = run(NULL, &err, "up %s", a);
+	setenv("ISOPOD_ODOO_IMAGE", image, 1);
+	assert_int_equal(rc, 6);
+	assert_non_null(strstr(err, "registry.invalid/x:1"));
+	free(err);
+	assert_nothing_left(a);
+}
+
+/* A second up of a running work order makes no create or start call. */
+static void test_up_twice_is_idempotent(void **state)
+{
+	const char *a = wo('h');
+	char *out1 = NULL, *out2 = NULL, *log = NULL;
+	assert_int_equal(run(&out1, NULL, "up %s --json --quiet", a), 0);
+	assert_int_equal(run(&out2, &log, "up %s --json --verbose", a), 0);
+	assert_non_null(strstr(out2, "\"action\": \"already running\""));
+	assert_non_null(strstr(log, "podman: GET")); /* the log is there, and it shows... */
+	assert_null(strstr(log, "/create"));           /* ...no create call */
+	assert_null(strstr(log, "/start"));            /* ...and no start call */
+	long long p1 = 0, p2 = 0;
+	assert_int_equal(json_int(out1, "http", &p1), 0);
+	assert_int_equal(json_int(out2, "http", &p2), 0);
+	assert_int_equal(p1, p2);
+	free(out1);
+	free(out2);
+	free(log);
+}
+
+/* Two ups of one work order at once give one pod. */
+static void test_concurrent_ups_give_one_pod(void **state)
+{
+	const char *a = wo('i');
+	pid_t p = fork();
+	if (p == 0)
+		_exit(run(NULL, NULL, "up %s --quiet", a));
+	int r2 = run(NULL, NULL, "up %s --quiet", a);
+	int st;
+	waitpid(p, &st, 0);
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_int_equal(r2, 0);
+	assert_int_equal(count_with_key("pod", a), 1);
+	assert_int_equal(count_with_key("volume", a), 2);
+}
+
+/*
+ * Start `isopod up --verbose` and deliver SIG when the Nth libpod request
+ * shows on its stderr (0: never).  Returns the exit code; *seen the number
+ * of requests it made.
+ */
+static int up_with_signal_at(const char *w, int n, int sig, const char *when_text, int *seen)
+{
+	int pe[2];
+	assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(pe[1], 2);
+		execl(ISOPOD, ISOPOD, "up", w, "--verbose", (char *)NULL);
+		_exit(127);
+	}
+	close(pe[1]);
+	FILE *f = fdopen(pe[0], "r");
+	char line[2048];
+	int count = 0, sent = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "podman: "))
+			count++;
+		if (!sent && ((n && count == n) || (when_text && strstr(line, when_text)))) {
+			kill(pid, sig);
+			sent = 1;
+		}
+	}
+	fclose(f);
+	int st;
+	waitpid(pid, &st, 0);
+	*seen = count;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* SIGINT at each API step of a first up leaves nothing half-made, and the next up succeeds. */
+static void test_sigint_at_each_step_rolls_back(void **state)
+{
+	const char *a = wo('j');
+	int steps = 0;
+	for (int n = 1; n <= 60; n++) {
+		int seen = 0;
+		int rc = up_with_signal_at(a, n, SIGINT, NULL, &seen);
+		if (rc == 0) {
+			/* The signal came after the last request: up finished; that ends the walk. */
+			assert_true(n > 5);
+			steps = n;
+			break;
+		}
+		if (rc != 130)
+			fail_msg("SIGINT at request %d: exit %d (wanted 130)", n, rc);
+		assert_nothing_left(a);
+	}
+	assert_true(steps > 0);
+	long status = 0;
+	assert_int_equal(run(NULL, NULL, "down %s --cleanup --quiet", a), 0);
+	assert_int_equal(run(NULL, NULL, "up %s --quiet", a), 0);
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --json --quiet", a), 0);
+	long long port = 0;
+	assert_int_equal(json_int(out, "http", &port), 0);
+	free(out);
+	assert_int_equal(ptest_http_get((int)port, "/web/login", &status, NULL), 0);
+	assert_int_equal(status, 200);
+	print_message("  SIGINT walked through %d request steps of a first up\n", steps - 1);
+}
+
+/* An up killed (SIGKILL) during the database initialisation is completed by the next up. */
+static void test_init_killed_is_completed_by_next_up(void **state)
+{
+	const char *a = wo('k');
+	int seen = 0;
+	int rc = up_with_signal_at(a, 0, SIGKILL, "initialising database", &seen);
+	assert_int_equal(rc, 128 + SIGKILL);
+	assert_true(count_with_key("volume", a) == 2);
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --json --quiet", a), 0);
+	long long port = 0;
+	assert_int_equal(json_int(out, "http", &port), 0);
+	free(out);
+	long status = 0;
+	assert_int_equal(ptest_http_get((int)port, "/web/login", &status, NULL), 0);
+	assert_int_equal(status, 200);
+	assert_int_equal(count_with_key("pod", a), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_two_work_orders_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_data_survives_down_and_password_is_checked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cleanup_removes_only_its_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_image_fails_cleanly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_up_twice_is_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_ups_give_one_pod, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sigint_at_each_step_rolls_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_init_killed_is_completed_by_next_up, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
