@@ -100,7 +100,13 @@ static __attribute__((noreturn)) void child_main(int wfd, pid_t pid, int userfd,
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (getppid() != parent)
 		_exit(4);
-	signal(SIGPIPE, SIG_DFL);
+	/* The parent's handlers (a test runner's SIGSEGV catcher, an ignored SIGPIPE) are not ours. */
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
 
 	if (userfd >= 0) {
 		netns_chan_step(&ch, "joining user namespace");

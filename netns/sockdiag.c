@@ -56,7 +56,7 @@ static void one_tcp(struct nl_object *obj, void *arg)
 	struct nl_addr *src = idiagnl_msg_get_src(m);
 	if (src && nl_addr_get_len(src) <= sizeof it.addr)
 		memcpy(it.addr, nl_addr_get_binary_addr(src), nl_addr_get_len(src));
-	it.port = idiagnl_msg_get_sport(m);
+	it.port = ntohs(idiagnl_msg_get_sport(m)); /* libnl keeps it as the kernel sent it */
 	it.ifindex = (int)idiagnl_msg_get_ifindex(m);
 	it.uid = idiagnl_msg_get_uid(m);
 	it.inode = idiagnl_msg_get_inode(m);
@@ -65,25 +65,24 @@ static void one_tcp(struct nl_object *obj, void *arg)
 
 int netns_dump_tcp(struct netns_sink *sink, struct iso_error **err)
 {
-	static const int families[] = {AF_INET, AF_INET6};
 	struct lwalk w = {.sink = sink, .err = err, .proto = IPPROTO_TCP};
+	cleanup_nl_sock struct nl_sock *sk = nl_socket_alloc();
+	cleanup_nl_cache struct nl_cache *c = NULL;
 
-	for (size_t i = 0; i < ISO_ARRAY_SIZE(families) && !w.failed; i++) {
-		/* One socket per dump: a cache refill leaves nothing behind to confuse the next. */
-		cleanup_nl_sock struct nl_sock *sk = nl_socket_alloc();
-		cleanup_nl_cache struct nl_cache *c = NULL;
-		if (!sk)
-			return iso_error_set(err, ISO_E_INTERNAL, ENOMEM, "cannot allocate a netlink socket");
-		int rc = idiagnl_connect(sk);
-		if (rc < 0)
-			return iso_error_set(err, ISO_E_ISOLATION, -rc, "cannot open a sock_diag socket: %s",
-					     nl_geterror(rc));
-		rc = idiagnl_msg_alloc_cache(sk, families[i], 1 << TCP_LISTEN, &c);
-		if (rc < 0)
-			return iso_error_set(err, ISO_E_ISOLATION, -rc, "cannot dump the listening tcp sockets: %s",
-					     nl_geterror(rc));
-		nl_cache_foreach(c, one_tcp, &w);
-	}
+	if (!sk)
+		return iso_error_set(err, ISO_E_INTERNAL, ENOMEM, "cannot allocate a netlink socket");
+	int rc = idiagnl_connect(sk);
+	if (rc < 0)
+		return iso_error_set(err, ISO_E_ISOLATION, -rc, "cannot open a sock_diag socket: %s", nl_geterror(rc));
+	/*
+	 * One dump covers both families: the kernel answers libnl-idiag's v1
+	 * request (TCPDIAG_GETSOCK) for AF_UNSPEC whatever family it names.
+	 */
+	rc = idiagnl_msg_alloc_cache(sk, AF_INET, 1 << TCP_LISTEN, &c);
+	if (rc < 0)
+		return iso_error_set(err, ISO_E_ISOLATION, -rc, "cannot dump the listening tcp sockets: %s",
+				     nl_geterror(rc));
+	nl_cache_foreach(c, one_tcp, &w);
 	return w.failed ? -1 : 0;
 }
 

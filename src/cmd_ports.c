@@ -23,8 +23,7 @@ static void ports_help(void)
 	       "  -h, --help  this text\n");
 }
 
-static int print_json(const struct lease_registry *reg, const struct lease_list *l, uid_t me,
-		      struct iso_error **err)
+static int print_json(const struct lease_registry *reg, const struct lease_list *l, uid_t me, struct iso_error **err)
 {
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
 	const char *out;
@@ -91,15 +90,15 @@ static void print_table(const struct lease_registry *reg, const struct lease_lis
 int cmd_ports(int argc, char **argv, const struct iso_globals *g)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	struct iso_globals mine = *g;
-	struct iso_config cfg = { 0 };
-	struct iso_config_flags flags = { 0 };
-	struct lease_registry reg = { .dirfd = -1 };
-	struct lease_list list = { 0 };
+	struct iso_config cfg = {0};
+	struct iso_config_flags flags = {0};
+	struct lease_registry reg = {.dirfd = -1};
+	struct lease_list list = {0};
 	struct iso_error *err = NULL;
 	int c, rc = 0;
 

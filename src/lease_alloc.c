@@ -101,8 +101,8 @@ static int range_full(struct lease_txn *t, const struct lease_request *req, int 
 		held++;
 		if (listed++ >= HOLDERS_LISTED)
 			continue;
-		k = snprintf(item, sizeof(item), "%s%d '%s' (profile %s, uid %u)", listed > 1 ? ", " : "", p,
-			     e->l.wo, e->l.profile, (unsigned)e->l.uid);
+		k = snprintf(item, sizeof(item), "%s%d '%s' (profile %s, uid %u)", listed > 1 ? ", " : "", p, e->l.wo,
+			     e->l.profile, (unsigned)e->l.uid);
 		iso_buf_append(&b, item, (size_t)k);
 	}
 	if (held > HOLDERS_LISTED) {
@@ -121,7 +121,7 @@ static int range_full(struct lease_txn *t, const struct lease_request *req, int 
 static int pick_port(struct lease_txn *t, const struct lease_request *req, const char *address, const int *taken,
 		     struct iso_error **err)
 {
-	uint64_t held[65536 / 64] = { 0 };
+	uint64_t held[65536 / 64] = {0};
 	int busy = 0;
 
 	for (size_t i = 0; i < t->n; i++)
@@ -146,8 +146,8 @@ static int pick_port(struct lease_txn *t, const struct lease_request *req, const
 	return -1;
 }
 
-static void fill_new(struct lease *l, const struct lease_request *req, const char *address, int purpose,
-		     int port, long long now)
+static void fill_new(struct lease *l, const struct lease_request *req, const char *address, int purpose, int port,
+		     long long now)
 {
 	memset(l, 0, sizeof(*l));
 	l->port = port;
@@ -181,8 +181,8 @@ static int take_requested(struct lease_txn *t, const struct lease_request *req, 
 		return -1;
 	if (r > 0)
 		return iso_error_set(err, ISO_E_CONFLICT, EADDRINUSE,
-				     "port %d on %s is in use by another program; pick another with --port",
-				     req->port, address);
+				     "port %d on %s is in use by another program; pick another with --port", req->port,
+				     address);
 	return 0;
 }
 
@@ -190,10 +190,10 @@ int lease_acquire(const struct lease_registry *reg, const struct lease_request *
 		  struct iso_error **err)
 {
 	const char *address = req->address ? req->address : ISO_DEFAULT_HOST_ADDRESS;
-	const struct lease_key key = { req->uid, req->profile, req->wo };
+	const struct lease_key key = {req->uid, req->profile, req->wo};
 	unsigned want = req->purposes | (1u << ISO_PORT_HTTP);
-	struct lease_entry *have[ISO_PORT_PURPOSES] = { 0 };
-	int ports[ISO_PORT_PURPOSES] = { 0 }, existing = 1;
+	struct lease_entry *have[ISO_PORT_PURPOSES] = {0};
+	int ports[ISO_PORT_PURPOSES] = {0}, existing = 1;
 	struct lease_grant g;
 	long long now = (long long)time(NULL);
 	struct lease_txn t;
@@ -235,8 +235,8 @@ int lease_acquire(const struct lease_registry *reg, const struct lease_request *
 			continue;
 		if (have[p]) {
 			/* An interrupted creation is this run's to finish now. */
-			if (have[p]->l.state == LEASE_CREATING && (have[p]->l.run.pid != req->run.pid ||
-								  have[p]->l.run.start_time != req->run.start_time)) {
+			if (have[p]->l.state == LEASE_CREATING &&
+			    (have[p]->l.run.pid != req->run.pid || have[p]->l.run.start_time != req->run.start_time)) {
 				have[p]->l.run = req->run;
 				have[p]->l.time = now;
 				lease_txn_touch(&t, have[p]);
@@ -267,8 +267,8 @@ out:
 }
 
 /* Apply a change to every lease of KEY; ISO_E_UNKNOWN when it holds none (a release of none is fine). */
-static int update_key(const struct lease_registry *reg, const struct lease_key *key, int ready, unsigned made,
-		      int drop, size_t *count, struct iso_error **err)
+static int update_key(const struct lease_registry *reg, const struct lease_key *key, int ready, unsigned made, int drop,
+		      size_t *count, struct iso_error **err)
 {
 	struct lease_txn t;
 	size_t n = 0;

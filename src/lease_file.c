@@ -76,26 +76,32 @@ struct field {
 	size_t n;
 };
 
-/* The fields are not NUL-terminated in the buffer: copy, then strtoull with an end pointer. */
+/*
+ * The fields are not NUL-terminated in the buffer, and a thousand lines are
+ * parsed on every allocation: a digit loop with an overflow check, not a
+ * copy for strtoull.
+ */
 static int field_num(struct field f, unsigned long long max, unsigned long long *out)
 {
-	char tmp[24], *end;
+	unsigned long long v = 0;
 
-	if (f.n == 0 || f.n >= sizeof(tmp) || f.s[0] < '0' || f.s[0] > '9')
+	if (f.n == 0 || f.n > 20)
 		return -1;
-	memcpy(tmp, f.s, f.n);
-	tmp[f.n] = '\0';
-	errno = 0;
-	*out = strtoull(tmp, &end, 10);
-	if (errno || *end || *out > max)
-		return -1;
+	for (size_t i = 0; i < f.n; i++) {
+		unsigned d = (unsigned char)f.s[i] - '0';
+		if (d > 9 || v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
 	return 0;
 }
 
-static int field_is(struct field f, const char *s)
+static int field_eq(struct field f, const char *s, size_t n)
 {
-	return strlen(s) == f.n && memcmp(f.s, s, f.n) == 0;
+	return f.n == n && memcmp(f.s, s, n) == 0;
 }
+#define field_is(f, lit) field_eq((f), (lit), sizeof(lit) - 1)
 
 static int field_copy(struct field f, char *dst, size_t size)
 {
@@ -106,20 +112,25 @@ static int field_copy(struct field f, char *dst, size_t size)
 	return 0;
 }
 
+/* Character classes of names: 1 a profile's [a-z0-9], 2 also a work order's [_.-]. */
+static const unsigned char name_class[256] = {
+	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['_'] = 2, ['.'] = 2, ['-'] = 2,
+};
+
 static int profile_ok(const char *s)
 {
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (name_class[*p] != 1)
 			return 0;
 	return *s != '\0';
 }
 
 static int wo_ok(const char *s)
 {
-	if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+	if (name_class[(unsigned char)*s] != 1)
 		return 0;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '.' || *p == '-'))
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (!name_class[*p])
 			return 0;
 	return 1;
 }
@@ -131,45 +142,63 @@ static int made_parse(struct field f, unsigned *out)
 	*out = 0;
 	if (field_is(f, "-"))
 		return 0;
-	while (p < end) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		size_t n = (size_t)((comma ? comma : end) - p);
+	for (;;) {
+		const char *q = p;
+		size_t n;
 		int i;
+		while (q < end && *q != ',')
+			q++;
+		n = (size_t)(q - p);
 		for (i = 0; lease_made_names[i]; i++)
-			if (strlen(lease_made_names[i]) == n && memcmp(lease_made_names[i], p, n) == 0)
+			if (strnlen(lease_made_names[i], n + 1) == n && memcmp(lease_made_names[i], p, n) == 0)
 				break;
-		if (!lease_made_names[i])
+		if (n == 0 || !lease_made_names[i])
 			return -1;
 		*out |= 1u << i;
-		if (!comma)
-			break;
-		p = comma + 1;
-		if (p == end)
-			return -1;
+		if (q == end)
+			return 0;
+		p = q + 1;
 	}
-	return 0;
+}
+
+/*
+ * What the previous line had: most lines share their address and made list,
+ * so each is checked once per file, not once per line.
+ */
+struct parse_memo {
+	struct field address, made;
+	unsigned made_bits;
+};
+
+static int purpose_parse(struct field f)
+{
+	for (int p = 0; p < ISO_PORT_PURPOSES; p++) {
+		const char *name = iso_port_purpose_name((enum iso_port_purpose)p);
+		if (strncmp(name, f.s, f.n) == 0 && name[f.n] == '\0')
+			return p;
+	}
+	return -1;
 }
 
 /* Parse one lease line (without its '\n'); a static reason on failure. */
-static const char *parse_line(const char *s, size_t n, struct lease *l)
+static const char *parse_line(const char *s, size_t n, struct lease *l, struct parse_memo *m)
 {
 	struct field f[LEASE_FIELDS];
-	size_t nf = 0;
-	const char *p = s, *end = s + n;
+	size_t nf = 0, start = 0;
 	unsigned long long v;
-	unsigned char addr[16];
 	int purpose;
 
 	for (;;) {
-		const char *tab = memchr(p, '\t', (size_t)(end - p));
+		const char *tab = memchr(s + start, '\t', n - start);
+		size_t i = tab ? (size_t)(tab - s) : n;
 		if (nf == LEASE_FIELDS)
 			return "too many fields";
-		f[nf].s = p;
-		f[nf].n = (size_t)((tab ? tab : end) - p);
+		f[nf].s = s + start;
+		f[nf].n = i - start;
 		nf++;
 		if (!tab)
 			break;
-		p = tab + 1;
+		start = i + 1;
 	}
 	if (nf != LEASE_FIELDS)
 		return "too few fields";
@@ -177,15 +206,17 @@ static const char *parse_line(const char *s, size_t n, struct lease *l)
 	if (field_num(f[0], 65535, &v) < 0 || v == 0)
 		return "bad port";
 	l->port = (int)v;
-	if (field_copy(f[1], l->address, sizeof(l->address)) < 0 ||
-	    (inet_pton(AF_INET, l->address, addr) != 1 && inet_pton(AF_INET6, l->address, addr) != 1))
+	if (field_copy(f[1], l->address, sizeof(l->address)) < 0)
 		return "bad host address";
-	{
-		char name[16];
-		if (field_copy(f[2], name, sizeof(name)) < 0 || (purpose = iso_port_purpose_parse(name)) < 0)
-			return "bad purpose";
-		l->purpose = (enum iso_port_purpose)purpose;
+	if (!(m->address.s && field_eq(f[1], m->address.s, m->address.n))) {
+		unsigned char addr[16];
+		if (inet_pton(AF_INET, l->address, addr) != 1 && inet_pton(AF_INET6, l->address, addr) != 1)
+			return "bad host address";
+		m->address = f[1];
 	}
+	if ((purpose = purpose_parse(f[2])) < 0)
+		return "bad purpose";
+	l->purpose = (enum iso_port_purpose)purpose;
 	if (field_num(f[3], (uid_t)-2, &v) < 0)
 		return "bad uid";
 	l->uid = (uid_t)v;
@@ -199,8 +230,14 @@ static const char *parse_line(const char *s, size_t n, struct lease *l)
 		l->state = LEASE_READY;
 	else
 		return "bad state";
-	if (made_parse(f[7], &l->made) < 0)
-		return "bad list of what was made";
+	if (m->made.s && field_eq(f[7], m->made.s, m->made.n)) {
+		l->made = m->made_bits;
+	} else {
+		if (made_parse(f[7], &l->made) < 0)
+			return "bad list of what was made";
+		m->made = f[7];
+		m->made_bits = l->made;
+	}
 	if (field_num(f[8], 0x7fffffff, &v) < 0)
 		return "bad pid";
 	l->run.pid = (pid_t)v;
@@ -266,9 +303,10 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 	const char *p = buf, *end = buf + len, *nl;
 	unsigned long long count, version;
 	struct field hf[3];
+	struct parse_memo memo = {{NULL, 0}, {NULL, 0}, 0};
 	size_t i = 0, line = 1, mask = 15;
 	cleanup_free size_t *seen = NULL;
-	uint64_t ports[65536 / 64] = { 0 };
+	uint64_t ports[65536 / 64] = {0};
 
 	if (len == 0)
 		return corrupt(err, what, 0, "the file is empty (truncated?)");
@@ -280,9 +318,9 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 		const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(nl - t1 - 1)) : NULL;
 		if (!t2)
 			return corrupt(err, what, 1, "not an isopod lease file header");
-		hf[0] = (struct field){ p, (size_t)(t1 - p) };
-		hf[1] = (struct field){ t1 + 1, (size_t)(t2 - t1 - 1) };
-		hf[2] = (struct field){ t2 + 1, (size_t)(nl - t2 - 1) };
+		hf[0] = (struct field){p, (size_t)(t1 - p)};
+		hf[1] = (struct field){t1 + 1, (size_t)(t2 - t1 - 1)};
+		hf[2] = (struct field){t2 + 1, (size_t)(nl - t2 - 1)};
 	}
 	if (!field_is(hf[0], LEASE_FORMAT_MAGIC))
 		return corrupt(err, what, 1, "not an isopod lease file header");
@@ -295,7 +333,7 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 				     what, version, LEASE_FORMAT_VERSION);
 	if (field_num(hf[2], len / 16 + 1, &count) < 0)
 		return corrupt(err, what, 1, "bad lease count");
-	e = xzalloc((count ? count : 1) * sizeof(*e));
+	e = xmalloc((count ? count : 1) * sizeof(*e));
 	while (mask + 1 < 2 * count)
 		mask = mask * 2 + 1;
 	seen = xmalloc((mask + 1) * sizeof(*seen));
@@ -309,10 +347,11 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 			return corrupt(err, what, line, "no final newline (truncated?)");
 		if (i == count)
 			return corrupt(err, what, line, "more leases than the header counts");
-		why = parse_line(p, (size_t)(nl - p), &e[i].l);
+		why = parse_line(p, (size_t)(nl - p), &e[i].l, &memo);
 		if (why)
 			return corrupt(err, what, line, why);
 		e[i].line = p;
+		e[i].dropped = 0;
 		e[i].len = (size_t)(nl - p) + 1;
 		if (ports[e[i].l.port / 64] & (1ull << (e[i].l.port % 64)))
 			return corrupt(err, what, line, "port held twice");

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "iso/cleanup.h"
@@ -18,7 +20,7 @@
 
 static int read_unpriv_port_start(void)
 {
-	char buf[32] = { 0 }, *end;
+	char buf[32] = {0}, *end;
 	long v;
 	cleanup_close int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
 
@@ -161,8 +163,9 @@ static int open_lock(const struct lease_registry *reg, struct iso_error **err)
 			fd = openat(reg->dirfd, LEASE_LOCK_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	}
 	if (fd < 0)
-		return iso_error_set(err, ISO_E_HOST, errno, "cannot open lock file '%s/%s': %s; check its owner and mode",
-				     reg->dir, LEASE_LOCK_FILE, strerror(errno));
+		return iso_error_set(err, ISO_E_HOST, errno,
+				     "cannot open lock file '%s/%s': %s; check its owner and mode", reg->dir,
+				     LEASE_LOCK_FILE, strerror(errno));
 	return fd;
 }
 
@@ -272,51 +275,95 @@ struct lease_entry *lease_txn_find(struct lease_txn *t, const struct lease_key *
 	return NULL;
 }
 
-/* The new file image: header, kept lines as read, changed ones formatted. */
-static char *render(const struct lease_txn *t, size_t *len)
+/*
+ * The new file as pieces to writev: the header, runs of kept lines straight
+ * from the buffer read (contiguous ones coalesced), changed lines formatted
+ * into FMT.  No copy of a thousand unchanged lines.
+ */
+struct image {
+	struct iovec *iov;
+	size_t n;
+	char header[64];
+	char *fmt;
+};
+
+static void image_add(struct image *im, const char *p, size_t len)
 {
-	size_t live = 0, cap = 64, off;
-	char *out;
+	struct iovec *last = im->n ? &im->iov[im->n - 1] : NULL;
+
+	if (last && (const char *)last->iov_base + last->iov_len == p) {
+		last->iov_len += len;
+		return;
+	}
+	im->iov[im->n].iov_base = (void *)p;
+	im->iov[im->n].iov_len = len;
+	im->n++;
+}
+
+static void image_build(const struct lease_txn *t, struct image *im)
+{
+	size_t live = 0, changed = 0, off = 0;
 
 	for (size_t i = 0; i < t->n; i++) {
-		if (t->e[i].dropped)
-			continue;
-		live++;
-		cap += t->e[i].line ? t->e[i].len : LEASE_LINE_MAX;
+		live += !t->e[i].dropped;
+		changed += !t->e[i].dropped && !t->e[i].line;
 	}
-	out = xmalloc(cap);
-	off = (size_t)snprintf(out, 64, "%s\t%d\t%zu\n", LEASE_FORMAT_MAGIC, LEASE_FORMAT_VERSION, live);
+	im->iov = xmalloc((live + 1) * sizeof(*im->iov));
+	im->fmt = xmalloc(changed * LEASE_LINE_MAX + 1);
+	im->n = 0;
+	image_add(im, im->header,
+		  (size_t)snprintf(im->header, sizeof(im->header), "%s\t%d\t%zu\n", LEASE_FORMAT_MAGIC,
+				   LEASE_FORMAT_VERSION, live));
 	for (size_t i = 0; i < t->n; i++) {
 		const struct lease_entry *e = &t->e[i];
 		size_t n;
 		if (e->dropped)
 			continue;
 		if (e->line) {
-			memcpy(out + off, e->line, e->len);
-			off += e->len;
-		} else {
-			lease_format_line(&e->l, out + off, LEASE_LINE_MAX, &n);
-			off += n;
+			image_add(im, e->line, e->len);
+			continue;
+		}
+		lease_format_line(&e->l, im->fmt + off, LEASE_LINE_MAX, &n);
+		image_add(im, im->fmt + off, n);
+		off += n;
+	}
+}
+
+/* writev all of IOV, in batches of IOV_MAX, through short writes and EINTR. */
+static int write_iov(int fd, struct iovec *iov, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = writev(fd, iov, (int)(n < IOV_MAX ? n : IOV_MAX));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -1;
+		while (n > 0 && (size_t)k >= iov->iov_len) {
+			k -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + k;
+			iov->iov_len -= (size_t)k;
 		}
 	}
-	*len = off;
-	return out;
+	return 0;
 }
 
 int lease_txn_commit(struct lease_txn *t, struct iso_error **err)
 {
 	const struct lease_registry *reg = t->reg;
 	mode_t mode = reg->shared ? 0660 : 0600;
-	cleanup_free char *data = NULL;
+	struct image im = {0};
 	cleanup_close int fd = -1;
 	struct stat st;
-	size_t len;
 
 	if (!t->changed)
 		return 0;
 	if (t->lockfd < 0)
 		return iso_error_set(err, ISO_E_INTERNAL, 0, "lease file written without its lock");
-	data = render(t, &len);
+	image_build(t, &im);
 	/* A killed writer may have left its temporary file behind; we hold the lock, so it is stale. */
 	if (unlinkat(reg->dirfd, LEASE_TMP_FILE, 0) < 0 && errno != ENOENT)
 		goto fail;
@@ -325,19 +372,22 @@ int lease_txn_commit(struct lease_txn *t, struct iso_error **err)
 		goto fail;
 	if (st.st_gid != reg->gid && fchown(fd, (uid_t)-1, reg->gid) < 0)
 		goto fail;
-	if (fchmod(fd, mode) < 0 || iso_write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, mode) < 0 || write_iov(fd, im.iov, im.n) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (renameat(reg->dirfd, LEASE_TMP_FILE, reg->dirfd, LEASE_FILE) < 0)
 		goto fail;
 	if (fsync(reg->dirfd) < 0)
 		goto fail;
 	t->changed = 0;
+	free(im.iov);
+	free(im.fmt);
 	return 0;
-fail:
-	{
-		int e = errno;
-		unlinkat(reg->dirfd, LEASE_TMP_FILE, 0);
-		return iso_error_set(err, ISO_E_INTERNAL, e, "cannot write lease file '%s/%s': %s", reg->dir,
-				     LEASE_FILE, strerror(e));
-	}
+fail : {
+	int e = errno;
+	free(im.iov);
+	free(im.fmt);
+	unlinkat(reg->dirfd, LEASE_TMP_FILE, 0);
+	return iso_error_set(err, ISO_E_INTERNAL, e, "cannot write lease file '%s/%s': %s", reg->dir, LEASE_FILE,
+			     strerror(e));
+}
 }

@@ -90,7 +90,7 @@ static void list_push(struct lease_list *l, const struct lease *x)
 int lease_reclaim(const struct lease_registry *reg, uid_t uid, lease_exists_fn exists, void *ctx,
 		  struct lease_list *reclaimed, struct iso_error **err)
 {
-	struct lease_list got = { 0 };
+	struct lease_list got = {0};
 	struct lease_txn t;
 	int rc = -1;
 
@@ -133,7 +133,7 @@ out:
 
 int lease_list_stale(const struct lease_registry *reg, uid_t uid, struct lease_list *out, struct iso_error **err)
 {
-	struct lease_list got = { 0 };
+	struct lease_list got = {0};
 	struct lease_txn t;
 
 	if (lease_txn_begin(&t, reg, 0, err) < 0) {
@@ -157,7 +157,7 @@ static int by_port(const void *a, const void *b)
 
 int lease_list_all(const struct lease_registry *reg, uid_t viewer, struct lease_list *out, struct iso_error **err)
 {
-	struct lease_list got = { 0 };
+	struct lease_list got = {0};
 	struct lease_txn t;
 
 	if (lease_txn_begin(&t, reg, 0, err) < 0) {
@@ -213,18 +213,18 @@ static int merge_pick(const uint64_t *held, const char *address, int low, int hi
 	return 0;
 }
 
-int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low,
-		int high, struct lease_moved_list *moved, struct iso_error **err)
+int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low, int high,
+		struct lease_moved_list *moved, struct iso_error **err)
 {
 	uint64_t *held = xzalloc(65536 / 8);
-	struct lease_moved_list mv = { 0 };
+	struct lease_moved_list mv = {0};
 	struct lease_txn t;
 	int rc = -1;
 
 	if (lease_txn_begin(&t, reg, 1, err) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
-		const struct lease_key key = { uid, entries[i].profile, entries[i].wo };
+		const struct lease_key key = {uid, entries[i].profile, entries[i].wo};
 		struct lease_entry *old;
 		if (merge_entry_ok(&entries[i], uid, err) < 0)
 			goto out;
@@ -239,7 +239,7 @@ int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease 
 		if (!t.e[i].dropped)
 			held[t.e[i].l.port / 64] |= 1ull << (t.e[i].l.port % 64);
 	for (size_t i = 0; i < n; i++) {
-		const struct lease_key key = { uid, entries[i].profile, entries[i].wo };
+		const struct lease_key key = {uid, entries[i].profile, entries[i].wo};
 		struct lease_entry *e;
 		int port = entries[i].port;
 		/* Two rebuilt entries of one work order and purpose: the first wins. */

@@ -94,8 +94,8 @@
 #define LEASE_TMP_FILE "leases.tmp"
 #define LEASE_FORMAT_MAGIC "isopod-leases"
 #define LEASE_FORMAT_VERSION 1
-#define LEASE_ADDR_MAX 46           /* INET6_ADDRSTRLEN */
-#define LEASE_FILE_CAP (16u << 20)  /* a larger lease file is refused as corrupt */
+#define LEASE_ADDR_MAX 46          /* INET6_ADDRSTRLEN */
+#define LEASE_FILE_CAP (16u << 20) /* a larger lease file is refused as corrupt */
 
 enum lease_state {
 	LEASE_CREATING = 0,
@@ -150,8 +150,8 @@ struct lease_registry {
 	char *dir;
 	int dirfd;
 	int shared;
-	gid_t gid;              /* the directory's group, given to every file written */
-	int unpriv_port_start;  /* net.ipv4.ip_unprivileged_port_start (tests may lower/raise it) */
+	gid_t gid;             /* the directory's group, given to every file written */
+	int unpriv_port_start; /* net.ipv4.ip_unprivileged_port_start (tests may lower/raise it) */
 };
 
 /*
@@ -171,12 +171,12 @@ int lease_run_alive(const struct lease_run *run);
 struct lease_request {
 	uid_t uid;
 	const char *profile;
-	const char *wo;        /* lowercase */
-	unsigned purposes;     /* 1 << ISO_PORT_*; http is always leased */
-	int port;              /* a requested http port, 0 for none */
-	const char *address;   /* host address the ports bind; NULL: 127.0.0.1 */
-	int low, high;         /* the range new ports come from */
-	struct lease_run run;  /* the creating run, recorded on new leases */
+	const char *wo;       /* lowercase */
+	unsigned purposes;    /* 1 << ISO_PORT_*; http is always leased */
+	int port;             /* a requested http port, 0 for none */
+	const char *address;  /* host address the ports bind; NULL: 127.0.0.1 */
+	int low, high;        /* the range new ports come from */
+	struct lease_run run; /* the creating run, recorded on new leases */
 };
 
 struct lease_grant {
@@ -244,8 +244,8 @@ void lease_moved_list_release(struct lease_moved_list *l);
  * the lowest free port of LOW-HIGH instead and is reported in MOVED (may be
  * NULL).  Entries keep their state, made bits and run.
  */
-int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low,
-		int high, struct lease_moved_list *moved, struct iso_error **err);
+int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low, int high,
+		struct lease_moved_list *moved, struct iso_error **err);
 
 /*
  * Every lease, ordered by port.  Other uids' leases than VIEWER come as

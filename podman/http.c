@@ -1,0 +1,318 @@
+/*
+ * Requests and the shapes of libpod's answers: one place that knows the
+ * path prefix, turns statuses and error bodies into classed errors, and
+ * builds the label filter.  Every error keeps libpod's `message`; the class
+ * and status come from `cause`, because libpod's status codes are not
+ * consistent (a duplicate pod is 409, a duplicate volume 500).
+ */
+#include <errno.h>
+#include <string.h>
+#include "iso/cleanup.h"
+#include "internal.h"
+
+#define ERRMSG_MAX 1024
+
+char *podman_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = strlen(s);
+	char *out = xmalloc(3 * n + 1), *o = out;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+		    *p == '.' || *p == '_' || *p == '~') {
+			*o++ = (char)*p;
+		} else {
+			*o++ = '%';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		}
+	}
+	*o = 0;
+	return out;
+}
+
+int podman_bad_answer(struct iso_error **err, const char *what, const char *detail)
+{
+	return iso_error_set(err, ISO_E_INTERNAL, EPROTO, "unexpected answer from podman to %s: %s", what, detail);
+}
+
+static int cause_is_not_found(const char *cause)
+{
+	return cause && iso_str_has_prefix(cause, "no such "); /* an unknown image is a refusal */
+}
+
+static int cause_is_exists(const char *cause)
+{
+	size_t n = cause ? strlen(cause) : 0;
+	return n && ((n >= 14 && strcmp(cause + n - 14, "already exists") == 0) ||
+		     strcmp(cause, "that name is already in use") == 0 || strcmp(cause, "secret name in use") == 0);
+}
+
+/* Join the strings of a libpod "Errs" array into BUF (capped). */
+static void join_errs(const iso_json *errs, struct iso_buf *buf)
+{
+	for (size_t i = 0; i < iso_json_len(errs); i++) {
+		const char *s = iso_json_string(iso_json_at(errs, i));
+		if (!s)
+			continue;
+		if (buf->len && iso_buf_append(buf, "; ", 2) < 0)
+			return;
+		if (iso_buf_append(buf, s, strlen(s)) < 0)
+			return;
+	}
+}
+
+int podman_error_from_response(int status, const char *body, size_t len, const char *what, struct iso_error **err)
+{
+	struct iso_error *perr = NULL;
+	cleanup_json iso_json *root = len ? iso_json_parse(body, len, 0, ISO_E_INTERNAL, "error body", &perr) : NULL;
+	const char *message = NULL, *cause = NULL;
+	struct iso_buf joined;
+	enum iso_class class = ISO_E_REFUSED;
+	int st = status;
+	int ret;
+
+	iso_error_free(perr);
+	iso_buf_init(&joined, ERRMSG_MAX);
+	if (iso_json_is(root, ISO_JSON_OBJECT)) {
+		cause = iso_json_get_string(root, "cause");
+		message = iso_json_get_string(root, "message");
+		if (!message)
+			message = iso_json_get_string(root, "error"); /* streamed pull error, compat API */
+		if (!message)
+			message = iso_json_get_string(root, "Err"); /* DELETE /pods */
+		if (!message && iso_json_is(iso_json_get(root, "Errs"), ISO_JSON_ARRAY)) {
+			join_errs(iso_json_get(root, "Errs"), &joined);
+			message = joined.len ? joined.data : NULL;
+		}
+		if (!message)
+			message = cause;
+	}
+	if (cause_is_not_found(cause)) {
+		class = ISO_E_UNKNOWN;
+		st = 404;
+	} else if (cause_is_exists(cause)) {
+		st = 409;
+	} else if (status == 404 && (!cause || !root)) {
+		/* a bare 404 (exists endpoints, unknown path) is "not found" too */
+		class = ISO_E_UNKNOWN;
+	} else if (status == 404 || status == 409) {
+		st = 500; /* keep 404/409 meaning exactly "not found"/"exists" */
+	}
+	if (message) {
+		int n = (int)strnlen(message, ERRMSG_MAX);
+		ret = iso_error_set(err, class, st, "%s: %.*s", what, n, message);
+	} else if (len) {
+		/* not libpod JSON: show the start of it, NULs and all made safe */
+		char text[201];
+		size_t k = len < 200 ? len : 200;
+		for (size_t i = 0; i < k; i++)
+			text[i] = (body[i] >= 32 && body[i] < 127) ? body[i] : '?';
+		text[k] = 0;
+		ret = iso_error_set(err, class, st, "%s: podman answered HTTP %d: %s", what, status, text);
+	} else {
+		ret = iso_error_set(err, class, st, "%s: podman answered HTTP %d with no explanation", what, status);
+	}
+	iso_buf_release(&joined);
+	return ret;
+}
+
+int podman_err_not_found(const struct iso_error *e)
+{
+	return e && e->class == ISO_E_UNKNOWN && e->status == 404;
+}
+
+int podman_err_exists(const struct iso_error *e)
+{
+	return e && e->class == ISO_E_REFUSED && e->status == 409;
+}
+
+int podman_err_aborted(const struct iso_error *e)
+{
+	return e && e->status == ECANCELED;
+}
+
+static int send_req(struct podman_client *c, const char *method, const char *path, const char *body,
+		    size_t body_len, const char *ctype, long timeout_ms, podman_chunk_cb cb, void *ctx,
+		    struct podman_response *resp, struct iso_error **err)
+{
+	cleanup_free char *full = xasprintf("%s%s", PODMAN_API_PREFIX, path);
+	struct podman_request req = {
+		.method = method,
+		.path = full,
+		.body = body,
+		.body_len = body_len,
+		.content_type = body ? (ctype ? ctype : "application/json") : NULL,
+		.timeout_ms = timeout_ms,
+	};
+	if (podman_client_ensure(c, err) < 0)
+		return -1;
+	memset(resp, 0, sizeof *resp);
+	if (cb)
+		return c->t->ops->stream(c->t, &req, resp, cb, ctx, err);
+	return c->t->ops->request(c->t, &req, resp, err);
+}
+
+int podman_call(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
+		const char *ctype, const char *what, struct podman_response *resp, struct iso_error **err)
+{
+	if (send_req(c, method, path, body, body_len, ctype, 0, NULL, NULL, resp, err) < 0)
+		return iso_error_wrap(err, "%s", what);
+	if (resp->status >= 400 || resp->status < 100) {
+		podman_error_from_response(resp->status, resp->body, resp->len, what, err);
+		podman_response_release(resp);
+		return -1;
+	}
+	return resp->status;
+}
+
+iso_json *podman_call_json(struct podman_client *c, const char *method, const char *path, const char *body,
+			   size_t body_len, const char *what, int *status, struct iso_error **err)
+{
+	struct podman_response resp;
+	iso_json *root;
+	cleanup_free char *ctx = xasprintf("answer to %s", what);
+	int st = podman_call(c, method, path, body, body_len, NULL, what, &resp, err);
+	if (st < 0)
+		return NULL;
+	if (status)
+		*status = st;
+	if (st == 204 || st == 304) {
+		podman_response_release(&resp);
+		return NULL;
+	}
+	root = iso_json_parse(resp.body, resp.len, 0, ISO_E_INTERNAL, ctx, err);
+	podman_response_release(&resp);
+	return root;
+}
+
+int podman_call_exists(struct podman_client *c, const char *path, const char *what, struct iso_error **err)
+{
+	struct podman_response resp;
+	if (send_req(c, "GET", path, NULL, 0, NULL, 0, NULL, NULL, &resp, err) < 0)
+		return iso_error_wrap(err, "%s", what);
+	int st = resp.status;
+	if (st == 204 || st == 200) {
+		podman_response_release(&resp);
+		return 1;
+	}
+	if (st == 404) {
+		podman_response_release(&resp);
+		return 0;
+	}
+	podman_error_from_response(st, resp.body, resp.len, what, err);
+	podman_response_release(&resp);
+	return -1;
+}
+
+int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body,
+		       size_t body_len, long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what,
+		       struct iso_error **err)
+{
+	struct podman_response resp;
+	if (send_req(c, method, path, body, body_len, NULL, timeout_ms, cb, ctx, &resp, err) < 0)
+		return iso_error_wrap(err, "%s", what);
+	if (resp.status >= 400 || resp.status < 100) {
+		podman_error_from_response(resp.status, resp.body, resp.len, what, err);
+		podman_response_release(&resp);
+		return -1;
+	}
+	podman_response_release(&resp);
+	return 0;
+}
+
+/* ---- JSON helpers ---- */
+char *podman_json_strdup(const iso_json *obj, const char *key)
+{
+	const char *s = iso_json_get_string(obj, key);
+	return s ? xstrdup(s) : NULL;
+}
+
+int podman_labels_from_json(const iso_json *v, struct podman_labels *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!v || iso_json_type(v) == ISO_JSON_NULL)
+		return 0;
+	if (!iso_json_is(v, ISO_JSON_OBJECT))
+		return -1;
+	size_t n = iso_json_len(v);
+	out->keys = xzalloc((n + 1) * sizeof(char *));
+	out->values = xzalloc((n + 1) * sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		const char *k = iso_json_key_at(v, i);
+		const char *val = iso_json_string(iso_json_value_at(v, i));
+		if (!k || !val)
+			continue;
+		out->keys[out->n] = xstrdup(k);
+		out->values[out->n] = xstrdup(val);
+		out->n++;
+	}
+	return 0;
+}
+
+const char *podman_labels_get(const struct podman_labels *l, const char *key)
+{
+	for (size_t i = 0; l && i < l->n; i++)
+		if (strcmp(l->keys[i], key) == 0)
+			return l->values[i];
+	return NULL;
+}
+
+void podman_labels_release(struct podman_labels *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->keys[i]);
+		free(l->values[i]);
+	}
+	free(l->keys);
+	free(l->values);
+	memset(l, 0, sizeof *l);
+}
+
+int podman_labels_match(const struct podman_labels *l, const struct podman_pair *label)
+{
+	const char *v = podman_labels_get(l, label->key);
+	return v && strcmp(v, label->value ? label->value : "") == 0;
+}
+
+void podman_jgen_pairs(iso_jgen *g, const char *key, const struct podman_pair *p, size_t n)
+{
+	iso_jgen_key(g, key);
+	iso_jgen_map_open(g);
+	for (size_t i = 0; i < n; i++)
+		iso_jgen_kv_string(g, p[i].key, p[i].value ? p[i].value : "");
+	iso_jgen_map_close(g);
+}
+
+void podman_jgen_strv(iso_jgen *g, const char *key, const char *const *v)
+{
+	iso_jgen_key(g, key);
+	iso_jgen_array_open(g);
+	for (; v && *v; v++)
+		iso_jgen_string(g, *v);
+	iso_jgen_array_close(g);
+}
+
+char *podman_label_filter(const struct podman_pair *label, struct iso_error **err)
+{
+	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
+	cleanup_free char *kv = NULL;
+	const char *doc;
+	size_t len;
+	if (!label || !label->key || !*label->key || strchr(label->key, '=')) {
+		iso_error_set(err, ISO_E_INTERNAL, EINVAL, "a listing needs one label key without '='");
+		return NULL;
+	}
+	kv = xasprintf("%s=%s", label->key, label->value ? label->value : "");
+	iso_jgen_map_open(g);
+	iso_jgen_key(g, "label");
+	iso_jgen_array_open(g);
+	iso_jgen_string(g, kv);
+	iso_jgen_array_close(g);
+	iso_jgen_map_close(g);
+	doc = iso_jgen_finish(g, &len, err);
+	if (!doc)
+		return NULL;
+	cleanup_free char *esc = podman_escape(doc);
+	return xasprintf("filters=%s", esc);
+}

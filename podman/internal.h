@@ -1,0 +1,62 @@
+/*
+ * podman/internal.h - what the files of podman/ share: the client object
+ * and the request helpers of http.c.  Not a public header.
+ */
+#ifndef PODMAN_INTERNAL_H
+#define PODMAN_INTERNAL_H
+
+#include "iso/json.h"
+#include "iso/util.h"
+#include "podman/client.h"
+#include "podman/objects.h"
+#include "podman/exec.h"
+
+struct podman_client {
+	struct podman_transport *t;
+	struct podman_endpoint ep;
+	struct podman_client_opts opts;
+	char *state_dir;
+	char *podman_bin;
+	char *server_version;
+	int connected;
+	int started_service;
+};
+
+int podman_client_ensure(struct podman_client *c, struct iso_error **err);
+
+/* "%s" a path component, percent-encoded (RFC 3986 unreserved kept). Owned. */
+char *podman_escape(const char *s);
+
+/*
+ * Send METHOD PREFIX+PATH with BODY (may be NULL; content type CTYPE), fill
+ * RESP.  A status >= 400 becomes an error through podman_error_from_response
+ * with WHAT; RESP is released then.  Returns the status (>= 100) or -1.
+ */
+int podman_call(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
+		const char *ctype, const char *what, struct podman_response *resp, struct iso_error **err);
+/* podman_call + parse the JSON body (object or array as the caller checks). */
+iso_json *podman_call_json(struct podman_client *c, const char *method, const char *path, const char *body,
+			   size_t body_len, const char *what, int *status, struct iso_error **err);
+/* GET PATH answering 204 / 404: 1, 0, or -1. */
+int podman_call_exists(struct podman_client *c, const char *path, const char *what, struct iso_error **err);
+/* A streaming call: 2xx body chunks to CB; error bodies become errors. */
+int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body,
+		       size_t body_len, long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what,
+		       struct iso_error **err);
+
+/* ISO_E_INTERNAL "unexpected answer from podman to WHAT: DETAIL". */
+int podman_bad_answer(struct iso_error **err, const char *what, const char *detail);
+
+/* Copy a JSON string member, or NULL. */
+char *podman_json_strdup(const iso_json *obj, const char *key);
+/* Labels of a JSON object map (string values only); 0, or -1 when V is not an object or null. */
+int podman_labels_from_json(const iso_json *v, struct podman_labels *out);
+/* Whether labels carry KEY=VALUE exactly. */
+int podman_labels_match(const struct podman_labels *l, const struct podman_pair *label);
+/* Write labels as a JSON map under KEY. */
+void podman_jgen_pairs(iso_jgen *g, const char *key, const struct podman_pair *p, size_t n);
+void podman_jgen_strv(iso_jgen *g, const char *key, const char *const *v);
+/* "?filters=<url-encoded {"label":["k=v"]}>" for one label; owned. */
+char *podman_label_filter(const struct podman_pair *label, struct iso_error **err);
+
+#endif

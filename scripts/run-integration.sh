@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Run the integration tests against real rootless Podman.
+#
+#   scripts/run-integration.sh BUILD BIN...      (make check-integration)
+#
+# As root (CI): makes sure the host is set up and the images exist
+# (setup-host.sh --images), copies the tree into the test user's home (the
+# checkout may be unreadable for it), builds the integration binaries there
+# and runs them as that user. Binaries named test_root_* run as root, with
+# ISOPOD_TEST_USER2 naming the second unprivileged user.
+# As an ordinary user: runs BIN... directly.
+# Either way the tests run inside a harness that starts the user's
+# `podman system service` when nothing answers on its socket and stops that
+# process (by its PID) afterwards.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+top=$(dirname "$here")
+host_prog=integration
+# shellcheck source=scripts/lib-host.sh
+. "$here/lib-host.sh"
+
+export ISOPOD_TEST_PORTS=${ISOPOD_TEST_PORTS:-18890-18949}
+export ISOPOD_ODOO_IMAGE=${ISOPOD_ODOO_IMAGE:-localhost/isopod-odoo-standin:18}
+export ISOPOD_DB_IMAGE=${ISOPOD_DB_IMAGE:-localhost/isopod-postgres:15}
+
+service_pid=""
+stop_service() {
+	if [ -n "$service_pid" ]; then
+		kill "$service_pid" 2>/dev/null || true
+		wait "$service_pid" 2>/dev/null || true
+		host_say "stopped the podman service we started (pid $service_pid)"
+		service_pid=""
+	fi
+}
+
+# harness BIN...: the tests with a podman service answering on the socket.
+harness() {
+	local sock deadline rc=0
+	if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
+		host_say "XDG_RUNTIME_DIR is not set: Podman tests will skip (or fail under ISOPOD_REQUIRE_PODMAN=1)"
+	elif ! command -v podman >/dev/null 2>&1; then
+		host_say "podman is not installed: Podman tests will skip (run 'make setup')"
+	else
+		sock=$(podman_socket_path)
+		if [ -z "${ISOPOD_IMAGES_CHECKED:-}" ]; then
+			# cheap when the images are up to date; a laptop may lack them
+			bash "$top/tests/images/build.sh" --quiet ||
+				host_say "warning: could not build the local images (try 'make images')"
+		fi
+		mkdir -p "$(dirname "$sock")"
+		# A second service on the same path would break the first: serialise.
+		exec 9>"$(dirname "$sock")/isopod-service.lock"
+		flock 9
+		if ! podman_ping "$sock"; then
+			trap stop_service EXIT
+			env -u CONTAINER_HOST setsid podman system service --time=0 "unix://$sock" \
+				</dev/null >"$(dirname "$sock")/isopod-service.log" 2>&1 9>&- &
+			service_pid=$!
+			deadline=$((SECONDS + 15))
+			while ! podman_ping "$sock"; do
+				if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$service_pid" 2>/dev/null; then
+					host_say "the podman service (pid $service_pid) does not answer on $sock; its log:"
+					cat "$(dirname "$sock")/isopod-service.log" >&2 || true
+					break
+				fi
+				sleep 0.1
+			done
+			podman_ping "$sock" && host_say "started podman system service (pid $service_pid) on $sock"
+		fi
+		exec 9>&-
+		export CONTAINER_HOST=unix://$sock
+	fi
+	"$top/tests/run-tests.sh" integration "$@" || rc=$?
+	stop_service
+	return "$rc"
+}
+
+if [ "${1:-}" = --harness ]; then
+	shift
+	harness "$@"
+	exit
+fi
+
+[ "$#" -ge 1 ] || host_die "usage: $0 BUILD BIN..."
+: "build dir $1: as root the tests are rebuilt in the test user's copy"
+shift
+
+if ! is_root; then
+	harness "$@"
+	exit
+fi
+
+# ---- as root ----
+user_bins=() root_bins=()
+for b in "$@"; do
+	case $(basename "$b") in
+	test_root_*) root_bins+=("$b") ;;
+	*) user_bins+=("$(basename "$b")") ;;
+	esac
+done
+
+"$here/setup-host.sh" --images --quiet
+
+u=$ISOPOD_TEST_USER
+copy=$(user_home "$u")/isopod-src
+host_say "copying the tree to $copy for $u"
+as_user "$u" mkdir -p "$copy"
+rsync -a --delete --chown="$u:$(id -gn "$u")" \
+	--exclude=/.git --exclude='/build*' --exclude=/isopod --exclude=/tests/fuzz/corpus-run \
+	"$top/" "$copy/"
+
+rc=0
+if [ "${#user_bins[@]}" -gt 0 ]; then
+	ibuild="build-integration"
+	bins=()
+	for b in "${user_bins[@]}"; do bins+=("$ibuild/tests/integration/$b"); done
+	host_say "building and running ${#bins[@]} integration binaries as $u"
+	# shellcheck disable=SC2016 # expanded by the user's shell
+	as_user "$u" ISOPOD_IMAGES_CHECKED=1 ISOPOD_REQUIRE_PODMAN="${ISOPOD_REQUIRE_PODMAN:-}" \
+		ISOPOD_TEST_PORTS="$ISOPOD_TEST_PORTS" ISOPOD_ODOO_IMAGE="$ISOPOD_ODOO_IMAGE" \
+		ISOPOD_DB_IMAGE="$ISOPOD_DB_IMAGE" ISOPOD_TEST_USER2="$ISOPOD_TEST_USER2" \
+		bash -c 'cd "$1" && shift && make --no-print-directory -s BUILD="$1" integration-bins >/dev/null &&
+			shift && exec bash scripts/run-integration.sh --harness "$@"' \
+		run "$copy" "$ibuild" "${bins[@]}" || rc=$?
+fi
+if [ "${#root_bins[@]}" -gt 0 ]; then
+	host_say "running ${#root_bins[@]} integration binaries as root (second user $ISOPOD_TEST_USER2)"
+	ISOPOD_TEST_USER2=$ISOPOD_TEST_USER2 "$top/tests/run-tests.sh" integration-root "${root_bins[@]}" || rc=$?
+fi
+exit "$rc"

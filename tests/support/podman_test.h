@@ -1,0 +1,91 @@
+/*
+ * podman_test.h - helpers for cmocka tests that drive real rootless Podman.
+ *
+ * Calling sequence of an integration test:
+ *
+ *   static void test_x(void **state) {
+ *           ptest_require_podman();              // skip (or fail) without Podman
+ *           char id[64];
+ *           ptest_unique(id, sizeof id, "x");   // "t-x-<pid>", never a real work order
+ *           ptest_cleanup_add(PTEST_POD, id);    // registered BEFORE it is made
+ *           ...ptest_request("POST", "/v4.0.0/libpod/pods/create", body, &status, &resp)...
+ *   }
+ *   cmocka_unit_test_teardown(test_x, ptest_teardown)
+ *
+ * Everything registered is removed by ptest_teardown (after a failed test too)
+ * and, as a last resort, by an atexit handler: pods with force, containers with
+ * their anonymous volumes, named volumes by their exact name. Nothing is pruned.
+ *
+ * Environment: CONTAINER_HOST (unix://PATH) or XDG_RUNTIME_DIR locate the
+ * socket; ISOPOD_TEST_PORTS=LOW-HIGH (default 18890-18949) is the tests' own
+ * port range; ISOPOD_REQUIRE_PODMAN=1 turns every skip for a missing Podman
+ * into a failure (CI). ISOPOD_ODOO_IMAGE / ISOPOD_DB_IMAGE name the images.
+ *
+ * Linked into every test binary: nothing here runs unless a test calls it.
+ * Strings returned through `char **` are malloc'd and owned by the caller.
+ */
+#ifndef ISOPOD_PODMAN_TEST_H
+#define ISOPOD_PODMAN_TEST_H
+
+#include <stddef.h>
+
+enum ptest_kind { PTEST_POD, PTEST_CONTAINER, PTEST_VOLUME };
+
+/* The API socket's path (static storage). */
+const char *ptest_socket_path(void);
+
+/* Returns when Podman answers /_ping; otherwise skip()s the test with the
+ * reason, or fail()s it under ISOPOD_REQUIRE_PODMAN=1. */
+void ptest_require_podman(void);
+
+/* True when ISOPOD_REQUIRE_PODMAN=1: a missing prerequisite is a failure. */
+int ptest_podman_required(void);
+
+/* One request to the libpod API over the unix socket. json_body may be NULL;
+ * with a body, Content-Type: application/json is sent. *status gets the HTTP
+ * status, *body (if body is not NULL) the response, NUL-terminated.
+ * Returns 0, or -1 when no answer came (the reason is printed). */
+int ptest_request(const char *method, const char *path, const char *json_body, long *status,
+                  char **body);
+
+/* Plain HTTP GET of http://127.0.0.1:PORT/PATH (redirects not followed).
+ * Returns 0 with *status set, -1 when nothing answered. */
+int ptest_http_get(int port, const char *path, long *status, char **body);
+
+/* Poll GET 127.0.0.1:PORT/PATH until it answers want_status or timeout_ms
+ * passes. Returns 0 on success, -1 on timeout (*last_status holds the last
+ * answer, 0 for none). */
+int ptest_wait_http(int port, const char *path, long want_status, int timeout_ms, long *last_status);
+
+/* A free TCP port on 127.0.0.1 from ISOPOD_TEST_PORTS, not handed out
+ * before by this process; -1 when the range is exhausted. */
+int ptest_port(void);
+
+/* "t-<what>-<pid>" (and "-<n>" from the second call with the same what). */
+void ptest_unique(char *buf, size_t size, const char *what);
+
+/* The labels every test object carries, as a JSON object text (malloc'd):
+ * io.isopod.key=test/<id>, io.isopod.wo=<id>, io.isopod.profile=test,
+ * io.isopod.role=<role>. */
+char *ptest_labels_json(const char *id, const char *role);
+
+/* An image from the environment variable, else the local default. */
+const char *ptest_db_image(void);
+const char *ptest_odoo_image(void);
+
+/* Remember an object to remove; removal happens in reverse order of kinds:
+ * pods, then containers, then volumes. */
+void ptest_cleanup_add(enum ptest_kind kind, const char *name);
+/* Remove everything registered so far; returns the number of failures. */
+int ptest_cleanup_run(void);
+/* A cmocka teardown that runs ptest_cleanup_run. */
+int ptest_teardown(void **state);
+
+/* Run a one-shot container: create (spec_json is the inside of the
+ * containers/create object, e.g. "\"pod\":\"p\",\"image\":\"i\",\"command\":[...]"),
+ * start, wait, fetch its logs, delete it with its anonymous volumes.
+ * Returns 0 with *exit_code (and *logs if not NULL) set, -1 on an API error
+ * (printed). */
+int ptest_oneshot(const char *name, const char *spec_json, int *exit_code, char **logs);
+
+#endif
