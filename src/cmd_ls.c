@@ -354,7 +354,7 @@ static void print_table(const struct ls_rows *rows, long long now)
 	       "URL", "AGE", "DRIFT");
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct ls_row *r = &rows->v[i];
-		char url[128], age[16];
+		char url[128], age[32];
 		row_url(r, url, sizeof(url));
 		ls_format_age(r->created >= 0 ? (now > r->created ? now - r->created : 0) : -1, age, sizeof(age));
 		const char *st = row_state(r);
@@ -485,7 +485,7 @@ static int status_extra_get(struct wo_ctx *w, struct status_extra *x, struct iso
 
 static void status_print(const struct ls_row *r, const struct status_extra *x, long long now)
 {
-	char url[128], age[16];
+	char url[128], age[32];
 	row_url(r, url, sizeof(url));
 	ls_format_age(r->created >= 0 ? (now > r->created ? now - r->created : 0) : -1, age, sizeof(age));
 	printf("work order %s (profile %s): %s\n", r->n.wo, r->n.profile, row_state(r));
