@@ -73,8 +73,8 @@ int podman_client_started_service(const struct podman_client *c)
 /* GET /_ping without the prefix (it is unversioned); keeps the version header. */
 static int raw_ping(struct podman_client *c, struct iso_error **err)
 {
-	struct podman_request req = { .method = "GET", .path = "/_ping", .timeout_ms = 10000 };
-	struct podman_response resp = { 0 };
+	struct podman_request req = {.method = "GET", .path = "/_ping", .timeout_ms = 10000};
+	struct podman_response resp = {0};
 	if (c->t->ops->request(c->t, &req, &resp, err) < 0)
 		return -1;
 	if (resp.status != 200) {
@@ -110,13 +110,13 @@ static int check_version(struct podman_client *c, struct iso_error **err)
 				     c->ep.uri);
 	size_t n = strcspn(v, ".");
 	if (n == 0 || n >= sizeof buf)
-		return iso_error_set(err, ISO_E_HOST, EPROTONOSUPPORT, "podman at '%s' reports a malformed version '%s'",
-				     c->ep.uri, v);
+		return iso_error_set(err, ISO_E_HOST, EPROTONOSUPPORT,
+				     "podman at '%s' reports a malformed version '%s'", c->ep.uri, v);
 	memcpy(buf, v, n);
 	buf[n] = 0;
 	if (iso_parse_long(buf, 0, 1000, &major) < 0)
-		return iso_error_set(err, ISO_E_HOST, EPROTONOSUPPORT, "podman at '%s' reports a malformed version '%s'",
-				     c->ep.uri, v);
+		return iso_error_set(err, ISO_E_HOST, EPROTONOSUPPORT,
+				     "podman at '%s' reports a malformed version '%s'", c->ep.uri, v);
 	if (major < PODMAN_MIN_MAJOR)
 		return iso_error_set(err, ISO_E_HOST, EPROTONOSUPPORT,
 				     "podman at '%s' is version %s; isopod needs podman %d.0 or later: upgrade it",
@@ -144,7 +144,8 @@ int podman_connect(struct podman_client *c, struct iso_error **err)
 		int started = 0;
 		if (podman_service_ensure(&c->ep, c->state_dir, c->podman_bin,
 					  c->opts.idle_seconds ? c->opts.idle_seconds : PODMAN_SERVICE_IDLE_DEFAULT,
-					  c->opts.start_wait_ms ? c->opts.start_wait_ms : PODMAN_SERVICE_WAIT_DEFAULT_MS,
+					  c->opts.start_wait_ms ? c->opts.start_wait_ms
+								: PODMAN_SERVICE_WAIT_DEFAULT_MS,
 					  ping_cb, c, &started, err) < 0)
 			return -1;
 		c->started_service = started;
@@ -186,7 +187,8 @@ int podman_version(struct podman_client *c, struct podman_version *out, struct i
 	out->version = podman_json_strdup(engine, "Version");
 	out->api_version = podman_json_strdup(details, "APIVersion");
 	out->go_version = podman_json_strdup(details, "GoVersion");
-	out->os_arch = podman_json_strdup(details, "OsArch");
+	const char *os = iso_json_get_string(details, "Os"), *arch = iso_json_get_string(details, "Arch");
+	out->os_arch = os && arch ? xasprintf("%s/%s", os, arch) : NULL;
 	return 0;
 }
 

@@ -92,8 +92,9 @@ int podman_container_create(struct podman_client *c, const struct podman_contain
 	size_t len;
 	for (size_t i = 0; i < s->n_rlimits; i++)
 		if (strncasecmp(s->rlimits[i].type, "RLIMIT_", 7) == 0) /* runc would make RLIMIT_RLIMIT_ of it */
-			return iso_error_set(err, ISO_E_INTERNAL, EINVAL, "%s: rlimit type '%s' must not start with RLIMIT_",
-					     what, s->rlimits[i].type);
+			return iso_error_set(err, ISO_E_INTERNAL, EINVAL,
+					     "%s: rlimit type '%s' must not start with RLIMIT_", what,
+					     s->rlimits[i].type);
 	spec_json(g, s);
 	const char *body = iso_jgen_finish(g, &len, err);
 	if (!body)
@@ -221,10 +222,11 @@ int podman_container_inspect(struct podman_client *c, const char *name, struct p
 	if (!root)
 		return -1;
 	const iso_json *state = iso_json_get(root, "State");
-	struct podman_container k = { 0 };
+	struct podman_container k = {0};
 	if (!iso_json_get_string(root, "Id") || !iso_json_get_string(state, "Status") ||
 	    iso_json_bool(iso_json_get(state, "Running"), &k.running) < 0 ||
-	    get_int(iso_json_get(state, "ExitCode"), &k.exit_code) < 0 || get_int(iso_json_get(state, "Pid"), &k.pid) < 0)
+	    get_int(iso_json_get(state, "ExitCode"), &k.exit_code) < 0 ||
+	    get_int(iso_json_get(state, "Pid"), &k.pid) < 0)
 		return podman_bad_answer(err, what, "no Id or State {Status, Running, ExitCode, Pid}");
 	if (podman_labels_from_json(iso_json_path(root, "Config", "Labels", NULL), &k.labels) < 0)
 		return podman_bad_answer(err, what, "Config.Labels is not an object");

@@ -21,7 +21,8 @@ void podman_endpoint_release(struct podman_endpoint *ep)
 int podman_endpoint_parse(const char *uri, struct podman_endpoint *out, struct iso_error **err)
 {
 	if (!uri || !*uri)
-		return iso_error_set(err, ISO_E_USAGE, EINVAL, "empty podman endpoint; use unix:///path or tcp://host:port");
+		return iso_error_set(err, ISO_E_USAGE, EINVAL,
+				     "empty podman endpoint; use unix:///path or tcp://host:port");
 	if (iso_str_has_prefix(uri, "unix://")) {
 		const char *p = uri + 7;
 		if (p[0] != '/')
@@ -47,8 +48,8 @@ int podman_endpoint_parse(const char *uri, struct podman_endpoint *out, struct i
 					     uri);
 		cleanup_free char *ps = xstrndup(colon + 1, (size_t)(hp + n - colon - 1));
 		if (iso_parse_long(ps, 1, 65535, &port) < 0)
-			return iso_error_set(err, ISO_E_USAGE, EINVAL, "podman endpoint '%s' has a bad port '%s'",
-					     uri, ps);
+			return iso_error_set(err, ISO_E_USAGE, EINVAL, "podman endpoint '%s' has a bad port '%s'", uri,
+					     ps);
 		out->kind = PODMAN_EP_TCP;
 		out->uri = xstrdup(uri);
 		out->path = NULL;
@@ -79,15 +80,17 @@ int podman_endpoint_discover(const char *container_host, const char *xdg_runtime
 		uri = xstrdup("unix:///run/podman/podman.sock");
 	} else {
 		if (!xdg_runtime_dir || !*xdg_runtime_dir)
-			return iso_error_set(err, ISO_E_HOST, ENOENT,
-					     "XDG_RUNTIME_DIR is not set, so the rootless podman socket cannot be "
-					     "found; set it (e.g. XDG_RUNTIME_DIR=/run/user/%u, a 0700 directory you own) "
-					     "or set CONTAINER_HOST=unix:///path/to/podman.sock",
-					     (unsigned)uid);
+			return iso_error_set(
+				err, ISO_E_HOST, ENOENT,
+				"XDG_RUNTIME_DIR is not set, so the rootless podman socket cannot be "
+				"found; set it (e.g. XDG_RUNTIME_DIR=/run/user/%u, a 0700 directory you own) "
+				"or set CONTAINER_HOST=unix:///path/to/podman.sock",
+				(unsigned)uid);
 		if (xdg_runtime_dir[0] != '/')
-			return iso_error_set(err, ISO_E_HOST, EINVAL,
-					     "XDG_RUNTIME_DIR '%s' is not an absolute path; fix it or set CONTAINER_HOST",
-					     xdg_runtime_dir);
+			return iso_error_set(
+				err, ISO_E_HOST, EINVAL,
+				"XDG_RUNTIME_DIR '%s' is not an absolute path; fix it or set CONTAINER_HOST",
+				xdg_runtime_dir);
 		uri = xasprintf("unix://%s/podman/podman.sock", xdg_runtime_dir);
 	}
 	if (podman_endpoint_parse(uri, out, err) < 0)

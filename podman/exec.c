@@ -34,8 +34,8 @@ int podman_demux_feed(struct podman_demux *d, const char *buf, size_t len, struc
 						     "malformed output frame from podman (header %02x %02x %02x %02x)",
 						     d->hdr[0], d->hdr[1], d->hdr[2], d->hdr[3]);
 			d->stream = d->hdr[0];
-			d->remaining = (uint32_t)d->hdr[4] << 24 | (uint32_t)d->hdr[5] << 16 | (uint32_t)d->hdr[6] << 8 |
-				       d->hdr[7];
+			d->remaining = (uint32_t)d->hdr[4] << 24 | (uint32_t)d->hdr[5] << 16 |
+				       (uint32_t)d->hdr[6] << 8 | d->hdr[7];
 			if (d->remaining > PODMAN_FRAME_MAX)
 				return iso_error_set(err, ISO_E_INTERNAL, EFBIG,
 						     "output frame from podman of %u bytes is over the %u cap",
@@ -71,11 +71,10 @@ static int on_chunk(void *ctx, const char *data, size_t len)
 }
 
 /* Run a streaming call whose body is framed output. */
-static int framed_call(struct podman_client *c, const char *method, const char *path, const char *body,
-		       size_t body_len, long timeout_ms, podman_output_cb cb, void *ctx, const char *what,
-		       struct iso_error **err)
+static int framed_call(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
+		       long timeout_ms, podman_output_cb cb, void *ctx, const char *what, struct iso_error **err)
 {
-	struct demux_ctx x = { .err = NULL };
+	struct demux_ctx x = {.err = NULL};
 	podman_demux_init(&x.d, cb, ctx);
 	if (podman_call_stream(c, method, path, body, body_len, timeout_ms, on_chunk, &x, what, err) < 0) {
 		iso_error_free(x.err);
@@ -104,14 +103,15 @@ int podman_container_logs(struct podman_client *c, const char *name, const struc
 	char tail[32] = "";
 	if (o && o->tail >= 0)
 		snprintf(tail, sizeof tail, "&tail=%d", o->tail);
-	cleanup_free char *path = xasprintf("/containers/%s/logs?stdout=%s&stderr=%s&follow=%s&timestamps=%s%s", esc,
-					    out ? "true" : "false", errs ? "true" : "false",
-					    o && o->follow ? "true" : "false", o && o->timestamps ? "true" : "false", tail);
+	cleanup_free char *path =
+		xasprintf("/containers/%s/logs?stdout=%s&stderr=%s&follow=%s&timestamps=%s%s", esc,
+			  out ? "true" : "false", errs ? "true" : "false", o && o->follow ? "true" : "false",
+			  o && o->timestamps ? "true" : "false", tail);
 	return framed_call(c, "GET", path, NULL, 0, o && o->follow ? -1 : 0, cb, ctx, what, err);
 }
 
-int podman_exec_create(struct podman_client *c, const char *container, const struct podman_exec_spec *s,
-		       char **id, struct iso_error **err)
+int podman_exec_create(struct podman_client *c, const char *container, const struct podman_exec_spec *s, char **id,
+		       struct iso_error **err)
 {
 	cleanup_free char *what = xasprintf("create an exec session in container '%s'", container);
 	cleanup_free char *esc = podman_escape(container);
@@ -128,7 +128,8 @@ int podman_exec_create(struct podman_client *c, const char *container, const str
 		iso_jgen_key(g, "Env");
 		iso_jgen_array_open(g);
 		for (size_t i = 0; i < s->n_env; i++) {
-			cleanup_free char *kv = xasprintf("%s=%s", s->env[i].key, s->env[i].value ? s->env[i].value : "");
+			cleanup_free char *kv =
+				xasprintf("%s=%s", s->env[i].key, s->env[i].value ? s->env[i].value : "");
 			iso_jgen_string(g, kv);
 		}
 		iso_jgen_array_close(g);
@@ -151,8 +152,7 @@ int podman_exec_create(struct podman_client *c, const char *container, const str
 	return 0;
 }
 
-int podman_exec_start(struct podman_client *c, const char *id, podman_output_cb cb, void *ctx,
-		      struct iso_error **err)
+int podman_exec_start(struct podman_client *c, const char *id, podman_output_cb cb, void *ctx, struct iso_error **err)
 {
 	static const char body[] = "{\"Detach\":false,\"Tty\":false}";
 	cleanup_free char *what = xasprintf("start exec session '%.12s'", id);
@@ -161,8 +161,7 @@ int podman_exec_start(struct podman_client *c, const char *id, podman_output_cb 
 	return framed_call(c, "POST", path, body, sizeof body - 1, -1, cb, ctx, what, err);
 }
 
-int podman_exec_inspect(struct podman_client *c, const char *id, struct podman_exec_info *out,
-			struct iso_error **err)
+int podman_exec_inspect(struct podman_client *c, const char *id, struct podman_exec_info *out, struct iso_error **err)
 {
 	cleanup_free char *what = xasprintf("inspect exec session '%.12s'", id);
 	cleanup_free char *esc = podman_escape(id);
@@ -173,7 +172,8 @@ int podman_exec_inspect(struct podman_client *c, const char *id, struct podman_e
 	if (!root)
 		return -1;
 	if (!iso_json_get_string(root, "ID") || iso_json_int(iso_json_get(root, "ExitCode"), &code) < 0 ||
-	    iso_json_bool(iso_json_get(root, "Running"), &running) < 0 || iso_json_int(iso_json_get(root, "Pid"), &pid) < 0)
+	    iso_json_bool(iso_json_get(root, "Running"), &running) < 0 ||
+	    iso_json_int(iso_json_get(root, "Pid"), &pid) < 0)
 		return podman_bad_answer(err, what, "no ID, ExitCode, Running or Pid");
 	memset(out, 0, sizeof *out);
 	out->id = podman_json_strdup(root, "ID");
@@ -204,14 +204,14 @@ int podman_exec_run(struct podman_client *c, const char *container, const struct
 	return 0;
 }
 
-int podman_exec_attach(struct podman_client *c, const char *id, int tty, int height, int width,
-		       struct podman_raw **raw, struct iso_error **err)
+int podman_exec_attach(struct podman_client *c, const char *id, int tty, int height, int width, struct podman_raw **raw,
+		       struct iso_error **err)
 {
 	cleanup_free char *what = xasprintf("attach to exec session '%.12s'", id);
 	cleanup_free char *esc = podman_escape(id);
 	cleanup_free char *full = xasprintf("%s/exec/%s/start", PODMAN_API_PREFIX, esc);
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	struct podman_response resp = { 0 };
+	struct podman_response resp = {0};
 	size_t len;
 	iso_jgen_map_open(g);
 	iso_jgen_kv_bool(g, "Detach", 0);
@@ -226,8 +226,12 @@ int podman_exec_attach(struct podman_client *c, const char *id, int tty, int hei
 	const char *body = iso_jgen_finish(g, &len, err);
 	if (!body)
 		return -1;
-	struct podman_request req = { .method = "POST", .path = full, .body = body, .body_len = len,
-				      .content_type = "application/json", .timeout_ms = -1 };
+	struct podman_request req = {.method = "POST",
+				     .path = full,
+				     .body = body,
+				     .body_len = len,
+				     .content_type = "application/json",
+				     .timeout_ms = -1};
 	if (podman_client_ensure(c, err) < 0 || c->t->ops->upgrade(c->t, &req, &resp, raw, err) < 0)
 		return iso_error_wrap(err, "%s", what);
 	if (!*raw) {

@@ -132,9 +132,9 @@ int podman_err_aborted(const struct iso_error *e)
 	return e && e->status == ECANCELED;
 }
 
-static int send_req(struct podman_client *c, const char *method, const char *path, const char *body,
-		    size_t body_len, const char *ctype, long timeout_ms, podman_chunk_cb cb, void *ctx,
-		    struct podman_response *resp, struct iso_error **err)
+static int send_req(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
+		    const char *ctype, long timeout_ms, podman_chunk_cb cb, void *ctx, struct podman_response *resp,
+		    struct iso_error **err)
 {
 	cleanup_free char *full = xasprintf("%s%s", PODMAN_API_PREFIX, path);
 	struct podman_request req = {
@@ -205,9 +205,8 @@ int podman_call_exists(struct podman_client *c, const char *path, const char *wh
 	return -1;
 }
 
-int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body,
-		       size_t body_len, long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what,
-		       struct iso_error **err)
+int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
+		       long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what, struct iso_error **err)
 {
 	struct podman_response resp;
 	if (send_req(c, method, path, body, body_len, NULL, timeout_ms, cb, ctx, &resp, err) < 0)

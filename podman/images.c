@@ -128,8 +128,9 @@ int podman_image_pull(struct podman_client *c, const char *ref, int tls_verify, 
 {
 	cleanup_free char *what = xasprintf("pull image '%s'", ref);
 	cleanup_free char *esc = podman_escape(ref);
-	cleanup_free char *path = xasprintf("/images/pull?reference=%s&tlsVerify=%s", esc, tls_verify ? "true" : "false");
-	struct pull_ctx x = { .s = podman_pull_state_new(cb, ctx) };
+	cleanup_free char *path =
+		xasprintf("/images/pull?reference=%s&tlsVerify=%s", esc, tls_verify ? "true" : "false");
+	struct pull_ctx x = {.s = podman_pull_state_new(cb, ctx)};
 	int rc = podman_call_stream(c, "POST", path, NULL, 0, -1, on_pull_chunk, &x, what, err);
 	if (rc == 0 && x.err) {
 		if (err) {

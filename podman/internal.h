@@ -40,9 +40,8 @@ iso_json *podman_call_json(struct podman_client *c, const char *method, const ch
 /* GET PATH answering 204 / 404: 1, 0, or -1. */
 int podman_call_exists(struct podman_client *c, const char *path, const char *what, struct iso_error **err);
 /* A streaming call: 2xx body chunks to CB; error bodies become errors. */
-int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body,
-		       size_t body_len, long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what,
-		       struct iso_error **err);
+int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
+		       long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what, struct iso_error **err);
 
 /* ISO_E_INTERNAL "unexpected answer from podman to WHAT: DETAIL". */
 int podman_bad_answer(struct iso_error **err, const char *what, const char *detail);

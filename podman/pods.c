@@ -195,7 +195,7 @@ int podman_pod_inspect(struct podman_client *c, const char *name, struct podman_
 	if (!iso_json_get_string(root, "Id") || !iso_json_get_string(root, "Name") ||
 	    !iso_json_get_string(root, "State"))
 		return podman_bad_answer(err, what, "no Id, Name or State");
-	struct podman_pod p = { 0 };
+	struct podman_pod p = {0};
 	const iso_json *infra = iso_json_get(root, "InfraConfig");
 	const iso_json *netopts = iso_json_get(infra, "NetworkOptions");
 	int hostnet = 0;

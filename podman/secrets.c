@@ -57,8 +57,7 @@ int podman_secret_create(struct podman_client *c, const char *name, const void *
 	return 0;
 }
 
-int podman_secret_inspect(struct podman_client *c, const char *name, struct podman_secret *out,
-			  struct iso_error **err)
+int podman_secret_inspect(struct podman_client *c, const char *name, struct podman_secret *out, struct iso_error **err)
 {
 	cleanup_free char *what = xasprintf("inspect secret '%s'", name);
 	cleanup_free char *esc = podman_escape(name);

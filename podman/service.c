@@ -103,7 +103,8 @@ int podman_service_ensure(const struct podman_endpoint *ep, const char *state_di
 
 	*started = 0;
 	if (ep->kind != PODMAN_EP_UNIX || !ep->is_default)
-		return iso_error_set(err, ISO_E_INTERNAL, EINVAL, "only the default local socket is started automatically");
+		return iso_error_set(err, ISO_E_INTERNAL, EINVAL,
+				     "only the default local socket is started automatically");
 	sockdir = xstrdup(ep->path);
 	slash = strrchr(sockdir, '/');
 	if (slash)
@@ -114,10 +115,12 @@ int podman_service_ensure(const struct podman_endpoint *ep, const char *state_di
 	log_path = xasprintf("%s/podman-service.log", state_dir);
 	lockfd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (lockfd < 0)
-		return iso_error_set(err, ISO_E_HOST, errno, "cannot open the lock '%s': %s", lock_path, strerror(errno));
+		return iso_error_set(err, ISO_E_HOST, errno, "cannot open the lock '%s': %s", lock_path,
+				     strerror(errno));
 	while (flock(lockfd, LOCK_EX) < 0)
 		if (errno != EINTR)
-			return iso_error_set(err, ISO_E_HOST, errno, "cannot lock '%s': %s", lock_path, strerror(errno));
+			return iso_error_set(err, ISO_E_HOST, errno, "cannot lock '%s': %s", lock_path,
+					     strerror(errno));
 	/* someone may have started it while we waited for the lock */
 	if (ping(ctx) == 0)
 		return 0;
@@ -125,7 +128,7 @@ int podman_service_ensure(const struct podman_endpoint *ep, const char *state_di
 		return -1;
 	int64_t deadline = iso_now_ms() + wait_ms;
 	while (iso_now_ms() < deadline) {
-		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		struct timespec ts = {0, 50 * 1000 * 1000};
 		if (ping(ctx) == 0) {
 			*started = 1;
 			return 0; /* the lock drops with lockfd */

@@ -118,8 +118,8 @@ static int curl_fail(struct curl_transport *ct, CURL *h, CURLcode rc, const stru
 				     req->path);
 	if (x && x->toobig)
 		return iso_error_set(err, ISO_E_INTERNAL, EFBIG,
-				     "the answer of podman to %s %s is larger than %zu bytes; refusing it",
-				     req->method, req->path, ct->opts.max_response);
+				     "the answer of podman to %s %s is larger than %zu bytes; refusing it", req->method,
+				     req->path, ct->opts.max_response);
 	if (rc == CURLE_COULDNT_CONNECT && ct->ep.kind == PODMAN_EP_UNIX) {
 		struct stat st;
 		if (stat(ct->ep.path, &st) < 0 && (errno == ENOENT || oserr == ENOENT))
@@ -156,7 +156,7 @@ static int perform(struct curl_transport *ct, const struct podman_request *req, 
 {
 	CURL *h = ct->h;
 	cleanup_slist struct curl_slist *hdrs = NULL;
-	struct xfer x = { .ct = ct, .h = h, .cb = cb, .ctx = ctx };
+	struct xfer x = {.ct = ct, .h = h, .cb = cb, .ctx = ctx};
 	CURLcode rc;
 	long code = 0;
 
@@ -227,7 +227,7 @@ struct curl_raw {
 
 static int wait_fd(curl_socket_t fd, short events, int timeout_ms)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 	int r;
 	do
 		r = poll(&p, 1, timeout_ms);
@@ -296,7 +296,7 @@ static void raw_close(struct podman_raw *pr)
 	free(r);
 }
 
-static const struct podman_raw_ops raw_ops = { raw_read, raw_write, raw_fd, raw_close };
+static const struct podman_raw_ops raw_ops = {raw_read, raw_write, raw_fd, raw_close};
 
 #define UPGRADE_HEADER_MAX 16384
 
@@ -393,7 +393,7 @@ static void ct_free(struct podman_transport *t)
 	free(ct);
 }
 
-static const struct podman_transport_ops curl_ops = { ct_request, ct_stream, ct_upgrade, ct_free };
+static const struct podman_transport_ops curl_ops = {ct_request, ct_stream, ct_upgrade, ct_free};
 
 struct podman_transport *podman_transport_curl_new(const struct podman_endpoint *ep,
 						   const struct podman_transport_opts *opts, struct iso_error **err)

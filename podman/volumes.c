@@ -61,8 +61,7 @@ int podman_volume_create(struct podman_client *c, const char *name, const struct
 	return 0;
 }
 
-int podman_volume_inspect(struct podman_client *c, const char *name, struct podman_volume *out,
-			  struct iso_error **err)
+int podman_volume_inspect(struct podman_client *c, const char *name, struct podman_volume *out, struct iso_error **err)
 {
 	cleanup_free char *what = xasprintf("inspect volume '%s'", name);
 	cleanup_free char *esc = podman_escape(name);
@@ -81,8 +80,8 @@ int podman_volume_exists(struct podman_client *c, const char *name, struct iso_e
 	return podman_call_exists(c, path, what, err);
 }
 
-int podman_volume_list(struct podman_client *c, const struct podman_pair *label, struct podman_volume **out,
-		       size_t *n, struct iso_error **err)
+int podman_volume_list(struct podman_client *c, const struct podman_pair *label, struct podman_volume **out, size_t *n,
+		       struct iso_error **err)
 {
 	static const char what[] = "list volumes";
 	cleanup_free char *q = podman_label_filter(label, err);

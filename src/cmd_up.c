@@ -401,16 +401,17 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 	r.key = (struct lease_key){.uid = w.uid, .profile = w.names.profile, .wo = w.names.wo};
 	if (up(&r, &o, &what, &drift, &err) < 0)
 		goto fail;
-	if (o.verify) {
-		struct iso_error *verr = NULL;
-		int vrc = verify_workorder(&w, g->json ? 0 : 1, &verr);
-		if (vrc != 0) {
-			if (verr)
-				return cmd_fail(g, verr);
-			rc = vrc;
-		}
-	}
 	print_env(&r, g, &o, what, drift);
+	if (o.verify) {
+		/* The environment stays up when a check fails: it works, its isolation is what is in question. */
+		struct verify_report rep;
+		if (verify_run(&w, &rep, &err) < 0) {
+			rc = cmd_fail(g, err);
+			goto out;
+		}
+		verify_report_print(&w, &rep, g->json);
+		rc = verify_report_ok(&rep) ? 0 : ISO_E_ISOLATION;
+	}
 	goto out;
 fail:
 	if (r.made || (r.took_lease && r.have_reg))

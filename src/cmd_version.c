@@ -32,15 +32,15 @@ static void help(void)
 int cmd_version(int argc, char **argv, const struct iso_globals *g)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "no-start", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
+		{"help", no_argument, NULL, 'h'},
+		{"json", no_argument, NULL, 'j'},
+		{"no-start", no_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0},
 	};
 	struct iso_globals gl = *g;
 	struct iso_error *err = NULL;
-	struct iso_config cfg = { 0 };
-	struct podman_version v = { 0 };
+	struct iso_config cfg = {0};
+	struct podman_version v = {0};
 	int no_start = 0, c, have_cfg = 0;
 
 	optind = 1;

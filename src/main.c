@@ -11,6 +11,11 @@
 #include "isopod/cmd.h"
 
 const struct iso_command iso_commands[] = {
+	{"up", cmd_up, "bring a work order's pod up and prove it ready"},
+	{"down", cmd_down, "stop and remove a work order's pod (--cleanup: its data too)"},
+	{"verify", cmd_verify, "prove a work order's network isolation"},
+	{"ports", cmd_ports, "list the host ports leased to work orders"},
+	{"version", cmd_version, "print the client and server versions and the endpoint"},
 	{NULL, NULL, NULL},
 };
 

@@ -40,6 +40,9 @@ int cmd_parse_port(const char *s, const char *what, int *out, struct iso_error *
 
 int cmd_version(int argc, char **argv, const struct iso_globals *g);
 int cmd_ports(int argc, char **argv, const struct iso_globals *g);
+int cmd_up(int argc, char **argv, const struct iso_globals *g);
+int cmd_down(int argc, char **argv, const struct iso_globals *g);
+int cmd_verify(int argc, char **argv, const struct iso_globals *g);
 int cmd_ls(int argc, char **argv, const struct iso_globals *g);
 int cmd_status(int argc, char **argv, const struct iso_globals *g);
 int cmd_logs(int argc, char **argv, const struct iso_globals *g);

@@ -39,11 +39,11 @@
 #define PODMAN_SERVICE_WAIT_DEFAULT_MS 15000
 
 struct podman_client_opts {
-	const char *endpoint;  /* URI; NULL: discover (CONTAINER_HOST, XDG_RUNTIME_DIR) */
-	const char *state_dir; /* for the service log; NULL disables auto-start */
-	int autostart;         /* start `podman system service` on a silent default socket */
-	int idle_seconds;      /* --time of that service; 0: PODMAN_SERVICE_IDLE_DEFAULT */
-	long start_wait_ms;    /* 0: PODMAN_SERVICE_WAIT_DEFAULT_MS */
+	const char *endpoint;   /* URI; NULL: discover (CONTAINER_HOST, XDG_RUNTIME_DIR) */
+	const char *state_dir;  /* for the service log; NULL disables auto-start */
+	int autostart;          /* start `podman system service` on a silent default socket */
+	int idle_seconds;       /* --time of that service; 0: PODMAN_SERVICE_IDLE_DEFAULT */
+	long start_wait_ms;     /* 0: PODMAN_SERVICE_WAIT_DEFAULT_MS */
 	const char *podman_bin; /* NULL: "podman" from PATH */
 	struct podman_transport_opts transport;
 };

@@ -44,7 +44,7 @@ int podman_demux_finish(struct podman_demux *d, struct iso_error **err);
 
 struct podman_logs_opts {
 	int follow;
-	int tail;   /* lines; < 0: all */
+	int tail;             /* lines; < 0: all */
 	int stdout_, stderr_; /* both 0: both */
 	int timestamps;
 };
@@ -61,10 +61,9 @@ struct podman_exec_spec {
 	int tty;
 	int attach_stdin;
 };
-int podman_exec_create(struct podman_client *c, const char *container, const struct podman_exec_spec *spec,
-		       char **id, struct iso_error **err);
-int podman_exec_start(struct podman_client *c, const char *id, podman_output_cb cb, void *ctx,
-		      struct iso_error **err);
+int podman_exec_create(struct podman_client *c, const char *container, const struct podman_exec_spec *spec, char **id,
+		       struct iso_error **err);
+int podman_exec_start(struct podman_client *c, const char *id, podman_output_cb cb, void *ctx, struct iso_error **err);
 struct podman_exec_info {
 	char *id;
 	char *container_id;
@@ -72,15 +71,14 @@ struct podman_exec_info {
 	int exit_code;
 	int pid;
 };
-int podman_exec_inspect(struct podman_client *c, const char *id, struct podman_exec_info *out,
-			struct iso_error **err);
+int podman_exec_inspect(struct podman_client *c, const char *id, struct podman_exec_info *out, struct iso_error **err);
 void podman_exec_info_release(struct podman_exec_info *i);
 /* create + start + inspect: *exit_code of the command. */
 int podman_exec_run(struct podman_client *c, const char *container, const struct podman_exec_spec *spec,
 		    podman_output_cb cb, void *ctx, int *exit_code, struct iso_error **err);
 /* Start exec ID hijacked: *raw is the live two-way stream (raw with TTY, framed without). */
-int podman_exec_attach(struct podman_client *c, const char *id, int tty, int height, int width,
-		       struct podman_raw **raw, struct iso_error **err);
+int podman_exec_attach(struct podman_client *c, const char *id, int tty, int height, int width, struct podman_raw **raw,
+		       struct iso_error **err);
 /* Resize the TTY of a running exec session (on SIGWINCH). */
 int podman_exec_resize(struct podman_client *c, const char *id, int height, int width, struct iso_error **err);
 

@@ -45,13 +45,12 @@ void podman_volume_list_free(struct podman_volume *v, size_t n);
 /* Create volume NAME with labels; OUT (may be NULL) gets what libpod made. */
 int podman_volume_create(struct podman_client *c, const char *name, const struct podman_pair *labels, size_t n_labels,
 			 struct podman_volume *out, struct iso_error **err);
-int podman_volume_inspect(struct podman_client *c, const char *name, struct podman_volume *out,
-			  struct iso_error **err);
+int podman_volume_inspect(struct podman_client *c, const char *name, struct podman_volume *out, struct iso_error **err);
 /* 1 exists, 0 does not, -1 error. */
 int podman_volume_exists(struct podman_client *c, const char *name, struct iso_error **err);
 /* Volumes carrying exactly LABEL (checked again here). */
-int podman_volume_list(struct podman_client *c, const struct podman_pair *label, struct podman_volume **out,
-		       size_t *n, struct iso_error **err);
+int podman_volume_list(struct podman_client *c, const struct podman_pair *label, struct podman_volume **out, size_t *n,
+		       struct iso_error **err);
 int podman_volume_remove(struct podman_client *c, const char *name, int force, struct iso_error **err);
 
 /* ---- secrets (no listing: 4.3 can neither filter nor show labels in one) ---- */
@@ -66,8 +65,7 @@ void podman_secret_release(struct podman_secret *s);
 /* DATA goes as application/octet-stream; labels as a URL-encoded JSON map. *id may be NULL. */
 int podman_secret_create(struct podman_client *c, const char *name, const void *data, size_t len,
 			 const struct podman_pair *labels, size_t n_labels, char **id, struct iso_error **err);
-int podman_secret_inspect(struct podman_client *c, const char *name, struct podman_secret *out,
-			  struct iso_error **err);
+int podman_secret_inspect(struct podman_client *c, const char *name, struct podman_secret *out, struct iso_error **err);
 int podman_secret_remove(struct podman_client *c, const char *name, struct iso_error **err);
 
 /* ---- pods ---- */
@@ -175,7 +173,7 @@ struct podman_container {
 	char *network_mode; /* inspect only */
 	int running;
 	int exit_code;
-	int pid; /* 0 when not running */
+	int pid;                        /* 0 when not running */
 	char *started_at, *finished_at; /* inspect only */
 	struct podman_labels labels;
 };

@@ -43,16 +43,16 @@ enum podman_endpoint_kind { PODMAN_EP_UNIX, PODMAN_EP_TCP };
 /* Where the service is.  All strings owned (podman_endpoint_release). */
 struct podman_endpoint {
 	enum podman_endpoint_kind kind;
-	char *uri;   /* as the user would write it: unix:///run/..., tcp://host:port */
-	char *path;  /* unix: the socket path; NULL for tcp */
-	char *base;  /* the URL prefix curl gets: http://d or http://host:port */
+	char *uri;      /* as the user would write it: unix:///run/..., tcp://host:port */
+	char *path;     /* unix: the socket path; NULL for tcp */
+	char *base;     /* the URL prefix curl gets: http://d or http://host:port */
 	int is_default; /* found without CONTAINER_HOST: auto-start allowed */
 };
 
 struct podman_transport_opts {
-	long timeout_ms;          /* whole request; 0: 120 s.  Streams: none */
-	long connect_timeout_ms;  /* 0: 5 s */
-	size_t max_response;      /* 0: PODMAN_MAX_RESPONSE_DEFAULT */
+	long timeout_ms;                   /* whole request; 0: 120 s.  Streams: none */
+	long connect_timeout_ms;           /* 0: 5 s */
+	size_t max_response;               /* 0: PODMAN_MAX_RESPONSE_DEFAULT */
 	volatile sig_atomic_t *abort_flag; /* may be NULL */
 };
 
@@ -62,7 +62,7 @@ struct podman_request {
 	const char *body;   /* may be NULL */
 	size_t body_len;
 	const char *content_type; /* required when body != NULL */
-	long timeout_ms;    /* 0: the transport's; -1: none (follow) */
+	long timeout_ms;          /* 0: the transport's; -1: none (follow) */
 };
 
 struct podman_response {

@@ -158,7 +158,7 @@ static void r_close(struct podman_raw *r)
 	free(fr);
 }
 
-static const struct podman_raw_ops fake_raw_ops = { r_read, r_write, r_fd, r_close };
+static const struct podman_raw_ops fake_raw_ops = {r_read, r_write, r_fd, r_close};
 
 static int f_upgrade(struct podman_transport *t, const struct podman_request *req, struct podman_response *resp,
 		     struct podman_raw **raw, struct iso_error **err)
@@ -187,7 +187,7 @@ static void f_free(struct podman_transport *t)
 	/* the test frees the fake with fake_free, after the client */
 }
 
-static const struct podman_transport_ops fake_ops = { f_request, f_stream, f_upgrade, f_free };
+static const struct podman_transport_ops fake_ops = {f_request, f_stream, f_upgrade, f_free};
 
 struct fake_transport *fake_new(void)
 {

@@ -36,7 +36,7 @@ struct fake_transport {
 	struct fake_exchange ex[FAKE_MAX];
 	size_t n, next;
 	int fail_nth, cut_nth;
-	size_t chunk; /* stream chunk size (default 7: frames split everywhere) */
+	size_t chunk;   /* stream chunk size (default 7: frames split everywhere) */
 	char *mismatch; /* first problem seen, or NULL */
 	/* the last request */
 	char *last_path, *last_body, *last_ctype;

@@ -190,8 +190,8 @@ static void test_pull_streamed_error(void **state)
 /* Every recorded JSON answer, truncated at every length, fails cleanly (no crash, no leak, an error). */
 static void test_truncated_bodies(void **state)
 {
-	static const char *const names[] = { "pod_inspect", "ctr_inspect", "volume_list_or", "pod_list",
-					     "ctr_list", "secret_inspect", "exec_inspect", "version" };
+	static const char *const names[] = {"pod_inspect", "ctr_inspect",    "volume_list_or", "pod_list",
+					    "ctr_list",    "secret_inspect", "exec_inspect",   "version"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
 		size_t len;
 		char *b = fake_read_data(names[i], &len);
@@ -206,19 +206,35 @@ static void test_truncated_bodies(void **state)
 			struct podman_secret s;
 			struct podman_exec_info ei;
 			struct podman_version v;
-			struct podman_pair l = { "org.example.owner", "a" };
+			struct podman_pair l = {"org.example.owner", "a"};
 			size_t n;
 			int rc = 0;
 			fake_expect_body(f, "GET", "/", 200, b, cut);
 			switch (i) {
-			case 0: rc = podman_pod_inspect(c, "x", &p, &e); break;
-			case 1: rc = podman_container_inspect(c, "x", &k, &e); break;
-			case 2: rc = podman_volume_list(c, &l, &vs, &n, &e); break;
-			case 3: rc = podman_pod_list(c, &l, &ps, &n, &e); break;
-			case 4: rc = podman_container_list(c, &l, &ks, &n, &e); break;
-			case 5: rc = podman_secret_inspect(c, "x", &s, &e); break;
-			case 6: rc = podman_exec_inspect(c, "x", &ei, &e); break;
-			case 7: rc = podman_version(c, &v, &e); break;
+			case 0:
+				rc = podman_pod_inspect(c, "x", &p, &e);
+				break;
+			case 1:
+				rc = podman_container_inspect(c, "x", &k, &e);
+				break;
+			case 2:
+				rc = podman_volume_list(c, &l, &vs, &n, &e);
+				break;
+			case 3:
+				rc = podman_pod_list(c, &l, &ps, &n, &e);
+				break;
+			case 4:
+				rc = podman_container_list(c, &l, &ks, &n, &e);
+				break;
+			case 5:
+				rc = podman_secret_inspect(c, "x", &s, &e);
+				break;
+			case 6:
+				rc = podman_exec_inspect(c, "x", &ei, &e);
+				break;
+			case 7:
+				rc = podman_version(c, &v, &e);
+				break;
 			}
 			assert_int_equal(rc, -1);
 			assert_int_equal(e->class, ISO_E_INTERNAL);
@@ -262,8 +278,8 @@ static void test_malformed_bodies(void **state)
 /* Fault injection: fail the Nth request of a create/start/stop/remove sequence, then cut the Nth body. */
 static int sequence(struct podman_client *c, struct iso_error **e)
 {
-	struct podman_pod_spec ps = { .name = "t-rec-pod1" };
-	struct podman_container_spec cs = { .name = "t-rec-c1", .image = "localhost/tiny:1", .pod = "t-rec-pod1" };
+	struct podman_pod_spec ps = {.name = "t-rec-pod1"};
+	struct podman_container_spec cs = {.name = "t-rec-c1", .image = "localhost/tiny:1", .pod = "t-rec-pod1"};
 	struct podman_container k;
 	char *id = NULL;
 	if (podman_pod_create(c, &ps, &id, e) < 0)
@@ -371,7 +387,7 @@ static void test_unreachable_messages(void **state)
 	char uri[256], sock[200];
 	snprintf(sock, sizeof sock, "%s/podman.sock", dir);
 	snprintf(uri, sizeof uri, "unix://%s", sock);
-	struct podman_client_opts o = { .endpoint = uri };
+	struct podman_client_opts o = {.endpoint = uri};
 	struct iso_error *e = NULL;
 	struct podman_client *c = podman_client_new(&o, &e);
 	assert_non_null(c);
@@ -386,7 +402,7 @@ static void test_unreachable_messages(void **state)
 	fclose(fp);
 	unlink(sock);
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	strcpy(a.sun_path, sock);
 	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof a), 0);
 	close(s); /* bound, never listening: ECONNREFUSED */
@@ -421,18 +437,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_shape_cause_message),
-		T(test_shape_errs_and_err),
-		T(test_pod_start_errs_on_409),
-		T(test_pod_start_errs_on_200),
-		T(test_pod_remove_err),
-		T(test_not_found_everywhere),
-		T(test_pull_streamed_error),
-		T(test_truncated_bodies),
-		T(test_malformed_bodies),
-		T(test_fault_injection),
-		T(test_endpoint_discovery),
-		T(test_unreachable_messages),
+		T(test_shape_cause_message),   T(test_shape_errs_and_err), T(test_pod_start_errs_on_409),
+		T(test_pod_start_errs_on_200), T(test_pod_remove_err),     T(test_not_found_everywhere),
+		T(test_pull_streamed_error),   T(test_truncated_bodies),   T(test_malformed_bodies),
+		T(test_fault_injection),       T(test_endpoint_discovery), T(test_unreachable_messages),
 		T(test_demux_malformed),
 	};
 	return cmocka_run_group_tests_name("podman_errors", tests, NULL, NULL);

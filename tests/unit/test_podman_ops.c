@@ -44,12 +44,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const struct podman_pair owner_a = { "org.example.owner", "a" };
+static const struct podman_pair owner_a = {"org.example.owner", "a"};
 
 static void test_volume_create_inspect(void **state)
 {
 	struct fx *x = *state;
-	struct podman_pair labels[] = { { "org.example.owner", "a" }, { "org.example.k", "v" } };
+	struct podman_pair labels[] = {{"org.example.owner", "a"}, {"org.example.k", "v"}};
 	struct podman_volume v;
 	fake_expect(x->f, "POST", "/v4.0.0/libpod/volumes/create", 201, "volume_create");
 	assert_int_equal(podman_volume_create(x->c, "t-rec-vol1", labels, 2, &v, &x->err), 0);
@@ -113,7 +113,7 @@ static void test_volume_list_empty_and_remove(void **state)
 static void test_secret_create_labels_query_is_json(void **state)
 {
 	struct fx *x = *state;
-	struct podman_pair labels[] = { { "org.example.owner", "a \"quoted\" & odd=" }, { "k2", "v2" } };
+	struct podman_pair labels[] = {{"org.example.owner", "a \"quoted\" & odd="}, {"k2", "v2"}};
 	char *id = NULL;
 	fake_expect(x->f, "POST", "/secrets/create?name=t-rec-sec1&labels=", 200, "secret_create");
 	assert_int_equal(podman_secret_create(x->c, "t-rec-sec1", "s3cr3t", 6, labels, 2, &id, &x->err), 0);
@@ -165,12 +165,17 @@ static void test_secret_inspect_remove(void **state)
 static void test_pod_create_body(void **state)
 {
 	struct fx *x = *state;
-	const char *aliases[] = { "db:127.0.0.1", NULL };
-	const char *nopts[] = { "allow_host_loopback=true", NULL };
-	struct podman_port ports[] = { { "127.0.0.1", 18945, 8069, NULL } };
-	struct podman_pod_spec spec = { .name = "t-rec-pod1", .labels = &owner_a, .n_labels = 1,
-					.host_aliases = aliases, .ports = ports, .n_ports = 1,
-					.network_mode = "slirp4netns", .network_options = nopts };
+	const char *aliases[] = {"db:127.0.0.1", NULL};
+	const char *nopts[] = {"allow_host_loopback=true", NULL};
+	struct podman_port ports[] = {{"127.0.0.1", 18945, 8069, NULL}};
+	struct podman_pod_spec spec = {.name = "t-rec-pod1",
+				       .labels = &owner_a,
+				       .n_labels = 1,
+				       .host_aliases = aliases,
+				       .ports = ports,
+				       .n_ports = 1,
+				       .network_mode = "slirp4netns",
+				       .network_options = nopts};
 	char *id = NULL;
 	fake_expect(x->f, "POST", "/pods/create", 201, "pod_create");
 	assert_int_equal(podman_pod_create(x->c, &spec, &id, &x->err), 0);
@@ -186,9 +191,8 @@ static void test_pod_create_body(void **state)
 	assert_int_equal(hp, 18945);
 	assert_string_equal(iso_json_get_string(pm, "host_ip"), "127.0.0.1");
 	assert_string_equal(iso_json_get_string(iso_json_get(b, "netns"), "nsmode"), "slirp4netns");
-	assert_string_equal(
-		iso_json_string(iso_json_at(iso_json_path(b, "network_options", "slirp4netns", NULL), 0)),
-		"allow_host_loopback=true");
+	assert_string_equal(iso_json_string(iso_json_at(iso_json_path(b, "network_options", "slirp4netns", NULL), 0)),
+			    "allow_host_loopback=true");
 	iso_json_free(b);
 }
 
@@ -231,7 +235,7 @@ static void test_pod_list(void **state)
 	struct fx *x = *state;
 	struct podman_pod *ps;
 	size_t n;
-	struct podman_pair other = { "org.example.owner", "b" };
+	struct podman_pair other = {"org.example.owner", "b"};
 	fake_expect(x->f, "GET", "/pods/json?filters=", 200, "pod_list");
 	fake_expect(x->f, "GET", "/pods/json?filters=", 200, "pod_list");
 	assert_int_equal(podman_pod_list(x->c, &owner_a, &ps, &n, &x->err), 0);
@@ -248,17 +252,30 @@ static void test_pod_list(void **state)
 static void test_container_create_body(void **state)
 {
 	struct fx *x = *state;
-	struct podman_pair env[] = { { "A", "1" }, { "B", "two words" } };
-	struct podman_pair senv[] = { { "SEC", "t-rec-sec1" } };
-	struct podman_volume_mount vols[] = { { "t-rec-vol1", "/vol", 0 } };
-	struct podman_bind_mount mounts[] = { { "/tmp", "/host", 1, 'Z' } };
-	struct podman_rlimit rl[] = { { "nofile", 4096, 4096 } };
-	const char *cmd[] = { "/bin/sh", "-c", "echo out", NULL };
-	struct podman_container_spec s = { .name = "t-rec-c1", .pod = "t-rec-pod1", .image = "localhost/tiny:1",
-					   .env = env, .n_env = 2, .secret_env = senv, .n_secret_env = 1,
-					   .volumes = vols, .n_volumes = 1, .mounts = mounts, .n_mounts = 1,
-					   .labels = &owner_a, .n_labels = 1, .command = cmd, .user = "0",
-					   .workdir = "/tmp", .rlimits = rl, .n_rlimits = 1 };
+	struct podman_pair env[] = {{"A", "1"}, {"B", "two words"}};
+	struct podman_pair senv[] = {{"SEC", "t-rec-sec1"}};
+	struct podman_volume_mount vols[] = {{"t-rec-vol1", "/vol", 0}};
+	struct podman_bind_mount mounts[] = {{"/tmp", "/host", 1, 'Z'}};
+	struct podman_rlimit rl[] = {{"nofile", 4096, 4096}};
+	const char *cmd[] = {"/bin/sh", "-c", "echo out", NULL};
+	struct podman_container_spec s = {.name = "t-rec-c1",
+					  .pod = "t-rec-pod1",
+					  .image = "localhost/tiny:1",
+					  .env = env,
+					  .n_env = 2,
+					  .secret_env = senv,
+					  .n_secret_env = 1,
+					  .volumes = vols,
+					  .n_volumes = 1,
+					  .mounts = mounts,
+					  .n_mounts = 1,
+					  .labels = &owner_a,
+					  .n_labels = 1,
+					  .command = cmd,
+					  .user = "0",
+					  .workdir = "/tmp",
+					  .rlimits = rl,
+					  .n_rlimits = 1};
 	char *id = NULL;
 	fake_expect(x->f, "POST", "/containers/create", 201, "ctr_create");
 	assert_int_equal(podman_container_create(x->c, &s, &id, &x->err), 0);
@@ -354,8 +371,8 @@ static int collect2(void *ctx, enum podman_stream_id s, const char *d, size_t n)
 static void test_logs_demux(void **state)
 {
 	struct fx *x = *state;
-	struct two t = { "", "" };
-	struct podman_logs_opts o = { .tail = 10 };
+	struct two t = {"", ""};
+	struct podman_logs_opts o = {.tail = 10};
 	fake_expect(x->f, "GET", "/containers/t-rec-c1/logs?stdout=true&stderr=true&follow=false", 200, "ctr_logs");
 	/* chunks of 7 bytes split headers and payloads; each stream comes back whole */
 	assert_int_equal(podman_container_logs(x->c, "t-rec-c1", &o, collect2, &t, &x->err), 0);
@@ -368,8 +385,8 @@ static void test_exec_run(void **state)
 {
 	struct fx *x = *state;
 	char out[256] = "";
-	const char *cmd[] = { "/bin/sh", "-c", "echo hi; echo oops >&2; exit 3", NULL };
-	struct podman_exec_spec s = { .cmd = cmd };
+	const char *cmd[] = {"/bin/sh", "-c", "echo hi; echo oops >&2; exit 3", NULL};
+	struct podman_exec_spec s = {.cmd = cmd};
 	int code = -1;
 	fake_expect(x->f, "POST", "/containers/t-rec-c1/exec", 201, "exec_create");
 	fake_expect(x->f, "POST", "/exec/1805735bcb2b0e8442cd4ee31e01f52327d368252d7cfe1cb9288f6d02a636c5/start", 200,
