@@ -10,6 +10,11 @@
 #                          returns 0 when it wrote, 1 when F was already identical
 #   user_env U             print the "env -i ..." words that run a command as U
 #   as_user U CMD...       run CMD as user U (root only) with a clean environment
+#   sync_tree_to_user TOP U  copy the tree TOP (no .git, no build dirs) to
+#                          ~U/isopod-src, owned by U; prints that path
+#   podman_service_ensure SOCK   start `podman system service` on SOCK unless
+#                          something answers there (serialised by a lock);
+#                          podman_service_stop ends only the process it started
 
 ISOPOD_TEST_USER=${ISOPOD_TEST_USER:-isopod-test}
 ISOPOD_TEST_USER2=${ISOPOD_TEST_USER2:-isopod-test2}
@@ -67,4 +72,50 @@ podman_socket_path() { printf '%s/podman/podman.sock\n' "${XDG_RUNTIME_DIR:?XDG_
 
 podman_ping() {
 	curl -fsS --max-time 2 --unix-socket "$1" http://d/_ping >/dev/null 2>&1
+}
+
+podman_service_pid=""
+
+podman_service_ensure() {
+	local sock=$1 dir deadline
+	dir=$(dirname "$sock")
+	mkdir -p "$dir"
+	# Two services on one path break each other: serialise the check and start.
+	exec 9>"$dir/isopod-service.lock"
+	flock 9
+	if ! podman_ping "$sock"; then
+		env -u CONTAINER_HOST setsid podman system service --time=0 "unix://$sock" \
+			</dev/null >"$dir/isopod-service.log" 2>&1 9>&- &
+		podman_service_pid=$!
+		deadline=$((SECONDS + 15))
+		while ! podman_ping "$sock"; do
+			if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$podman_service_pid" 2>/dev/null; then
+				host_say "the podman service (pid $podman_service_pid) does not answer on $sock; its log:"
+				cat "$dir/isopod-service.log" >&2 || true
+				break
+			fi
+			sleep 0.1
+		done
+		podman_ping "$sock" && host_say "started podman system service (pid $podman_service_pid) on $sock"
+	fi
+	exec 9>&-
+}
+
+podman_service_stop() {
+	if [ -n "$podman_service_pid" ]; then
+		kill "$podman_service_pid" 2>/dev/null || true
+		wait "$podman_service_pid" 2>/dev/null || true
+		host_say "stopped the podman service it started (pid $podman_service_pid)"
+		podman_service_pid=""
+	fi
+}
+
+sync_tree_to_user() {
+	local top=$1 u=$2 copy
+	copy=$(user_home "$u")/isopod-src
+	as_user "$u" mkdir -p "$copy"
+	rsync -a --delete --chown="$u:$(id -gn "$u")" \
+		--exclude=/.git --exclude='/build*' --exclude=/isopod --exclude=/tests/fuzz/corpus-run \
+		"$top/" "$copy/"
+	printf '%s\n' "$copy"
 }

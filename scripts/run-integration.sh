@@ -24,19 +24,9 @@ export ISOPOD_TEST_PORTS=${ISOPOD_TEST_PORTS:-18890-18949}
 export ISOPOD_ODOO_IMAGE=${ISOPOD_ODOO_IMAGE:-localhost/isopod-odoo-standin:18}
 export ISOPOD_DB_IMAGE=${ISOPOD_DB_IMAGE:-localhost/isopod-postgres:15}
 
-service_pid=""
-stop_service() {
-	if [ -n "$service_pid" ]; then
-		kill "$service_pid" 2>/dev/null || true
-		wait "$service_pid" 2>/dev/null || true
-		host_say "stopped the podman service we started (pid $service_pid)"
-		service_pid=""
-	fi
-}
-
 # harness BIN...: the tests with a podman service answering on the socket.
 harness() {
-	local sock deadline rc=0
+	local sock rc=0
 	if [ -z "${XDG_RUNTIME_DIR:-}" ]; then
 		host_say "XDG_RUNTIME_DIR is not set: Podman tests will skip (or fail under ISOPOD_REQUIRE_PODMAN=1)"
 	elif ! command -v podman >/dev/null 2>&1; then
@@ -48,31 +38,12 @@ harness() {
 			bash "$top/tests/images/build.sh" --quiet ||
 				host_say "warning: could not build the local images (try 'make images')"
 		fi
-		mkdir -p "$(dirname "$sock")"
-		# A second service on the same path would break the first: serialise.
-		exec 9>"$(dirname "$sock")/isopod-service.lock"
-		flock 9
-		if ! podman_ping "$sock"; then
-			trap stop_service EXIT
-			env -u CONTAINER_HOST setsid podman system service --time=0 "unix://$sock" \
-				</dev/null >"$(dirname "$sock")/isopod-service.log" 2>&1 9>&- &
-			service_pid=$!
-			deadline=$((SECONDS + 15))
-			while ! podman_ping "$sock"; do
-				if [ "$SECONDS" -ge "$deadline" ] || ! kill -0 "$service_pid" 2>/dev/null; then
-					host_say "the podman service (pid $service_pid) does not answer on $sock; its log:"
-					cat "$(dirname "$sock")/isopod-service.log" >&2 || true
-					break
-				fi
-				sleep 0.1
-			done
-			podman_ping "$sock" && host_say "started podman system service (pid $service_pid) on $sock"
-		fi
-		exec 9>&-
+		trap podman_service_stop EXIT
+		podman_service_ensure "$sock"
 		export CONTAINER_HOST=unix://$sock
 	fi
 	"$top/tests/run-tests.sh" integration "$@" || rc=$?
-	stop_service
+	podman_service_stop
 	return "$rc"
 }
 
@@ -103,13 +74,8 @@ done
 "$here/setup-host.sh" --images --quiet
 
 u=$ISOPOD_TEST_USER
-copy=$(user_home "$u")/isopod-src
-host_say "copying the tree to $copy for $u"
-as_user "$u" mkdir -p "$copy"
-rsync -a --delete --chown="$u:$(id -gn "$u")" \
-	--exclude=/.git --exclude='/build*' --exclude=/isopod --exclude=/tests/fuzz/corpus-run \
-	"$top/" "$copy/"
-
+host_say "copying the tree for $u"
+copy=$(sync_tree_to_user "$top" "$u")
 rc=0
 if [ "${#user_bins[@]}" -gt 0 ]; then
 	ibuild="build-integration"

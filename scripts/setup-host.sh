@@ -42,7 +42,7 @@ did() {
 
 PACKAGES=(build-essential pkg-config clang-format libcurl4-openssl-dev libyajl-dev
 	libnl-3-dev libnl-route-3-dev libnl-idiag-3-dev libcmocka-dev clang libclang-rt-14-dev
-	curl ca-certificates podman conmon uidmap slirp4netns catatonit runc mmdebstrap
+	curl ca-certificates podman conmon netavark aardvark-dns uidmap slirp4netns catatonit runc mmdebstrap
 	debian-archive-keyring podman-compose docker-registry iproute2 rsync shellcheck
 	util-linux passwd)
 
@@ -258,6 +258,14 @@ else
 	fi
 	grep -q "^$(id -un):" /etc/subuid 2>/dev/null ||
 		host_die "$(id -un) has no /etc/subuid range; run: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $(id -un)"
+	# Overlay storage before your first podman command (afterwards only a
+	# 'podman system reset' switches it); your own storage.conf is kept.
+	if [ ! -e "$HOME/.local/share/containers/storage" ] && [ ! -e "$HOME/.config/containers/storage.conf" ]; then
+		mkdir -p "$HOME/.config/containers"
+		if storage_conf | write_if_changed "$HOME/.config/containers/storage.conf" 0644 "$(id -un):$(id -gn)"; then
+			did "wrote ~/.config/containers/storage.conf (overlay)"
+		fi
+	fi
 	detect_quirks "$(id -un)"
 fi
 [ "$images" -eq 1 ] && build_images

@@ -41,10 +41,10 @@ static int psql_exit(const char *pod, const char *name, const char *password, co
 	int code = -1;
 
 	snprintf(spec, sizeof spec,
-	         "\"pod\":\"%s\",\"image\":\"%s\",\"env\":{\"PGPASSWORD\":\"%s\",\"PGCONNECT_TIMEOUT\":\"5\"},"
-	         "\"command\":[\"psql\",\"-h\",\"127.0.0.1\",\"-U\",\"postgres\",\"-d\",\"%s\","
-	         "\"-tAc\",\"SELECT 42\"]",
-	         pod, ptest_db_image(), password, db);
+		 "\"pod\":\"%s\",\"image\":\"%s\",\"env\":{\"PGPASSWORD\":\"%s\",\"PGCONNECT_TIMEOUT\":\"5\"},"
+		 "\"command\":[\"psql\",\"-h\",\"127.0.0.1\",\"-U\",\"postgres\",\"-d\",\"%s\","
+		 "\"-tAc\",\"SELECT 42\"]",
+		 pod, ptest_db_image(), password, db);
 	assert_int_equal(ptest_oneshot(name, spec, &code, logs), 0);
 	return code;
 }
@@ -83,10 +83,10 @@ static void test_pod_with_both_images(void **state)
 	free(body);
 
 	if (asprintf(&body,
-	             "{\"name\":\"%s\",\"labels\":%s,\"hostadd\":[\"db:127.0.0.1\"],"
-	             "\"portmappings\":[{\"host_ip\":\"127.0.0.1\",\"host_port\":%d,"
-	             "\"container_port\":8069,\"protocol\":\"tcp\"}]}",
-	             id, labels_pod, port) < 0)
+		     "{\"name\":\"%s\",\"labels\":%s,\"hostadd\":[\"db:127.0.0.1\"],"
+		     "\"portmappings\":[{\"host_ip\":\"127.0.0.1\",\"host_port\":%d,"
+		     "\"container_port\":8069,\"protocol\":\"tcp\"}]}",
+		     id, labels_pod, port) < 0)
 		fail();
 	api_ok("POST", "/v4.0.0/libpod/pods/create", body, 201);
 	free(body);
@@ -94,11 +94,11 @@ static void test_pod_with_both_images(void **state)
 	snprintf(name, sizeof name, "db_%s", id);
 	ptest_cleanup_add(PTEST_CONTAINER, name);
 	if (asprintf(&body,
-	             "{\"name\":\"%s\",\"pod\":\"%s\",\"image\":\"%s\",\"labels\":%s,"
-	             "\"env\":{\"POSTGRES_PASSWORD\":\"%s\",\"POSTGRES_DB\":\"%s\","
-	             "\"POSTGRES_INITDB_ARGS\":\"--auth-host=scram-sha-256\"},"
-	             "\"volumes\":[{\"Name\":\"%s\",\"Dest\":\"/var/lib/postgresql/data\"}]}",
-	             name, id, ptest_db_image(), labels_db, DB_PASSWORD, dbname, db_vol) < 0)
+		     "{\"name\":\"%s\",\"pod\":\"%s\",\"image\":\"%s\",\"labels\":%s,"
+		     "\"env\":{\"POSTGRES_PASSWORD\":\"%s\",\"POSTGRES_DB\":\"%s\","
+		     "\"POSTGRES_INITDB_ARGS\":\"--auth-host=scram-sha-256\"},"
+		     "\"volumes\":[{\"Name\":\"%s\",\"Dest\":\"/var/lib/postgresql/data\"}]}",
+		     name, id, ptest_db_image(), labels_db, DB_PASSWORD, dbname, db_vol) < 0)
 		fail();
 	api_ok("POST", "/v4.0.0/libpod/containers/create", body, 201);
 	free(body);
@@ -110,10 +110,10 @@ static void test_pod_with_both_images(void **state)
 		char spec[1024];
 
 		snprintf(spec, sizeof spec,
-		         "\"pod\":\"%s\",\"image\":\"%s\",\"command\":[\"sh\",\"-c\","
-		         "\"i=0; until pg_isready -q -h 127.0.0.1; do i=$((i+1)); "
-		         "[ $i -lt 300 ] || exit 1; sleep 0.1; done\"]",
-		         id, ptest_db_image());
+			 "\"pod\":\"%s\",\"image\":\"%s\",\"command\":[\"sh\",\"-c\","
+			 "\"i=0; until pg_isready -q -h 127.0.0.1; do i=$((i+1)); "
+			 "[ $i -lt 300 ] || exit 1; sleep 0.1; done\"]",
+			 id, ptest_db_image());
 		snprintf(name, sizeof name, "ready_%s", id);
 		assert_int_equal(ptest_oneshot(name, spec, &code, NULL), 0);
 		assert_int_equal(code, 0);
@@ -138,12 +138,12 @@ static void test_pod_with_both_images(void **state)
 		char spec[1024];
 
 		snprintf(spec, sizeof spec,
-		         "\"pod\":\"%s\",\"image\":\"%s\",\"env\":{\"HOST\":\"127.0.0.1\",\"PORT\":\"5432\","
-		         "\"USER\":\"postgres\",\"PASSWORD\":\"%s\"},"
-		         "\"volumes\":[{\"Name\":\"%s\",\"Dest\":\"/var/lib/odoo\"}],"
-		         "\"command\":[\"odoo\",\"-d\",\"%s\",\"-i\",\"base\",\"--without-demo=all\","
-		         "\"--stop-after-init\"]",
-		         id, ptest_odoo_image(), DB_PASSWORD, odoo_vol, dbname);
+			 "\"pod\":\"%s\",\"image\":\"%s\",\"env\":{\"HOST\":\"127.0.0.1\",\"PORT\":\"5432\","
+			 "\"USER\":\"postgres\",\"PASSWORD\":\"%s\"},"
+			 "\"volumes\":[{\"Name\":\"%s\",\"Dest\":\"/var/lib/odoo\"}],"
+			 "\"command\":[\"odoo\",\"-d\",\"%s\",\"-i\",\"base\",\"--without-demo=all\","
+			 "\"--stop-after-init\"]",
+			 id, ptest_odoo_image(), DB_PASSWORD, odoo_vol, dbname);
 		snprintf(name, sizeof name, "init_%s", id);
 		assert_int_equal(ptest_oneshot(name, spec, &code, &logs), 0);
 		if (code != 0)
@@ -155,11 +155,11 @@ static void test_pod_with_both_images(void **state)
 	snprintf(name, sizeof name, "odoo_%s", id);
 	ptest_cleanup_add(PTEST_CONTAINER, name);
 	if (asprintf(&body,
-	             "{\"name\":\"%s\",\"pod\":\"%s\",\"image\":\"%s\",\"labels\":%s,"
-	             "\"env\":{\"HOST\":\"127.0.0.1\",\"PORT\":\"5432\",\"USER\":\"postgres\","
-	             "\"PASSWORD\":\"%s\"},\"command\":[\"odoo\",\"-d\",\"%s\",\"--db-filter\",\"^%s$\"],"
-	             "\"volumes\":[{\"Name\":\"%s\",\"Dest\":\"/var/lib/odoo\"}]}",
-	             name, id, ptest_odoo_image(), labels_odoo, DB_PASSWORD, dbname, dbname, odoo_vol) < 0)
+		     "{\"name\":\"%s\",\"pod\":\"%s\",\"image\":\"%s\",\"labels\":%s,"
+		     "\"env\":{\"HOST\":\"127.0.0.1\",\"PORT\":\"5432\",\"USER\":\"postgres\","
+		     "\"PASSWORD\":\"%s\"},\"command\":[\"odoo\",\"-d\",\"%s\",\"--db-filter\",\"^%s$\"],"
+		     "\"volumes\":[{\"Name\":\"%s\",\"Dest\":\"/var/lib/odoo\"}]}",
+		     name, id, ptest_odoo_image(), labels_odoo, DB_PASSWORD, dbname, dbname, odoo_vol) < 0)
 		fail();
 	api_ok("POST", "/v4.0.0/libpod/containers/create", body, 201);
 	free(body);
@@ -192,9 +192,9 @@ static void test_cleanup_left_nothing(void **state)
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		/* filters={"label":["io.isopod.key=test/<id>"]}, URL-encoded */
 		snprintf(path, sizeof path,
-		         "/v4.0.0/libpod/%s/json?all=true&filters="
-		         "%%7B%%22label%%22%%3A%%5B%%22io.isopod.key%%3Dtest%%2F%s%%22%%5D%%7D",
-		         kinds[i], id);
+			 "/v4.0.0/libpod/%s/json?all=true&filters="
+			 "%%7B%%22label%%22%%3A%%5B%%22io.isopod.key%%3Dtest%%2F%s%%22%%5D%%7D",
+			 kinds[i], id);
 		assert_int_equal(ptest_request("GET", path, NULL, &st, &body), 0);
 		assert_int_equal(st, 200);
 		if (strstr(body, id) != NULL)
@@ -207,8 +207,8 @@ static void test_cleanup_left_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test_teardown(test_pod_with_both_images, ptest_teardown),
-	        cmocka_unit_test(test_cleanup_left_nothing),
+		cmocka_unit_test_teardown(test_pod_with_both_images, ptest_teardown),
+		cmocka_unit_test(test_cleanup_left_nothing),
 	};
 	return cmocka_run_group_tests_name("integration/smoke", tests, NULL, NULL);
 }

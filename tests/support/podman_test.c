@@ -74,8 +74,8 @@ int ptest_podman_required(void)
 }
 
 /* One curl transfer; url is complete, sock NULL for TCP. */
-static int ptest_transfer(const char *sock, const char *method, const char *url, const char *json_body,
-                          long timeout_s, long *status, char **body, size_t *body_len)
+static int ptest_transfer(const char *sock, const char *method, const char *url, const char *json_body, long timeout_s,
+			  long *status, char **body, size_t *body_len)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	struct ptest_buf b = {0};
@@ -116,7 +116,7 @@ static int ptest_transfer(const char *sock, const char *method, const char *url,
 	if (rc != CURLE_OK) {
 		if (sock != NULL)
 			fprintf(stderr, "ptest: %s %s via %s: %s\n", method, url, sock,
-			        errbuf[0] ? errbuf : curl_easy_strerror(rc));
+				errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		free(b.data);
 		return -1;
 	}
@@ -186,12 +186,13 @@ void ptest_require_podman(void)
 		return;
 	if (ptest_podman_required()) {
 		fail_msg("Podman does not answer on %s and ISOPOD_REQUIRE_PODMAN=1 (run the tests through "
-		         "'make check-integration', which starts the service)",
-		         sock);
+			 "'make check-integration', which starts the service)",
+			 sock);
 	}
-	fprintf(stderr, "ptest: skipped: Podman does not answer on %s (start 'podman system service' "
-	                "or run 'make check-integration')\n",
-	        sock);
+	fprintf(stderr,
+		"ptest: skipped: Podman does not answer on %s (start 'podman system service' "
+		"or run 'make check-integration')\n",
+		sock);
 	skip();
 }
 
@@ -257,9 +258,9 @@ char *ptest_labels_json(const char *id, const char *role)
 	char *s = NULL;
 
 	if (asprintf(&s,
-	             "{\"io.isopod.schema\":\"1\",\"io.isopod.key\":\"test/%s\",\"io.isopod.wo\":\"%s\","
-	             "\"io.isopod.profile\":\"test\",\"io.isopod.role\":\"%s\"}",
-	             id, id, role) < 0)
+		     "{\"io.isopod.schema\":\"1\",\"io.isopod.key\":\"test/%s\",\"io.isopod.wo\":\"%s\","
+		     "\"io.isopod.profile\":\"test\",\"io.isopod.role\":\"%s\"}",
+		     id, id, role) < 0)
 		return NULL;
 	return s;
 }
@@ -307,9 +308,9 @@ void ptest_cleanup_add(enum ptest_kind kind, const char *name)
 static int ptest_remove(enum ptest_kind kind, const char *name)
 {
 	static const char *const fmt[] = {
-	        [PTEST_POD] = "/v4.0.0/libpod/pods/%s?force=true",
-	        [PTEST_CONTAINER] = "/v4.0.0/libpod/containers/%s?force=true&volumes=true",
-	        [PTEST_VOLUME] = "/v4.0.0/libpod/volumes/%s?force=true",
+		[PTEST_POD] = "/v4.0.0/libpod/pods/%s?force=true",
+		[PTEST_CONTAINER] = "/v4.0.0/libpod/containers/%s?force=true&volumes=true",
+		[PTEST_VOLUME] = "/v4.0.0/libpod/volumes/%s?force=true",
 	};
 	char path[512];
 	char *body = NULL;

@@ -45,8 +45,7 @@ int ptest_podman_required(void);
  * with a body, Content-Type: application/json is sent. *status gets the HTTP
  * status, *body (if body is not NULL) the response, NUL-terminated.
  * Returns 0, or -1 when no answer came (the reason is printed). */
-int ptest_request(const char *method, const char *path, const char *json_body, long *status,
-                  char **body);
+int ptest_request(const char *method, const char *path, const char *json_body, long *status, char **body);
 
 /* Plain HTTP GET of http://127.0.0.1:PORT/PATH (redirects not followed).
  * Returns 0 with *status set, -1 when nothing answered. */
