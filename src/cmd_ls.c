@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,17 +143,16 @@ static void ls_format_age(long long seconds, char *buf, size_t size)
 static const char *ls_row_state(const char *pod_state, int have_pod, size_t n_volumes, int have_lease, int lease_creating,
 			 int lease_alive)
 {
+	/* A `creating` lease means an `up` is at work, or was killed midway: say so whatever exists. */
+	if (have_lease && lease_creating)
+		return lease_alive ? "creating" : "interrupted";
 	if (have_pod) {
 		if (!strcasecmp(pod_state, "running"))
 			return "running";
 		if (!strcasecmp(pod_state, "degraded"))
 			return "degraded";
-		if (lease_creating && lease_alive)
-			return "creating";
 		return "stopped";
 	}
-	if (have_lease && lease_creating)
-		return lease_alive ? "creating" : "interrupted";
 	if (n_volumes)
 		return "down";
 	return have_lease ? "leased" : "gone";
