@@ -41,4 +41,8 @@ if [ $# -eq 2 ] && [ "$2" != "--cleanup" ]; then
 	exit 2
 fi
 isopod=$(find_isopod) || exit 2
-exec "$isopod" down "$@"
+# Options first: 'isopod down' parses them before the work order.
+if [ $# -eq 2 ]; then
+	exec "$isopod" down --cleanup "$1"
+fi
+exec "$isopod" down "$1"

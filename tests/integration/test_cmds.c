@@ -128,8 +128,8 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	const char *a1[] = {ISOPOD, "down", wo, "--cleanup", NULL};
-	const char *a2[] = {ISOPOD, "down", wo_killed, "--cleanup", NULL};
+	const char *a1[] = {ISOPOD, "down", "--cleanup", wo, NULL};
+	const char *a2[] = {ISOPOD, "down", "--cleanup", wo_killed, NULL};
 	run(a1, NULL, 1, NULL);
 	run(a2, NULL, 1, NULL);
 	ptest_cleanup_run();
