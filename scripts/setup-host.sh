@@ -72,7 +72,7 @@ next_subid() {
 ensure_subids() {
 	local u=$1 f flag start
 	for f in subuid subgid; do
-		touch "/etc/$f"
+		[ -e "/etc/$f" ] || touch "/etc/$f"
 		if ! grep -q "^$u:" "/etc/$f" && ! grep -q "^$(user_uid "$u"):" "/etc/$f"; then
 			start=$(next_subid "/etc/$f")
 			flag=--add-${f}s

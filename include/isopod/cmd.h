@@ -43,5 +43,10 @@ int cmd_ports(int argc, char **argv, const struct iso_globals *g);
 int cmd_up(int argc, char **argv, const struct iso_globals *g);
 int cmd_down(int argc, char **argv, const struct iso_globals *g);
 int cmd_verify(int argc, char **argv, const struct iso_globals *g);
+int cmd_ls(int argc, char **argv, const struct iso_globals *g);
+int cmd_status(int argc, char **argv, const struct iso_globals *g);
+int cmd_logs(int argc, char **argv, const struct iso_globals *g);
+int cmd_exec(int argc, char **argv, const struct iso_globals *g);
+int cmd_gc(int argc, char **argv, const struct iso_globals *g);
 
 #endif

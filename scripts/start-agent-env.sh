@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# start-agent-env.sh WO-ID [PORT]: bring up a work order's environment (isopod up).
+# Usable from any repository directory: the repository's profile applies.
+set -euo pipefail
+# isopod on PATH, else next to this script's repository (../isopod, symlinks followed).
+find_isopod() {
+	if command -v isopod >/dev/null 2>&1; then
+		command -v isopod
+		return 0
+	fi
+	local here
+	here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
+	if [ -x "$here/../isopod" ]; then
+		printf '%s\n' "$here/../isopod"
+		return 0
+	fi
+	printf "%s: 'isopod' is not on PATH and not built in '%s'; run 'make' there, or 'make install'\n" \
+		"$(basename "$0")" "$(dirname "$here")" >&2
+	return 1
+}
+
+usage() {
+	cat <<'USAGE'
+usage: start-agent-env.sh WO-ID [PORT]
+
+Bring up the isolated Odoo + PostgreSQL environment of work order WO-ID and wait
+until it answers; PORT picks the host port for Odoo (default: the work order's
+lease, else the lowest free port).  Runs 'isopod up WO-ID [--port PORT]'.
+
+Exit codes: those of 'isopod up' (0 up, 2 bad input, 4 port or work order conflict,
+5 Podman unreachable, 7 readiness timeout, 8 a container exited; see 'isopod up --help').
+USAGE
+}
+
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+"") usage >&2; exit 2 ;;
+esac
+[ $# -le 2 ] || { usage >&2; exit 2; }
+isopod=$(find_isopod) || exit 2
+if [ $# -eq 2 ]; then
+	exec "$isopod" up "$1" --port "$2"
+fi
+exec "$isopod" up "$1"
