@@ -13,9 +13,14 @@
 const struct iso_command iso_commands[] = {
 	{"up", cmd_up, "bring a work order's pod up and prove it ready"},
 	{"down", cmd_down, "stop and remove a work order's pod (--cleanup: its data too)"},
+	{"ls", cmd_ls, "list your work orders: state, URL, age, drift"},
+	{"status", cmd_status, "show one work order: containers, ports, volumes, secret"},
+	{"logs", cmd_logs, "print a work order's logs (odoo, db or init)"},
+	{"exec", cmd_exec, "run a command in a work order's container"},
 	{"verify", cmd_verify, "prove a work order's network isolation"},
+	{"gc", cmd_gc, "finish interrupted runs and reclaim unused port leases"},
 	{"ports", cmd_ports, "list the host ports leased to work orders"},
-	{"version", cmd_version, "print the client and server versions and the endpoint"},
+	{"version", cmd_version, "client and Podman versions, the endpoint, whether the service was started"},
 	{NULL, NULL, NULL},
 };
 
