@@ -24,7 +24,7 @@ ISO_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter $(WERROR) 
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
-TEST_CFLAGS := -DISO_TEST_DATA='"$(CURDIR)/tests/data"' -DISO_SRCDIR='"$(CURDIR)"' -Itests/support
+TEST_CFLAGS = -DISO_TEST_DATA='"$(CURDIR)/tests/data"' -DISO_SRCDIR='"$(CURDIR)"' -DISO_ISOPOD_BIN='"$(CURDIR)/$(BIN)"' -Itests/support
 
 BIN := $(if $(filter build,$(BUILD)),isopod,$(BUILD)/isopod)
 
@@ -43,7 +43,7 @@ FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
 FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/base/*.c podman/*.c netns/*.c tests/*/*.c tests/*/*.h bench/*.c))
 
 .PHONY: all check check-unit check-asan check-integration images bench fuzz fuzz-build format format-check \
-	check-layering install clean setup demo unit-bins integration-bins bench-bins
+	check-layering install clean setup demo demo-clean unit-bins integration-bins bench-bins
 
 all: $(BIN)
 
@@ -120,7 +120,10 @@ bench: bench-bins
 	@bench/run.sh $(BUILD)
 
 demo: $(BIN)
-	@scripts/demo.sh
+	@scripts/demo.sh up
+
+demo-clean: $(BIN)
+	@scripts/demo.sh down
 
 # ---- hygiene ----
 format:
