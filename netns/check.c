@@ -117,7 +117,7 @@ static void check_slirp_addrs(const struct netns_snapshot *s, int tap, int ipv6,
 		else if (a->family == AF_INET6 && on_lo)
 			ok = !memcmp(a->addr, V6_LO, 16) && a->prefixlen == 128;
 		else if (a->ifindex == tap && a->family == AF_INET)
-			ok = have4 = !have4 && !memcmp(a->addr, V4_POD, 4) && a->prefixlen == 24;
+			have4 += ok = !memcmp(a->addr, V4_POD, 4) && a->prefixlen == 24;
 		else if (a->ifindex == tap && a->family == AF_INET6 && in_prefix(a->addr, V6_LL, 64))
 			ok = ipv6;
 		else if (a->ifindex == tap && a->family == AF_INET6 && in_prefix(a->addr, V6_ULA, 64))
@@ -140,11 +140,11 @@ static void check_slirp_routes(const struct netns_snapshot *s, int tap, int ipv6
 		const struct netns_route *r = &s->routes.v[i];
 		int ok = 0;
 		if (r->family == AF_INET && r->dst_len == 0)
-			ok = def4 = r->has_gateway && !memcmp(r->gateway, V4_GW, 4) && r->oif == tap;
+			def4 += ok = r->has_gateway && !memcmp(r->gateway, V4_GW, 4) && r->oif == tap;
 		else if (r->family == AF_INET)
 			ok = r->dst_len == 24 && !memcmp(r->dst, net4, 4) && !r->has_gateway && r->oif == tap;
 		else if (r->dst_len == 0)
-			ok = def6 = ipv6 && r->has_gateway && !memcmp(r->gateway, V6_GW, 16) && r->oif == tap;
+			def6 += ok = ipv6 && r->has_gateway && !memcmp(r->gateway, V6_GW, 16) && r->oif == tap;
 		else
 			ok = ipv6 && r->oif == tap && r->dst_len == 64 && !r->has_gateway &&
 			     (in_prefix(r->dst, V6_LL, 64) || in_prefix(r->dst, V6_ULA, 64));
