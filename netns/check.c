@@ -46,17 +46,19 @@ void netns_check_distinct(const struct netns_id *pod, const struct netns_id *hos
 				   (unsigned long long)pod->ino);
 	for (size_t i = 0; i < n; i++)
 		if (netns_id_equal(pod, &others[i]))
-			netns_findings_add(f, NETNS_FAIL, "the pod shares its network namespace (inode %llu) with "
-							  "another pod",
+			netns_findings_add(f, NETNS_FAIL,
+					   "the pod shares its network namespace (inode %llu) with "
+					   "another pod",
 					   (unsigned long long)pod->ino);
 	if (f->worst < NETNS_FAIL)
-		netns_findings_add(f, NETNS_PASS, "network namespace inode %llu, its own (compared with the host "
-						  "and %zu other pods)",
+		netns_findings_add(f, NETNS_PASS,
+				   "network namespace inode %llu, its own (compared with the host "
+				   "and %zu other pods)",
 				   (unsigned long long)pod->ino, n);
 }
 
-void netns_check_members(const struct netns_id *pod, const struct netns_id *members, const char *const *names,
-			 size_t n, struct netns_findings *f)
+void netns_check_members(const struct netns_id *pod, const struct netns_id *members, const char *const *names, size_t n,
+			 struct netns_findings *f)
 {
 	size_t bad = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -155,8 +157,9 @@ static void check_slirp_routes(const struct netns_snapshot *s, int tap, int ipv6
 	if (!def4)
 		netns_findings_add(f, NETNS_FAIL, "no default route via 10.0.2.2 on 'tap0'");
 	if (ipv6 && !def6)
-		netns_findings_add(f, NETNS_PASS, "no IPv6 default route via fe80::2 yet (router advertisements "
-						  "can lag the start)");
+		netns_findings_add(f, NETNS_PASS,
+				   "no IPv6 default route via fe80::2 yet (router advertisements "
+				   "can lag the start)");
 }
 
 void netns_check_slirp4netns(const struct netns_snapshot *s, const struct netns_addrs *host, int ipv6,
@@ -196,8 +199,9 @@ void netns_check_pasta(const struct netns_snapshot *s, struct netns_findings *f)
 	else if (others > 1)
 		check_links(s, uplink->name, f);
 	else
-		netns_findings_add(f, NETNS_PASS, "lo and '%s' (pasta mirrors the host's name and addresses by "
-						  "design)",
+		netns_findings_add(f, NETNS_PASS,
+				   "lo and '%s' (pasta mirrors the host's name and addresses by "
+				   "design)",
 				   uplink->name);
 }
 

@@ -90,8 +90,8 @@ static int set_step_error(struct netns_chan *ch, enum iso_class class, int statu
 	return -1;
 }
 
-static __attribute__((noreturn)) void child_main(int wfd, pid_t pid, int userfd, int netfd, pid_t parent,
-						 netns_fn fn, void *arg)
+static __attribute__((noreturn)) void child_main(int wfd, pid_t pid, int userfd, int netfd, pid_t parent, netns_fn fn,
+						 void *arg)
 {
 	struct netns_chan ch = {.fd = wfd};
 	struct iso_error *e = NULL;
@@ -211,10 +211,9 @@ static int reader_drain(struct reader *r)
 			if (h.len < sizeof head)
 				return -1;
 			memcpy(head, p, sizeof head);
-			enum iso_class cl = head[0] > ISO_OK && head[0] <= ISO_CLASS_MAX ? (enum iso_class)head[0]
-											  : ISO_E_INTERNAL;
-			iso_error_set(&r->child_err, cl, head[1], "%.*s", (int)(h.len - sizeof head),
-				      p + sizeof head);
+			enum iso_class cl =
+				head[0] > ISO_OK && head[0] <= ISO_CLASS_MAX ? (enum iso_class)head[0] : ISO_E_INTERNAL;
+			iso_error_set(&r->child_err, cl, head[1], "%.*s", (int)(h.len - sizeof head), p + sizeof head);
 			break;
 		}
 		case FRAME_END:

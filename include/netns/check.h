@@ -52,8 +52,8 @@ const char *netns_verdict_name(enum netns_verdict v);
 void netns_check_distinct(const struct netns_id *pod, const struct netns_id *host, const struct netns_id *others,
 			  size_t n, struct netns_findings *f);
 /* Check 2: each of MEMBERS (N namespaces, named by NAMES or NULL) is POD. */
-void netns_check_members(const struct netns_id *pod, const struct netns_id *members, const char *const *names,
-			 size_t n, struct netns_findings *f);
+void netns_check_members(const struct netns_id *pod, const struct netns_id *members, const char *const *names, size_t n,
+			 struct netns_findings *f);
 
 /*
  * Check 3 for slirp4netns: lo plus tap0 with 10.0.2.100/24, a default route

@@ -224,7 +224,7 @@ static void test_run_other_users_pid(void **state)
 /* ---- inspection ---- */
 
 #define VETH_SETUP                                                                                                     \
-	"ip link add name va type veth peer name vb && ip link set va mtu 1400 address 02:00:00:00:00:0a && "         \
+	"ip link add name va type veth peer name vb && ip link set va mtu 1400 address 02:00:00:00:00:0a && "          \
 	"ip link set va up && ip link set vb up && ip addr add 10.0.2.100/24 dev va && "                               \
 	"ip -6 addr add fd00::100/64 dev va nodad && ip route add default via 10.0.2.2 dev va"
 

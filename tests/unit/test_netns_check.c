@@ -22,7 +22,7 @@
 #include "test_netns_pod.h"
 
 #define SLIRP_SETUP                                                                                                    \
-	"ip tuntap add name tap0 mode tap && ip link set tap0 mtu 65520 && ip addr add 10.0.2.100/24 dev tap0 && "    \
+	"ip tuntap add name tap0 mode tap && ip link set tap0 mtu 65520 && ip addr add 10.0.2.100/24 dev tap0 && "     \
 	"ip link set tap0 up && ip route add default via 10.0.2.2 dev tap0"
 
 #define POD_OR_SKIP(p, setup)                                                                                          \
@@ -86,7 +86,7 @@ static void test_slirp_extra_address_and_route_fail(void **state)
 	struct netns_findings f;
 
 	POD_OR_SKIP(&pod, SLIRP_SETUP " && ip addr add 10.0.2.101/24 dev tap0 && "
-				  "ip route add 192.168.7.0/24 via 10.0.2.2 dev tap0");
+				      "ip route add 192.168.7.0/24 via 10.0.2.2 dev tap0");
 	assert_int_equal(slirp_verdict(&pod, NULL, &f), NETNS_FAIL);
 	assert_true(has_finding(&f, NETNS_FAIL, "unexpected address 10.0.2.101/24 on 'tap0'"));
 	assert_true(has_finding(&f, NETNS_FAIL, "unexpected route 192.168.7.0/24 via 10.0.2.2"));
@@ -235,16 +235,17 @@ static void test_connect_probe_results_and_check(void **state)
 	struct netns_findings f;
 	char why[256];
 
-	if (tpod_start_serving(&pod, "ip link add name va type veth peer name vb && ip link set va up && "
-				     "ip link set vb up && ip addr add 10.0.2.100/24 dev va",
+	if (tpod_start_serving(&pod,
+			       "ip link add name va type veth peer name vb && ip link set va up && "
+			       "ip link set vb up && ip addr add 10.0.2.100/24 dev va",
 			       listen_serve, NULL, why, sizeof why) < 0) {
 		print_message("skipped: %s\n", why);
 		skip();
 	}
 	assert_int_equal(netns_target_set(&t[0], "127.0.0.1", 8069, &err), 0);
 	assert_int_equal(netns_target_set(&t[1], "127.0.0.1", 1, &err), 0);
-	assert_int_equal(netns_target_set(&t[2], "192.0.2.2", 8069, &err), 0);  /* no route */
-	assert_int_equal(netns_target_set(&t[3], "10.0.2.5", 8069, &err), 0);   /* no neighbour answers */
+	assert_int_equal(netns_target_set(&t[2], "192.0.2.2", 8069, &err), 0); /* no route */
+	assert_int_equal(netns_target_set(&t[3], "10.0.2.5", 8069, &err), 0);  /* no neighbour answers */
 	assert_int_equal(netns_target_set(&t[0], "not-an-address", 1, &err), -1);
 	assert_int_equal(err->class, ISO_E_USAGE);
 	iso_error_free(err);
