@@ -109,8 +109,9 @@ static void check6(const struct verify_input *in, struct netns_findings *f)
 {
 	for (size_t i = 0; i < in->n_mode_options; i++)
 		if (!strcmp(in->mode_options[i], "allow_host_loopback=true"))
-			netns_findings_add(f, NETNS_WARN, "the pod may reach the host's loopback "
-							  "(allow_host_loopback=true)");
+			netns_findings_add(f, NETNS_WARN,
+					   "the pod may reach the host's loopback "
+					   "(allow_host_loopback=true)");
 	if (!in->probed)
 		netns_findings_add(f, NETNS_UNVERIFIED, "the other work orders' ports were not probed");
 	else if (in->n_probes == 0)
@@ -217,7 +218,8 @@ int verify_hosts_lookup(const char *text, const char *name, char *out, size_t le
 				*hash = '\0';
 			char *save = NULL;
 			char *addr = strtok_r(buf, " \t\r", &save);
-			for (char *w = addr ? strtok_r(NULL, " \t\r", &save) : NULL; w; w = strtok_r(NULL, " \t\r", &save))
+			for (char *w = addr ? strtok_r(NULL, " \t\r", &save) : NULL; w;
+			     w = strtok_r(NULL, " \t\r", &save))
 				if (!strcmp(w, name) && strlen(addr) < len) {
 					memcpy(out, addr, strlen(addr) + 1);
 					return 0;

@@ -37,11 +37,11 @@ struct verify_port {
 };
 
 struct verify_input {
-	const char *mode;                 /* "slirp4netns", "pasta", "bridge", ... (NULL: unknown) */
-	const char *const *mode_options;  /* e.g. "allow_host_loopback=true" */
+	const char *mode;                /* "slirp4netns", "pasta", "bridge", ... (NULL: unknown) */
+	const char *const *mode_options; /* e.g. "allow_host_loopback=true" */
 	size_t n_mode_options;
-	int ipv6;                         /* slirp4netns with IPv6 (the default here) */
-	const struct netns_id *pod_ns;    /* NULL: not known (unverified) */
+	int ipv6;                      /* slirp4netns with IPv6 (the default here) */
+	const struct netns_id *pod_ns; /* NULL: not known (unverified) */
 	struct netns_id host_ns;
 	const struct netns_id *other_pods; /* namespaces of this user's other work orders */
 	size_t n_other_pods;
@@ -50,12 +50,12 @@ struct verify_input {
 	size_t n_members;
 	const struct netns_snapshot *snap; /* NULL: not inspected (unverified) */
 	const struct netns_addrs *host_addrs;
-	uint16_t pg_port;            /* 5432 */
-	int pg_publish_intended;     /* the profile publishes Postgres */
+	uint16_t pg_port;                    /* 5432 */
+	int pg_publish_intended;             /* the profile publishes Postgres */
 	const struct verify_port *published; /* this work order's published ports */
 	size_t n_published;
-	const char *intended_host_ip; /* NULL: "127.0.0.1" */
-	int bind_all_intended;        /* the profile asks for 0.0.0.0 (a warning) */
+	const char *intended_host_ip;     /* NULL: "127.0.0.1" */
+	int bind_all_intended;            /* the profile asks for 0.0.0.0 (a warning) */
 	int probed;                       /* check 6 ran its probes (0: unverified) */
 	const struct netns_probe *probes; /* results for verify_probe_targets() */
 	size_t n_probes;
