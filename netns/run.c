@@ -159,11 +159,15 @@ static int open_ns(pid_t pid, const char *which, int *fd, struct iso_error **err
 	return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot open '%s': %s", path, strerror(errno));
 }
 
-/* Whether FD names the user namespace this process is in (joining it would fail with EINVAL). */
-static int is_own_userns(int fd)
+/*
+ * Whether FD names the namespace of this process (joining our own user
+ * namespace fails with EINVAL; our own network namespace needs no joining,
+ * and an unprivileged caller could not join it).
+ */
+static int is_own_ns(int fd, const char *self)
 {
 	struct stat a, b;
-	if (fstat(fd, &a) < 0 || stat("/proc/self/ns/user", &b) < 0)
+	if (fstat(fd, &a) < 0 || stat(self, &b) < 0)
 		return 0;
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
@@ -253,9 +257,13 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *op
 	if (pid > 0) {
 		if (open_ns(pid, "user", &userfd, err) < 0 || open_ns(pid, "net", &netfd, err) < 0)
 			return -1;
-		if (is_own_userns(userfd)) {
+		if (is_own_ns(userfd, "/proc/self/ns/user")) {
 			close(userfd);
 			userfd = -1;
+		}
+		if (is_own_ns(netfd, "/proc/self/ns/net")) {
+			close(netfd);
+			netfd = -1;
 		}
 	}
 	if (pipe2(p, O_CLOEXEC) < 0)

@@ -357,6 +357,10 @@ static void test_pod_listeners_invisible_from_host(void **state)
 	assert_int_equal(netns_listeners(0, IPPROTO_UDP, &l, &err), 0);
 	assert_null(netns_listener_find(&l, IPPROTO_UDP, 5353));
 	netns_listeners_release(&l);
+	/* Our own PID: neither namespace needs joining, unprivileged or not. */
+	assert_int_equal(netns_listeners(getpid(), IPPROTO_UDP, &l, &err), 0);
+	assert_null(netns_listener_find(&l, IPPROTO_UDP, 5353));
+	netns_listeners_release(&l);
 }
 
 static void test_host_addrs_exclude_loopback(void **state)
