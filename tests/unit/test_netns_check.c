@@ -271,10 +271,21 @@ static void test_connect_probe_results_and_check(void **state)
 	assert_int_equal(f.worst, NETNS_PASS);
 	free(p);
 
-	/* The same target from the host namespace: the pod's listener is not there. */
+	/* A listener of this process: open from here, refused from inside the pod. */
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	socklen_t al = sizeof a;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(l, 4), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &al), 0);
+	assert_int_equal(netns_target_set(&t[0], "127.0.0.1", ntohs(a.sin_port), &err), 0);
 	assert_int_equal(netns_connect_probe(0, t, 1, 200, &p, &err), 0);
-	assert_int_not_equal(p[0].result, NETNS_CONN_OPEN);
+	assert_int_equal(p[0].result, NETNS_CONN_OPEN);
 	free(p);
+	assert_int_equal(netns_connect_probe(pod.pid, t, 1, 200, &p, &err), 0);
+	assert_int_equal(p[0].result, NETNS_CONN_REFUSED);
+	free(p);
+	close(l);
 	tpod_stop(&pod);
 }
 
