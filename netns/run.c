@@ -400,8 +400,12 @@ int netns_id_of(pid_t pid, struct netns_id *out, struct iso_error **err)
 					     "process %d does not exist, so its network namespace cannot be "
 					     "compared; check that it is still running",
 					     (int)pid);
-		return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot read '%s': %s%s", path, strerror(errno),
-				     errno == EACCES ? "; run as the user that owns the process" : "");
+		if (errno == EACCES || errno == EPERM)
+			return iso_error_set(err, ISO_E_ISOLATION, errno,
+					     "process %d belongs to another user: its network namespace cannot be "
+					     "read; run as the user that owns it",
+					     (int)pid);
+		return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot read '%s': %s", path, strerror(errno));
 	}
 	out->dev = st.st_dev;
 	out->ino = st.st_ino;
