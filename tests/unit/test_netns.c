@@ -213,7 +213,14 @@ static void test_run_other_users_pid(void **state)
 			_exit(2);
 		if (netns_run(1, send_ns_ino, NULL, NULL, &res, &err) == 0)
 			_exit(3);
-		_exit(err->status == EACCES && strstr(err->msg, "another user") ? 0 : 4);
+		if (err->status != EACCES || !strstr(err->msg, "another user"))
+			_exit(4);
+		iso_error_free(err);
+		err = NULL;
+		int same;
+		if (netns_same(1, 0, &same, &err) == 0)
+			_exit(5);
+		_exit(err->status == EACCES && strstr(err->msg, "another user") ? 0 : 6);
 	}
 	int status;
 	waitpid(pid, &status, 0);
