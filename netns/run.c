@@ -90,8 +90,8 @@ static int set_step_error(struct netns_chan *ch, enum iso_class class, int statu
 	return -1;
 }
 
-static __attribute__((noreturn)) void child_main(int wfd, pid_t pid, int userfd, int netfd, pid_t parent,
-						 netns_fn fn, void *arg)
+static __attribute__((noreturn)) void child_main(int wfd, pid_t pid, int userfd, int netfd, pid_t parent, netns_fn fn,
+						 void *arg)
 {
 	struct netns_chan ch = {.fd = wfd};
 	struct iso_error *e = NULL;
@@ -159,11 +159,15 @@ static int open_ns(pid_t pid, const char *which, int *fd, struct iso_error **err
 	return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot open '%s': %s", path, strerror(errno));
 }
 
-/* Whether FD names the user namespace this process is in (joining it would fail with EINVAL). */
-static int is_own_userns(int fd)
+/*
+ * Whether FD names the namespace of this process (joining our own user
+ * namespace fails with EINVAL; our own network namespace needs no joining,
+ * and an unprivileged caller could not join it).
+ */
+static int is_own_ns(int fd, const char *self)
 {
 	struct stat a, b;
-	if (fstat(fd, &a) < 0 || stat("/proc/self/ns/user", &b) < 0)
+	if (fstat(fd, &a) < 0 || stat(self, &b) < 0)
 		return 0;
 	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
@@ -211,10 +215,9 @@ static int reader_drain(struct reader *r)
 			if (h.len < sizeof head)
 				return -1;
 			memcpy(head, p, sizeof head);
-			enum iso_class cl = head[0] > ISO_OK && head[0] <= ISO_CLASS_MAX ? (enum iso_class)head[0]
-											  : ISO_E_INTERNAL;
-			iso_error_set(&r->child_err, cl, head[1], "%.*s", (int)(h.len - sizeof head),
-				      p + sizeof head);
+			enum iso_class cl =
+				head[0] > ISO_OK && head[0] <= ISO_CLASS_MAX ? (enum iso_class)head[0] : ISO_E_INTERNAL;
+			iso_error_set(&r->child_err, cl, head[1], "%.*s", (int)(h.len - sizeof head), p + sizeof head);
 			break;
 		}
 		case FRAME_END:
@@ -254,9 +257,13 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *op
 	if (pid > 0) {
 		if (open_ns(pid, "user", &userfd, err) < 0 || open_ns(pid, "net", &netfd, err) < 0)
 			return -1;
-		if (is_own_userns(userfd)) {
+		if (is_own_ns(userfd, "/proc/self/ns/user")) {
 			close(userfd);
 			userfd = -1;
+		}
+		if (is_own_ns(netfd, "/proc/self/ns/net")) {
+			close(netfd);
+			netfd = -1;
 		}
 	}
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -393,8 +400,12 @@ int netns_id_of(pid_t pid, struct netns_id *out, struct iso_error **err)
 					     "process %d does not exist, so its network namespace cannot be "
 					     "compared; check that it is still running",
 					     (int)pid);
-		return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot read '%s': %s%s", path, strerror(errno),
-				     errno == EACCES ? "; run as the user that owns the process" : "");
+		if (errno == EACCES || errno == EPERM)
+			return iso_error_set(err, ISO_E_ISOLATION, errno,
+					     "process %d belongs to another user: its network namespace cannot be "
+					     "read; run as the user that owns it",
+					     (int)pid);
+		return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot read '%s': %s", path, strerror(errno));
 	}
 	out->dev = st.st_dev;
 	out->ino = st.st_ino;

@@ -179,7 +179,7 @@ int netns_routes_list(pid_t pid, struct netns_routes *out, struct iso_error **er
 
 int netns_listeners(pid_t pid, int proto, struct netns_listeners *out, struct iso_error **err)
 {
-	unsigned what = proto == IPPROTO_TCP ? NETNS_SNAP_TCP
+	unsigned what = proto == IPPROTO_TCP   ? NETNS_SNAP_TCP
 			: proto == IPPROTO_UDP ? NETNS_SNAP_UDP
 					       : NETNS_SNAP_TCP | NETNS_SNAP_UDP;
 	TAKE_ONE(pid, what, listeners, out, err);
@@ -195,9 +195,9 @@ struct list_sink {
 static int list_put(struct netns_sink *s, uint32_t tag, const void *item, size_t len, struct iso_error **err)
 {
 	struct list_sink *ls = (struct list_sink *)s;
-	int rc = tag == NETNS_TAG_LINK ? list_add((void **)&ls->links->v, &ls->links->n, item,
-						  sizeof *ls->links->v, len)
-				       : list_add((void **)&ls->addrs->v, &ls->addrs->n, item, sizeof *ls->addrs->v, len);
+	int rc = tag == NETNS_TAG_LINK
+			 ? list_add((void **)&ls->links->v, &ls->links->n, item, sizeof *ls->links->v, len)
+			 : list_add((void **)&ls->addrs->v, &ls->addrs->n, item, sizeof *ls->addrs->v, len);
 	if (rc < 0)
 		return iso_error_set(err, ISO_E_INTERNAL, E2BIG, "too many host addresses");
 	return 0;

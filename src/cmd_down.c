@@ -49,8 +49,8 @@ static int remove_volumes(struct wo_ctx *w, char ***removed, struct iso_error **
 	*removed = xzalloc((n + 1) * sizeof(char *));
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		if (!wo_labels_match(&vols[i].labels, &w->names)) {
-			iso_debug("volume '%s' carries %s=%s but not the other labels of '%s'; left alone", vols[i].name,
-				  LABEL_KEY, w->names.key, w->names.key);
+			iso_debug("volume '%s' carries %s=%s but not the other labels of '%s'; left alone",
+				  vols[i].name, LABEL_KEY, w->names.key, w->names.key);
 			continue;
 		}
 		struct iso_error *e = NULL;
@@ -74,14 +74,15 @@ static int has_lease(struct lease_registry *reg, const struct wo_ctx *w, int *he
 		return -1;
 	*held = 0;
 	for (size_t i = 0; i < l.n; i++)
-		if (l.v[i].uid == w->uid && !strcmp(l.v[i].profile, w->names.profile) && !strcmp(l.v[i].wo, w->names.wo))
+		if (l.v[i].uid == w->uid && !strcmp(l.v[i].profile, w->names.profile) &&
+		    !strcmp(l.v[i].wo, w->names.wo))
 			*held = 1;
 	lease_list_release(&l);
 	return 0;
 }
 
-static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_removed, int cleanup,
-		   char **volumes, int secret_removed, size_t released)
+static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_removed, int cleanup, char **volumes,
+		   int secret_removed, size_t released)
 {
 	if (g->json) {
 		cleanup_jgen iso_jgen *j = iso_jgen_new(1);

@@ -246,10 +246,11 @@ static int session_create(struct wo_ctx *w, int profile_given, const char *role,
 		if (podman_exec_create(w->client, name, spec, id, err) == 0)
 			return 0;
 		if (podman_err_exists(*err) || (*err && (*err)->msg && strstr((*err)->msg, "running container")))
-			return iso_error_set(err, ISO_E_REFUSED, 0,
-					     "container '%s' is not running; 'isopod up %s' starts it, 'isopod status %s' "
-					     "shows why it stopped",
-					     name, w->names.wo, w->names.wo);
+			return iso_error_set(
+				err, ISO_E_REFUSED, 0,
+				"container '%s' is not running; 'isopod up %s' starts it, 'isopod status %s' "
+				"shows why it stopped",
+				name, w->names.wo, w->names.wo);
 		if (attempt || !podman_err_not_found(*err))
 			return -1;
 		iso_error_free(*err);
@@ -301,7 +302,8 @@ int cmd_exec(int argc, char **argv, const struct iso_globals *g)
 		if (n_pos < 1)
 			cmd_usage(g, argv[0], "missing the work order (WO-ID)");
 		else if (n_pos > 2)
-			cmd_usage(g, argv[0], "unexpected argument '%s' (the command goes after '--')", argv[optind + 2]);
+			cmd_usage(g, argv[0], "unexpected argument '%s' (the command goes after '--')",
+				  argv[optind + 2]);
 		else
 			cmd_usage(g, argv[0], "missing the command: put it after '--'");
 		return ISO_EXEC_EXIT_FAILED;

@@ -31,18 +31,18 @@
 struct ls_row {
 	struct workorder_names n;
 	int have_pod;
-	char pod_state[24];   /* Podman's: Running, Exited, Degraded, Created ... */
-	char pod_config[24];  /* io.isopod.config of the pod */
+	char pod_state[24];  /* Podman's: Running, Exited, Degraded, Created ... */
+	char pod_config[24]; /* io.isopod.config of the pod */
 	int ports[ISO_PORT_PURPOSES];
 	char address[LEASE_ADDR_MAX];
-	int port_src;         /* 0 none, 1 lease, 2 volume, 3 pod: the best source wins */
+	int port_src; /* 0 none, 1 lease, 2 volume, 3 pod: the best source wins */
 	char volumes[LS_VOLUMES][OBJECT_NAME_MAX + 1];
 	size_t n_volumes;
-	long long created;    /* unix seconds the db volume was made, -1 unknown */
+	long long created; /* unix seconds the db volume was made, -1 unknown */
 	int have_lease;
 	enum lease_state lease_state;
-	int lease_alive;      /* the creating run is still alive */
-	int drift;            /* 1, 0, -1 unknown */
+	int lease_alive; /* the creating run is still alive */
+	int drift;       /* 1, 0, -1 unknown */
 };
 
 struct ls_rows {
@@ -140,8 +140,8 @@ static void ls_format_age(long long seconds, char *buf, size_t size)
 }
 
 /* What a row's state is called: running, stopped, degraded, down, creating, interrupted, leased. */
-static const char *ls_row_state(const char *pod_state, int have_pod, size_t n_volumes, int have_lease, int lease_creating,
-			 int lease_alive)
+static const char *ls_row_state(const char *pod_state, int have_pod, size_t n_volumes, int have_lease,
+				int lease_creating, int lease_alive)
 {
 	/* A `creating` lease means an `up` is at work, or was killed midway: say so whatever exists. */
 	if (have_lease && lease_creating)
@@ -364,7 +364,10 @@ static void print_table(const struct ls_rows *rows, long long now)
 			off = *on ? "\033[0m" : "";
 		}
 		printf("%-*s  %-*s  %s%-11s%s  %-*s  %-5s  %s\n", (int)wp, r->n.profile, (int)ww, r->n.wo, on, st, off,
-		       (int)wu, url, age, r->drift > 0 ? "yes" : r->drift == 0 ? "no" : "-");
+		       (int)wu, url, age,
+		       r->drift > 0    ? "yes"
+		       : r->drift == 0 ? "no"
+				       : "-");
 	}
 }
 
@@ -491,8 +494,9 @@ static void status_print(const struct ls_row *r, const struct status_extra *x, l
 	printf("work order %s (profile %s): %s\n", r->n.wo, r->n.profile, row_state(r));
 	printf("  url:        %s\n", url);
 	printf("  age:        %s\n", age);
-	printf("  drift:      %s\n", r->drift > 0 ? "yes: 'isopod up --recreate' rebuilds the pod (volumes kept)"
-					  : r->drift == 0 ? "no" : "-");
+	printf("  drift:      %s\n", r->drift > 0    ? "yes: 'isopod up --recreate' rebuilds the pod (volumes kept)"
+				     : r->drift == 0 ? "no"
+						     : "-");
 	printf("  pod:        %s\n", r->have_pod ? r->n.pod : "-");
 	printf("  ports:     ");
 	int any = 0;
@@ -593,11 +597,12 @@ int cmd_status(int argc, char **argv, const struct iso_globals *g)
 	if (!row && !flags.profile && rows.n)
 		row = &rows.v[0];
 	if (!row || (!row->have_pod && !row->n_volumes && !row->have_lease)) {
-		iso_error_set(&err, ISO_E_UNKNOWN, 0,
-			      "work order '%s' has no pod, volume or lease%s%s; 'isopod ls' lists yours, 'isopod up %s' "
-			      "makes it",
-			      w.names.wo, flags.profile ? " under profile " : "", flags.profile ? flags.profile : "",
-			      w.names.wo);
+		iso_error_set(
+			&err, ISO_E_UNKNOWN, 0,
+			"work order '%s' has no pod, volume or lease%s%s; 'isopod ls' lists yours, 'isopod up %s' "
+			"makes it",
+			w.names.wo, flags.profile ? " under profile " : "", flags.profile ? flags.profile : "",
+			w.names.wo);
 		goto fail;
 	}
 	if (strcmp(row->n.profile, w.names.profile))

@@ -182,8 +182,9 @@ static int ensure_images(struct wo_ctx *w, const struct iso_globals *g, struct i
 		int show = !g->json && !g->quiet && isatty(STDERR_FILENO);
 		iso_info("pulling image '%s'...", images[i]);
 		if (podman_image_pull(w->client, images[i], 1, pull_progress, &show, NULL, err) < 0)
-			return iso_error_wrap(err, "image '%s' is not here and cannot be pulled (set the profile's "
-						   "%s or ISOPOD_%s_IMAGE to an image that exists)",
+			return iso_error_wrap(err,
+					      "image '%s' is not here and cannot be pulled (set the profile's "
+					      "%s or ISOPOD_%s_IMAGE to an image that exists)",
 					      images[i], i ? "odoo_image" : "db_image", i ? "ODOO" : "DB");
 	}
 	return 0;
@@ -357,11 +358,11 @@ out:
 int cmd_up(int argc, char **argv, const struct iso_globals *g)
 {
 	static const struct option longopts[] = {
-		{"port", required_argument, NULL, 'p'},   {"profile", required_argument, NULL, 'P'},
-		{"repo", required_argument, NULL, 'r'},   {"bind", required_argument, NULL, 'b'},
+		{"port", required_argument, NULL, 'p'},    {"profile", required_argument, NULL, 'P'},
+		{"repo", required_argument, NULL, 'r'},    {"bind", required_argument, NULL, 'b'},
 		{"timeout", required_argument, NULL, 't'}, {"verify", no_argument, NULL, 'V'},
-		{"recreate", no_argument, NULL, 'R'},     {"show-secrets", no_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+		{"recreate", no_argument, NULL, 'R'},      {"show-secrets", no_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
 	struct up_opts o = {0};
 	struct iso_error *err = NULL;
@@ -385,7 +386,8 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 			break;
 		case 't':
 			if (iso_parse_long(optarg, 1, 86400, &o.timeout_s) < 0)
-				return cmd_usage(g, "up", "--timeout '%s' is not a number of seconds (1-86400)", optarg);
+				return cmd_usage(g, "up", "--timeout '%s' is not a number of seconds (1-86400)",
+						 optarg);
 			break;
 		case 'V':
 			o.verify = 1;
@@ -433,13 +435,13 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 	print_env(&r, g, &o, what, drift);
 	if (o.verify) {
 		/* The environment stays up when a check fails: it works, its isolation is what is in question. */
-		struct verify_report rep;
-		if (verify_run(&w, &rep, &err) < 0) {
+		struct verify_outcome vo;
+		if (verify_run(&w, &vo, &err) < 0) {
 			rc = cmd_fail(g, err);
 			goto out;
 		}
-		verify_report_print(&w, &rep, g->json);
-		rc = verify_report_ok(&rep) ? 0 : ISO_E_ISOLATION;
+		verify_outcome_print(&w, &vo, g->json);
+		rc = (int)verify_report_class(&vo.report);
 	}
 	goto out;
 fail:;

@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iso/json.h"
-#include "iso/log.h"
 #include "isopod/cmd.h"
 #include "isopod/verify.h"
 
@@ -23,52 +21,6 @@ static void usage(FILE *out)
 	      "5 Podman unreachable, 9 a check failed or could not be verified (also: the work\n"
 	      "order is down), 10 remote endpoint (no PIDs to enter).\n",
 	      out);
-}
-
-/* Print a report as text or JSON; shared with `up --verify`. */
-void verify_report_print(const struct wo_ctx *w, const struct verify_report *rep, int json)
-{
-	if (json) {
-		iso_jgen *j = iso_jgen_new(1);
-		iso_jgen_map_open(j);
-		iso_jgen_kv_string(j, "work_order", w->names.wo);
-		iso_jgen_kv_string(j, "profile", w->names.profile);
-		iso_jgen_kv_string(j, "network_mode", rep->network_mode);
-		iso_jgen_kv_bool(j, "ok", verify_report_ok(rep));
-		iso_jgen_kv_int(j, "elapsed_ms", rep->elapsed_ms);
-		iso_jgen_key(j, "checks");
-		iso_jgen_array_open(j);
-		for (int i = 0; i < VERIFY_CHECKS; i++) {
-			const struct verify_check *c = &rep->checks[i];
-			iso_jgen_map_open(j);
-			iso_jgen_kv_int(j, "id", c->id);
-			iso_jgen_kv_string(j, "name", c->name);
-			iso_jgen_kv_string(j, "result", verify_result_name(c->result));
-			iso_jgen_kv_string(j, "evidence", c->evidence);
-			iso_jgen_map_close(j);
-		}
-		iso_jgen_array_close(j);
-		iso_jgen_map_close(j);
-		size_t len;
-		const char *out = iso_jgen_finish(j, &len, NULL);
-		if (out)
-			printf("%.*s\n", (int)len, out);
-		iso_jgen_free(j);
-		return;
-	}
-	int colour = iso_colour_ok(1);
-	printf("isolation of work order %s (profile %s), network mode %s:\n", w->names.wo, w->names.profile,
-	       rep->network_mode);
-	for (int i = 0; i < VERIFY_CHECKS; i++) {
-		const struct verify_check *c = &rep->checks[i];
-		const char *col = "";
-		if (colour)
-			col = c->result == VERIFY_PASS ? "\033[32m" : c->result == VERIFY_WARN ? "\033[33m" : "\033[31m";
-		printf("  %s%-10s%s %d %-10s %s\n", col, verify_result_name(c->result), colour ? "\033[0m" : "", c->id,
-		       c->name, c->evidence);
-	}
-	printf("%s (%ld ms)\n", verify_report_ok(rep) ? "isolation verified" : "isolation NOT verified",
-	       rep->elapsed_ms);
 }
 
 int cmd_verify(int argc, char **argv, const struct iso_globals *g)
@@ -95,16 +47,17 @@ int cmd_verify(int argc, char **argv, const struct iso_globals *g)
 		}
 	}
 	if (optind != argc - 1)
-		return cmd_usage(g, "verify", optind >= argc ? "a work-order id is required" : "one work-order id only");
+		return cmd_usage(g, "verify",
+				 optind >= argc ? "a work-order id is required" : "one work-order id only");
 	struct iso_error *err = NULL;
 	struct wo_ctx w;
-	struct verify_report rep;
+	struct verify_outcome out;
 	int rc;
-	if (wo_ctx_init(&w, argv[optind], &flags, WO_NEED_PODMAN, &err) < 0 || verify_run(&w, &rep, &err) < 0) {
+	if (wo_ctx_init(&w, argv[optind], &flags, WO_NEED_PODMAN, &err) < 0 || verify_run(&w, &out, &err) < 0) {
 		rc = cmd_fail(g, err);
 	} else {
-		verify_report_print(&w, &rep, g->json);
-		rc = verify_report_ok(&rep) ? 0 : ISO_E_ISOLATION;
+		verify_outcome_print(&w, &out, g->json);
+		rc = (int)verify_report_class(&out.report);
 	}
 	wo_ctx_release(&w);
 	return rc;

@@ -198,7 +198,8 @@ static void odoo_spec_init(struct odoo_spec *o, struct wo_run *r, const char *na
 		struct stat st;
 		if (stat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
 			o->mount_src[nm] = src;
-			o->mounts[nm++] = (struct podman_bind_mount){.source = src, .dest = subdirs[i][1], .relabel = 'z'};
+			o->mounts[nm++] =
+				(struct podman_bind_mount){.source = src, .dest = subdirs[i][1], .relabel = 'z'};
 		} else {
 			free(src);
 		}

@@ -98,8 +98,7 @@ int pgprobe_parse(const uint8_t *buf, size_t len, struct pgprobe_result *res)
 	uint32_t mlen = get32(buf + 1);
 	if (mlen < 4 || mlen > PGPROBE_MSG_MAX) {
 		res->state = PGPROBE_ERROR;
-		snprintf(res->message, sizeof res->message, "the server sent a '%c' message of length %u", type,
-			 mlen);
+		snprintf(res->message, sizeof res->message, "the server sent a '%c' message of length %u", type, mlen);
 		return 1;
 	}
 	if (type == 'R') {
@@ -149,7 +148,8 @@ void pgprobe_attempt(uint16_t port, const char *user, const char *db, int timeou
 	uint8_t in[PGPROBE_MSG_MAX + 8];
 	size_t have = 0;
 	int64_t deadline = iso_now_ms() + (timeout_ms > 0 ? timeout_ms : PGPROBE_TIMEOUT_MS);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	char why[128];
 
 	memset(res, 0, sizeof *res);
@@ -190,7 +190,8 @@ void pgprobe_attempt(uint16_t port, const char *user, const char *db, int timeou
 	for (;;) {
 		int w = wait_fd(fd, POLLIN, deadline);
 		if (w <= 0) {
-			set(res, PGPROBE_DOWN, "%s", w == 0 ? "no answer to the startup message in time" : strerror(errno));
+			set(res, PGPROBE_DOWN, "%s",
+			    w == 0 ? "no answer to the startup message in time" : strerror(errno));
 			return;
 		}
 		ssize_t n = recv(fd, in + have, sizeof in - have, 0);
@@ -226,8 +227,8 @@ static int attempt_fn(struct netns_chan *ch, void *arg, struct iso_error **err)
 	return netns_chan_put(ch, 1, &res, sizeof res, err);
 }
 
-int pgprobe_once(pid_t pid, uint16_t port, const char *user, const char *db, int timeout_ms,
-		 struct pgprobe_result *res, struct iso_error **err)
+int pgprobe_once(pid_t pid, uint16_t port, const char *user, const char *db, int timeout_ms, struct pgprobe_result *res,
+		 struct iso_error **err)
 {
 	struct attempt_args a = {.port = port, .user = user, .db = db, .timeout_ms = timeout_ms};
 	struct netns_run_opts opts = {.timeout_ms = (timeout_ms > 0 ? timeout_ms : PGPROBE_TIMEOUT_MS) + 1000};

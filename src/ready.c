@@ -109,11 +109,11 @@ int wo_wait_db(struct wo_run *r, struct iso_error **err)
 				return iso_error_wrap(err, "probe Postgres of '%s'", w->names.pod);
 			if (res.state == PGPROBE_READY)
 				return 0;
-			snprintf(last, sizeof(last), "%s%s%s", pgprobe_state_name(res.state), res.message[0] ? ": " : "",
-				 res.message);
+			snprintf(last, sizeof(last), "%s%s%s", pgprobe_state_name(res.state),
+				 res.message[0] ? ": " : "", res.message);
 			if (res.state == PGPROBE_ERROR)
-				return iso_error_set(err, ISO_E_REFUSED, 0, "Postgres of '%s' answers with an error: %s",
-						     w->names.pod, last);
+				return iso_error_set(err, ISO_E_REFUSED, 0,
+						     "Postgres of '%s' answers with an error: %s", w->names.pod, last);
 		}
 		if (iso_now_ms() >= r->deadline_ms)
 			return timed_out(r, "Postgres", last, err);

@@ -25,9 +25,9 @@ struct wo_run {
 	int have_reg;
 	struct lease_key key;
 	struct lease_grant grant;
-	int took_lease;     /* the run made the leases: undo releases them */
-	unsigned made;      /* LEASE_MADE_* this run created */
-	char hash[17];      /* config hash of the pod this run makes */
+	int took_lease;      /* the run made the leases: undo releases them */
+	unsigned made;       /* LEASE_MADE_* this run created */
+	char hash[17];       /* config hash of the pod this run makes */
 	int64_t deadline_ms; /* readiness deadline (monotonic) */
 };
 

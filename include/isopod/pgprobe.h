@@ -51,8 +51,8 @@ int pgprobe_parse(const uint8_t *buf, size_t len, struct pgprobe_result *res);
 void pgprobe_attempt(uint16_t port, const char *user, const char *db, int timeout_ms, struct pgprobe_result *res);
 
 /* One attempt from inside the network namespace of PID (0: here, in a child all the same). */
-int pgprobe_once(pid_t pid, uint16_t port, const char *user, const char *db, int timeout_ms,
-		 struct pgprobe_result *res, struct iso_error **err);
+int pgprobe_once(pid_t pid, uint16_t port, const char *user, const char *db, int timeout_ms, struct pgprobe_result *res,
+		 struct iso_error **err);
 
 /* "ready", "starting", "down", "error". */
 const char *pgprobe_state_name(enum pgprobe_state s);

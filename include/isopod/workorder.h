@@ -45,8 +45,8 @@ struct wo_ctx {
 	struct workorder_names names;
 	struct podman_client *client; /* NULL without WO_NEED_PODMAN */
 	uid_t uid;
-	int remote;   /* the endpoint is not a local unix socket: no PIDs to enter */
-	int lock_fd;  /* the per-work-order lock, -1 when not held */
+	int remote;                        /* the endpoint is not a local unix socket: no PIDs to enter */
+	int lock_fd;                       /* the per-work-order lock, -1 when not held */
 	volatile sig_atomic_t *abort_flag; /* set by SIGINT/SIGTERM during a run, may be NULL */
 };
 
@@ -84,8 +84,8 @@ struct wo_found {
 	int have_pod;
 	struct podman_pod pod; /* from the listing: name, state, labels */
 	int have_db_volume, have_odoo_volume;
-	int have_secret; /* the secret exists and its labels are this work order's */
-	int secret_foreign; /* a secret of that name exists with other labels */
+	int have_secret;                          /* the secret exists and its labels are this work order's */
+	int secret_foreign;                       /* a secret of that name exists with other labels */
 	char other_profile[PROFILE_NAME_MAX + 1]; /* the work order exists under this profile instead, or "" */
 };
 

@@ -32,7 +32,7 @@
 #include "netns/netns.h"
 
 #define NETNS_MAX_ITEMS 4096
-#define NETNS_NAME_MAX 16 /* IFNAMSIZ */
+#define NETNS_NAME_MAX 16  /* IFNAMSIZ */
 #define NETNS_ADDR_TEXT 46 /* INET6_ADDRSTRLEN */
 
 struct netns_link {
@@ -43,7 +43,7 @@ struct netns_link {
 	unsigned mtu;
 	unsigned mac_len;
 	uint8_t mac[32];
-	char mac_text[3 * 32];     /* "aa:bb:..", "" when none */
+	char mac_text[3 * 32]; /* "aa:bb:..", "" when none */
 };
 
 struct netns_addr {
@@ -65,9 +65,9 @@ struct netns_route {
 	uint8_t gateway[16];
 	int oif;
 	char dev[NETNS_NAME_MAX];
-	unsigned table; /* RT_TABLE_MAIN (254): only the main table is read */
-	int type;       /* RTN_UNICAST ... */
-	int protocol;   /* RTPROT_KERNEL, RTPROT_RA, ... */
+	unsigned table;                     /* RT_TABLE_MAIN (254): only the main table is read */
+	int type;                           /* RTN_UNICAST ... */
+	int protocol;                       /* RTPROT_KERNEL, RTPROT_RA, ... */
 	char dst_text[NETNS_ADDR_TEXT + 4]; /* "default" or "10.0.2.0/24" */
 	char gw_text[NETNS_ADDR_TEXT];      /* "" without a gateway */
 };

@@ -312,7 +312,8 @@ static int lease_records_pod(const char *json, const char *id)
 		const char *w = iso_json_get_string(l, "work_order");
 		const iso_json *made = iso_json_get(l, "made");
 		for (size_t k = 0; w && !strcmp(w, id) && k < iso_json_len(made); k++)
-			found |= !strcmp(iso_json_string(iso_json_at(made, k)) ? iso_json_string(iso_json_at(made, k)) : "",
+			found |= !strcmp(iso_json_string(iso_json_at(made, k)) ? iso_json_string(iso_json_at(made, k))
+									       : "",
 					 "pod");
 	}
 	iso_json_free(root);
@@ -373,12 +374,9 @@ static void test_gc_finishes_killed_up(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec_exit_status),
-		cmocka_unit_test(test_exec_stdin),
-		cmocka_unit_test(test_exec_tty_resize),
-		cmocka_unit_test(test_logs),
-		cmocka_unit_test(test_status_has_ls_fields),
-		cmocka_unit_test(test_gc_finishes_killed_up),
+		cmocka_unit_test(test_exec_exit_status),     cmocka_unit_test(test_exec_stdin),
+		cmocka_unit_test(test_exec_tty_resize),      cmocka_unit_test(test_logs),
+		cmocka_unit_test(test_status_has_ls_fields), cmocka_unit_test(test_gc_finishes_killed_up),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -304,8 +304,14 @@ static void test_data_survives_down_and_password_is_checked(void **state)
 	struct podman_pair right[] = {{"PGPASSWORD", pwenv}};
 	assert_int_equal(in_container(ctr, q, right, 1, NULL), 0);
 
-	const char *write[] = {"psql", "-U", "odoo", "-d", db, "-c",
-			       "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives down')", NULL};
+	const char *write[] = {"psql",
+			       "-U",
+			       "odoo",
+			       "-d",
+			       db,
+			       "-c",
+			       "CREATE TABLE kept (v text); INSERT INTO kept VALUES ('survives down')",
+			       NULL};
 	assert_int_equal(in_container(ctr, write, NULL, 0, NULL), 0);
 	assert_int_equal(run(NULL, NULL, "down %s --quiet", a), 0);
 	assert_int_equal(count_with_key("pod", a), 0);
@@ -355,8 +361,8 @@ static void test_held_port(void **state)
 {
 	const char *a = wo('f');
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(PORT_LOW),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in sa = {
+		.sin_family = AF_INET, .sin_port = htons(PORT_LOW), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
@@ -398,8 +404,8 @@ static void test_up_twice_is_idempotent(void **state)
 	assert_int_equal(run(&out2, &log, "up %s --json --verbose", a), 0);
 	assert_non_null(strstr(out2, "\"action\": \"already running\""));
 	assert_non_null(strstr(log, "podman: GET")); /* the log is there, and it shows... */
-	assert_null(strstr(log, "/create"));           /* ...no create call */
-	assert_null(strstr(log, "/start"));            /* ...and no start call */
+	assert_null(strstr(log, "/create"));         /* ...no create call */
+	assert_null(strstr(log, "/start"));          /* ...and no start call */
 	long long p1 = 0, p2 = 0;
 	assert_int_equal(json_int(out1, "http", &p1), 0);
 	assert_int_equal(json_int(out2, "http", &p2), 0);

@@ -213,7 +213,14 @@ static void test_run_other_users_pid(void **state)
 			_exit(2);
 		if (netns_run(1, send_ns_ino, NULL, NULL, &res, &err) == 0)
 			_exit(3);
-		_exit(err->status == EACCES && strstr(err->msg, "another user") ? 0 : 4);
+		if (err->status != EACCES || !strstr(err->msg, "another user"))
+			_exit(4);
+		iso_error_free(err);
+		err = NULL;
+		int same;
+		if (netns_same(1, 0, &same, &err) == 0)
+			_exit(5);
+		_exit(err->status == EACCES && strstr(err->msg, "another user") ? 0 : 6);
 	}
 	int status;
 	waitpid(pid, &status, 0);
@@ -224,7 +231,7 @@ static void test_run_other_users_pid(void **state)
 /* ---- inspection ---- */
 
 #define VETH_SETUP                                                                                                     \
-	"ip link add name va type veth peer name vb && ip link set va mtu 1400 address 02:00:00:00:00:0a && "         \
+	"ip link add name va type veth peer name vb && ip link set va mtu 1400 address 02:00:00:00:00:0a && "          \
 	"ip link set va up && ip link set vb up && ip addr add 10.0.2.100/24 dev va && "                               \
 	"ip -6 addr add fd00::100/64 dev va nodad && ip route add default via 10.0.2.2 dev va"
 
@@ -349,14 +356,32 @@ static void test_listeners_tcp_and_udp(void **state)
 	tpod_stop(&pod);
 }
 
-static void test_pod_listeners_invisible_from_host(void **state)
+/* A socket of this process is seen here (pid 0 and our own PID), and not in a pod. */
+static void test_listeners_belong_to_their_namespace(void **state)
 {
 	struct netns_listeners l = {0};
 	struct iso_error *err = NULL;
-	/* pid 0: this process's namespace; nothing here listens on the pod's ports. */
+	struct tpod pod;
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	socklen_t al = sizeof a;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &al), 0);
+	uint16_t port = ntohs(a.sin_port);
 	assert_int_equal(netns_listeners(0, IPPROTO_UDP, &l, &err), 0);
-	assert_null(netns_listener_find(&l, IPPROTO_UDP, 5353));
+	assert_non_null(netns_listener_find(&l, IPPROTO_UDP, port));
 	netns_listeners_release(&l);
+	/* Our own PID: neither namespace needs joining, unprivileged or not. */
+	assert_int_equal(netns_listeners(getpid(), IPPROTO_UDP, &l, &err), 0);
+	assert_non_null(netns_listener_find(&l, IPPROTO_UDP, port));
+	netns_listeners_release(&l);
+	POD_OR_SKIP(&pod, NULL);
+	assert_int_equal(netns_listeners(pod.pid, IPPROTO_UDP, &l, &err), 0);
+	assert_null(netns_listener_find(&l, IPPROTO_UDP, port));
+	netns_listeners_release(&l);
+	tpod_stop(&pod);
+	close(fd);
 }
 
 static void test_host_addrs_exclude_loopback(void **state)
@@ -403,7 +428,7 @@ int main(void)
 		cmocka_unit_test(test_links_addrs_routes_seen),
 		cmocka_unit_test(test_tentative_address_flagged),
 		cmocka_unit_test(test_listeners_tcp_and_udp),
-		cmocka_unit_test(test_pod_listeners_invisible_from_host),
+		cmocka_unit_test(test_listeners_belong_to_their_namespace),
 		cmocka_unit_test(test_host_addrs_exclude_loopback),
 		cmocka_unit_test(test_extra_veth_seen_later),
 	};

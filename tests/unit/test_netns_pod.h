@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -71,6 +72,7 @@ static int tpod_start_serving(struct tpod *p, const char *setup, tpod_serve_fn s
 	}
 	if (p->pid == 0) {
 		close(fds[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* a failed assertion skips tpod_stop */
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0)
 			tpod_ready(fds[1], 100 + errno), _exit(1);
 		tpod_write("/proc/self/setgroups", "deny");
@@ -102,7 +104,7 @@ static int tpod_start_serving(struct tpod *p, const char *setup, tpod_serve_fn s
 		snprintf(why, whylen, "the kernel refuses an unprivileged user + network namespace: %s",
 			 strerror(c - 100));
 	else if (n == 1 && c == 5)
-		snprintf(why, whylen, "the setup script failed inside the namespace: %s", setup);
+		snprintf(why, whylen, "the setup script failed inside the namespace: %s", setup ? setup : "");
 	else
 		snprintf(why, whylen, "cannot set up a test namespace (step %d)", c);
 	kill(p->pid, SIGKILL);

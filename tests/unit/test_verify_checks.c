@@ -1,0 +1,295 @@
+/*
+ * test_verify_checks.c - the six checks of `verify` from plain values: a
+ * healthy slirp4netns work order passes, and each check fails (or is
+ * unverified) on its own tamper.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+
+#include "iso/json.h"
+#include "iso/util.h"
+#include "isopod/verify_checks.h"
+
+struct world {
+	struct netns_link links[3];
+	struct netns_addr addrs[3];
+	struct netns_route routes[2];
+	struct netns_listener listener;
+	struct netns_snapshot snap;
+	struct netns_addr host_addr[1];
+	struct netns_addrs host;
+	struct netns_id pod, others[1], members[2];
+	const char *member_names[2];
+	struct verify_port published[1];
+	struct netns_probe probes[2];
+	struct verify_input in;
+};
+
+static void addr(struct netns_addr *a, int family, const char *text, unsigned prefix, int ifindex, const char *ifname)
+{
+	memset(a, 0, sizeof *a);
+	a->family = family;
+	inet_pton(family, text, a->addr);
+	snprintf(a->text, sizeof a->text, "%s", text);
+	a->prefixlen = prefix;
+	a->ifindex = ifindex;
+	snprintf(a->ifname, sizeof a->ifname, "%s", ifname);
+}
+
+/* A healthy slirp4netns work order (IPv6 off), as cmd_verify would gather it. */
+static void healthy(struct world *w)
+{
+	memset(w, 0, sizeof *w);
+	w->links[0] = (struct netns_link){.index = 1, .name = "lo", .flags = IFF_LOOPBACK | IFF_UP};
+	w->links[1] = (struct netns_link){.index = 2, .name = "tap0", .kind = "tun", .flags = IFF_UP, .mtu = 65520};
+	addr(&w->addrs[0], AF_INET, "127.0.0.1", 8, 1, "lo");
+	addr(&w->addrs[1], AF_INET, "10.0.2.100", 24, 2, "tap0");
+	struct netns_route *r = &w->routes[0];
+	r->family = AF_INET;
+	r->has_gateway = 1;
+	inet_pton(AF_INET, "10.0.2.2", r->gateway);
+	r->oif = 2;
+	r->table = RT_TABLE_MAIN;
+	snprintf(r->dst_text, sizeof r->dst_text, "default");
+	r = &w->routes[1];
+	r->family = AF_INET;
+	inet_pton(AF_INET, "10.0.2.0", r->dst);
+	r->dst_len = 24;
+	r->oif = 2;
+	r->table = RT_TABLE_MAIN;
+	w->listener = (struct netns_listener){.proto = IPPROTO_TCP, .family = AF_INET, .port = 5432, .text = "0.0.0.0"};
+	w->snap = (struct netns_snapshot){.links = {2, w->links},
+					  .addrs = {2, w->addrs},
+					  .routes = {2, w->routes},
+					  .listeners = {1, &w->listener}};
+	addr(&w->host_addr[0], AF_INET, "192.168.1.5", 24, 2, "eth0");
+	w->host = (struct netns_addrs){1, w->host_addr};
+	w->pod = (struct netns_id){3, 4026532300};
+	w->others[0] = (struct netns_id){3, 4026532400};
+	w->members[0] = w->members[1] = w->pod;
+	w->member_names[0] = "wo-042-db";
+	w->member_names[1] = "wo-042-odoo";
+	w->published[0] = (struct verify_port){
+		.host_ip = "127.0.0.1", .host_port = 8069, .container_port = 8069, .proto = IPPROTO_TCP};
+	w->probes[0] = (struct netns_probe){.result = NETNS_CONN_REFUSED, .text = "10.0.2.2:8070"};
+	w->probes[1] = (struct netns_probe){.result = NETNS_CONN_REFUSED, .text = "192.168.1.5:8070"};
+	w->in = (struct verify_input){
+		.mode = "slirp4netns",
+		.pod_ns = &w->pod,
+		.host_ns = {3, 4026531840},
+		.other_pods = w->others,
+		.n_other_pods = 1,
+		.members = w->members,
+		.member_names = w->member_names,
+		.n_members = 2,
+		.snap = &w->snap,
+		.host_addrs = &w->host,
+		.pg_port = 5432,
+		.published = w->published,
+		.n_published = 1,
+		.probed = 1,
+		.probes = w->probes,
+		.n_probes = 2,
+	};
+}
+
+static enum netns_verdict verdict_of(const struct verify_input *in, int check, struct verify_report *r)
+{
+	verify_evaluate(in, r);
+	return r->checks[check - 1].findings.worst;
+}
+
+static void test_healthy_work_order_passes(void **state)
+{
+	struct world w;
+	struct verify_report r;
+	healthy(&w);
+	verify_evaluate(&w.in, &r);
+	for (int i = 0; i < VERIFY_CHECKS; i++) {
+		if (r.checks[i].findings.worst != NETNS_PASS)
+			print_message("check %d: %s\n", i + 1, r.checks[i].findings.v[0].text);
+		assert_int_equal(r.checks[i].findings.worst, NETNS_PASS);
+	}
+	assert_int_equal(verify_report_class(&r), ISO_OK);
+}
+
+static void test_each_check_can_fail(void **state)
+{
+	struct world w;
+	struct verify_report r;
+
+	healthy(&w);
+	w.others[0] = w.pod; /* 1: another work order shares the namespace */
+	assert_int_equal(verdict_of(&w.in, 1, &r), NETNS_FAIL);
+	assert_int_equal(verify_report_class(&r), ISO_E_ISOLATION);
+
+	healthy(&w);
+	w.members[1].ino++; /* 2: a container outside the pod's namespace */
+	assert_int_equal(verdict_of(&w.in, 2, &r), NETNS_FAIL);
+	assert_non_null(strstr(r.checks[1].findings.v[0].text, "'wo-042-odoo'"));
+
+	healthy(&w);
+	w.links[2] = (struct netns_link){.index = 3, .name = "evil0", .kind = "veth"};
+	w.snap.links.n = 3; /* 3: an extra interface */
+	assert_int_equal(verdict_of(&w.in, 3, &r), NETNS_FAIL);
+
+	healthy(&w);
+	addr(&w.host_addr[0], AF_INET, "10.0.2.100", 24, 2, "eth0"); /* 3: the host's address inside */
+	assert_int_equal(verdict_of(&w.in, 3, &r), NETNS_FAIL);
+
+	healthy(&w);
+	w.snap.listeners.n = 0; /* 4: postgres does not listen */
+	assert_int_equal(verdict_of(&w.in, 4, &r), NETNS_FAIL);
+
+	healthy(&w);
+	w.published[0].container_port = 5432; /* 4: postgres published, not intended */
+	assert_int_equal(verdict_of(&w.in, 4, &r), NETNS_FAIL);
+	w.in.pg_publish_intended = 1;
+	assert_int_equal(verdict_of(&w.in, 4, &r), NETNS_PASS);
+	assert_non_null(strstr(r.checks[3].findings.v[1].text, "as the profile intends"));
+
+	healthy(&w);
+	strcpy(w.published[0].host_ip, "0.0.0.0"); /* 5: every address, not intended */
+	assert_int_equal(verdict_of(&w.in, 5, &r), NETNS_FAIL);
+	w.in.bind_all_intended = 1; /* on purpose: a warning, exit 0 */
+	assert_int_equal(verdict_of(&w.in, 5, &r), NETNS_WARN);
+	assert_int_equal(verify_report_class(&r), ISO_OK);
+	strcpy(w.published[0].host_ip, "192.168.1.5");
+	assert_int_equal(verdict_of(&w.in, 5, &r), NETNS_FAIL);
+
+	healthy(&w);
+	w.probes[1].result = NETNS_CONN_OPEN; /* 6: another work order's port answers */
+	assert_int_equal(verdict_of(&w.in, 6, &r), NETNS_FAIL);
+	assert_non_null(strstr(r.checks[5].findings.v[0].text, "192.168.1.5:8070"));
+}
+
+static void test_unknown_is_unverified_never_passed(void **state)
+{
+	struct world w;
+	struct verify_report r;
+
+	healthy(&w);
+	w.in.mode = "bridge";
+	assert_int_equal(verdict_of(&w.in, 3, &r), NETNS_UNVERIFIED);
+	assert_int_equal(verify_report_class(&r), ISO_E_ISOLATION);
+
+	healthy(&w);
+	w.in.snap = NULL;
+	verify_evaluate(&w.in, &r);
+	assert_int_equal(r.checks[2].findings.worst, NETNS_UNVERIFIED);
+	assert_int_equal(r.checks[3].findings.worst, NETNS_UNVERIFIED);
+
+	healthy(&w);
+	w.in.probed = 0;
+	assert_int_equal(verdict_of(&w.in, 6, &r), NETNS_UNVERIFIED);
+
+	healthy(&w);
+	w.in.pod_ns = NULL;
+	assert_int_equal(verdict_of(&w.in, 1, &r), NETNS_UNVERIFIED);
+
+	healthy(&w);
+	const char *opts[] = {"allow_host_loopback=true"};
+	w.in.mode_options = opts;
+	w.in.n_mode_options = 1;
+	assert_int_equal(verdict_of(&w.in, 6, &r), NETNS_WARN);
+	assert_non_null(strstr(r.checks[2].findings.v[0].text, "allow_host_loopback=true"));
+}
+
+static void test_report_json(void **state)
+{
+	struct world w;
+	struct verify_report r;
+	struct iso_error *err = NULL;
+	size_t len;
+
+	healthy(&w);
+	w.probes[0].result = NETNS_CONN_OPEN;
+	verify_evaluate(&w.in, &r);
+	iso_jgen *g = iso_jgen_new(0);
+	iso_jgen_map_open(g);
+	verify_report_json(&r, &w.in, g);
+	iso_jgen_map_close(g);
+	const char *text = iso_jgen_finish(g, &len, &err);
+	assert_non_null(text);
+	iso_json *root = iso_json_parse(text, len, 0, ISO_E_INTERNAL, "report", &err);
+	assert_non_null(root);
+	assert_string_equal(iso_json_get_string(root, "mode"), "slirp4netns");
+	assert_string_equal(iso_json_get_string(root, "verdict"), "fail");
+	const iso_json *checks = iso_json_get(root, "checks");
+	assert_int_equal(iso_json_len(checks), 6);
+	assert_string_equal(iso_json_get_string(iso_json_at(checks, 5), "verdict"), "fail");
+	assert_string_equal(iso_json_get_string(iso_json_at(checks, 0), "verdict"), "pass");
+	assert_true(iso_json_len(iso_json_get(iso_json_at(checks, 5), "evidence")) >= 1);
+	iso_json_free(root);
+	iso_jgen_free(g);
+}
+
+static void test_probe_targets(void **state)
+{
+	struct netns_addr h[2];
+	struct netns_addrs host = {2, h};
+	struct netns_target *t = NULL;
+	struct iso_error *err = NULL;
+	size_t n = 0;
+	uint16_t ports[] = {8070, 8071};
+
+	addr(&h[0], AF_INET, "192.168.1.5", 24, 2, "eth0");
+	addr(&h[1], AF_INET6, "fd00::2", 64, 2, "eth0");
+	assert_int_equal(verify_probe_targets(ports, 2, &host, "192.0.2.2", &t, &n, &err), 0);
+	assert_int_equal(n, 8);
+	int at_slirp_host = 0;
+	for (size_t i = 0; i < n; i++) {
+		char a[64];
+		inet_ntop(t[i].family, t[i].addr, a, sizeof a);
+		at_slirp_host += !strcmp(a, "10.0.2.2");
+		assert_true(t[i].port == 8070 || t[i].port == 8071);
+	}
+	assert_int_equal(at_slirp_host, 2);
+	free(t);
+	assert_int_equal(verify_probe_targets(ports, 2, &host, "not-an-ip", &t, &n, &err), -1);
+	assert_int_equal(err->class, ISO_E_USAGE);
+	iso_error_free(err);
+	err = NULL;
+	uint16_t many[100] = {0};
+	assert_int_equal(verify_probe_targets(many, 100, &host, NULL, &t, &n, &err), -1);
+	iso_error_free(err);
+}
+
+static void test_hosts_lookup(void **state)
+{
+	const char *hosts = "127.0.0.1 localhost\n# 10.9.9.9 host.containers.internal\n"
+			    "::1 localhost ip6-localhost\n"
+			    "192.0.2.2\thost.containers.internal host.docker.internal # comment\n"
+			    "10.0.2.100 wo-042 wo-042-infra\n";
+	char out[64];
+	assert_int_equal(verify_hosts_lookup(hosts, "host.containers.internal", out, sizeof out), 0);
+	assert_string_equal(out, "192.0.2.2");
+	assert_int_equal(verify_hosts_lookup(hosts, "wo-042-infra", out, sizeof out), 0);
+	assert_string_equal(out, "10.0.2.100");
+	assert_int_equal(verify_hosts_lookup(hosts, "host", out, sizeof out), -1);
+	assert_int_equal(verify_hosts_lookup("", "x", out, sizeof out), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_healthy_work_order_passes),
+		cmocka_unit_test(test_each_check_can_fail),
+		cmocka_unit_test(test_unknown_is_unverified_never_passed),
+		cmocka_unit_test(test_report_json),
+		cmocka_unit_test(test_probe_targets),
+		cmocka_unit_test(test_hosts_lookup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
