@@ -31,7 +31,7 @@
 #include "iso/json.h"
 #include "podman_test.h"
 
-#define ISOPOD ISO_SRCDIR "/isopod"
+#define ISOPOD ISO_ISOPOD_BIN
 
 static char wo[64], wo_killed[64];
 static char state_dir[] = "/tmp/isopod-test-cmds-XXXXXX";

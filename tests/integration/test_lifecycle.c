@@ -34,7 +34,7 @@
 #include "podman/objects.h"
 #include "podman_test.h"
 
-#define ISOPOD ISO_SRCDIR "/isopod"
+#define ISOPOD ISO_ISOPOD_BIN
 #define PORT_LOW 18930
 #define PORT_HIGH 18939
 
