@@ -39,6 +39,8 @@ int cmd_usage(const struct iso_globals *g, const char *cmd, const char *fmt, ...
 int cmd_parse_port(const char *s, const char *what, int *out, struct iso_error **err);
 
 int cmd_version(int argc, char **argv, const struct iso_globals *g);
+/* `ports --rebuild`: the caller's leases from Podman's labels (src/ports_rebuild.c). */
+int ports_rebuild(const struct iso_globals *g, struct iso_error **err);
 int cmd_ports(int argc, char **argv, const struct iso_globals *g);
 int cmd_up(int argc, char **argv, const struct iso_globals *g);
 int cmd_down(int argc, char **argv, const struct iso_globals *g);

@@ -518,6 +518,33 @@ static void test_init_killed_is_completed_by_next_up(void **state)
 	assert_int_equal(count_with_key("pod", a), 1);
 }
 
+/* A lost lease file is rebuilt from the pods' labels: the same port comes back, and up sees no drift. */
+static void test_ports_rebuild_after_lost_lease_file(void **state)
+{
+	const char *a = wo('l');
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --json --quiet", a), 0);
+	long long before = 0, after = 0;
+	assert_int_equal(json_int(out, "http", &before), 0);
+	free(out);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/leases", state_dir);
+	assert_int_equal(unlink(path), 0);
+	assert_false(has_lease(a));
+	out = NULL;
+	assert_int_equal(run(&out, NULL, "ports --rebuild --json"), 0);
+	assert_non_null(strstr(out, a));
+	free(out);
+	assert_true(has_lease(a));
+	out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --json --quiet", a), 0);
+	assert_int_equal(json_int(out, "http", &after), 0);
+	assert_int_equal(before, after);
+	assert_non_null(strstr(out, "\"drift\": false"));
+	assert_non_null(strstr(out, "already running"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +557,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_ups_give_one_pod, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigint_at_each_step_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_killed_is_completed_by_next_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ports_rebuild_after_lost_lease_file, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
