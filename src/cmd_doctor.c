@@ -77,8 +77,10 @@ static void check_api(struct doctor_report *r, struct podman_client *pc, int ok,
 			   NULL);
 		return;
 	}
-	const char *ch = getenv("CONTAINER_HOST");
-	char *fix = ch && *ch ? xasprintf("unset CONTAINER_HOST, or start the service it names: podman system service "
+	const char *ch = getenv("CONTAINER_HOST"), *xdg = getenv("XDG_RUNTIME_DIR");
+	char *fix = (!ch || !*ch) && (!xdg || !*xdg) ? xasprintf("export XDG_RUNTIME_DIR=/run/user/%u  (see 'runtime-dir')",
+								 (unsigned)geteuid())
+		    : ch && *ch ? xasprintf("unset CONTAINER_HOST, or start the service it names: podman system service "
 					  "--time=0 %s &",
 					  ch)
 			      : xstrdup("podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock &");
