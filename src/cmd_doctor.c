@@ -71,19 +71,21 @@ static char *fix_from_message(const char *msg)
 static void check_api(struct doctor_report *r, struct podman_client *pc, int ok, struct iso_error *e)
 {
 	if (ok) {
-		doctor_add(r, "api", DOCTOR_PASS,
-			   xasprintf("%s answers%s", podman_client_endpoint(pc),
-				     podman_client_started_service(pc) ? " (the service was started by this call)" : ""),
-			   NULL);
+		doctor_add(
+			r, "api", DOCTOR_PASS,
+			xasprintf("%s answers%s", podman_client_endpoint(pc),
+				  podman_client_started_service(pc) ? " (the service was started by this call)" : ""),
+			NULL);
 		return;
 	}
 	const char *ch = getenv("CONTAINER_HOST"), *xdg = getenv("XDG_RUNTIME_DIR");
-	char *fix = (!ch || !*ch) && (!xdg || !*xdg) ? xasprintf("export XDG_RUNTIME_DIR=/run/user/%u  (see 'runtime-dir')",
-								 (unsigned)geteuid())
-		    : ch && *ch ? xasprintf("unset CONTAINER_HOST, or start the service it names: podman system service "
-					  "--time=0 %s &",
-					  ch)
-			      : xstrdup("podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock &");
+	char *fix = (!ch || !*ch) && (!xdg || !*xdg)
+			    ? xasprintf("export XDG_RUNTIME_DIR=/run/user/%u  (see 'runtime-dir')", (unsigned)geteuid())
+		    : ch && *ch
+			    ? xasprintf("unset CONTAINER_HOST, or start the service it names: podman system service "
+					"--time=0 %s &",
+					ch)
+			    : xstrdup("podman system service --time=0 unix://$XDG_RUNTIME_DIR/podman/podman.sock &");
 	doctor_add(r, "api", DOCTOR_FAIL, xstrdup(e ? e->msg : "no endpoint"), fix);
 }
 
@@ -130,7 +132,8 @@ static void check_runtime(struct doctor_report *r, struct podman_client *pc, con
 				"'podman info' shows the runtime and cgroup setup",
 				name, name);
 	doctor_add(r, "runtime", DOCTOR_FAIL,
-		   xasprintf("%s could not start a throwaway pod (cgroup %s, %s manager): %s", rt, cg, mgr, e->msg), fix);
+		   xasprintf("%s could not start a throwaway pod (cgroup %s, %s manager): %s", rt, cg, mgr, e->msg),
+		   fix);
 	iso_error_free(e);
 }
 
@@ -138,10 +141,11 @@ static void check_storage(struct doctor_report *r, const struct podman_info *inf
 {
 	const char *d = info->graph_driver ? info->graph_driver : "";
 	if (!strcmp(d, "vfs"))
-		doctor_add(r, "storage", DOCTOR_WARN,
-			   xstrdup("storage driver vfs: every layer is a full copy (slow creates, N times the disk)"),
-			   xstrdup("printf '[storage]\\ndriver = \"overlay\"\\n' > ~/.config/containers/storage.conf && "
-				   "podman system reset -f  (deletes all your containers, images and volumes)"));
+		doctor_add(
+			r, "storage", DOCTOR_WARN,
+			xstrdup("storage driver vfs: every layer is a full copy (slow creates, N times the disk)"),
+			xstrdup("printf '[storage]\\ndriver = \"overlay\"\\n' > ~/.config/containers/storage.conf && "
+				"podman system reset -f  (deletes all your containers, images and volumes)"));
 	else
 		doctor_add(r, "storage", *d ? DOCTOR_PASS : DOCTOR_WARN,
 			   xasprintf("storage driver %s", *d ? d : "unknown"),
@@ -204,10 +208,12 @@ static void check_image(struct doctor_report *r, struct podman_client *pc, const
 		return;
 	}
 	if (doctor_image_registry(ref, host, sizeof(host)))
-		doctor_add(r, name, DOCTOR_FAIL, xasprintf("%s is not present and a localhost image cannot be pulled", ref),
+		doctor_add(r, name, DOCTOR_FAIL,
+			   xasprintf("%s is not present and a localhost image cannot be pulled", ref),
 			   xasprintf("make images  (or export %s=<an image you have>)", env));
 	else if (doctor_registry_reachable(host, DOCTOR_REGISTRY_TIMEOUT_MS))
-		doctor_add(r, name, DOCTOR_WARN, xasprintf("%s is not present; 'isopod up' will pull it from %s", ref, host),
+		doctor_add(r, name, DOCTOR_WARN,
+			   xasprintf("%s is not present; 'isopod up' will pull it from %s", ref, host),
 			   xasprintf("podman pull %s  (now, to make the first 'isopod up' fast)", ref));
 	else
 		doctor_add(r, name, DOCTOR_FAIL,
@@ -352,8 +358,9 @@ int cmd_doctor(int argc, char **argv, const struct iso_globals *g)
 	size_t failed = doctor_count(&r, DOCTOR_FAIL);
 	int rc = 0;
 	if (failed && !g->json) {
-		iso_error_set(&err, ISO_E_HOST, 0, "%zu check%s failed; run the fixes above, then 'isopod doctor' again",
-			      failed, failed == 1 ? "" : "s");
+		iso_error_set(&err, ISO_E_HOST, 0,
+			      "%zu check%s failed; run the fixes above, then 'isopod doctor' again", failed,
+			      failed == 1 ? "" : "s");
 		rc = cmd_fail(g, err);
 	} else if (failed)
 		rc = ISO_E_HOST;

@@ -164,14 +164,15 @@ void doctor_check_podman_binary(struct doctor_report *r, const char *server_vers
 void doctor_check_subid(struct doctor_report *r, const char *name, const char *path, const char *user, uid_t uid)
 {
 	/* "subuid" -> usermod --add-subuids, "subgid" -> --add-subgids */
-	cleanup_free char *fix = xasprintf("sudo usermod --add-%ss 100000-165535 %s  (pick a range no other user has in %s)",
-					   name, user, path);
+	cleanup_free char *fix = xasprintf(
+		"sudo usermod --add-%ss 100000-165535 %s  (pick a range no other user has in %s)", name, user, path);
 	cleanup_free char *text = NULL;
 	struct iso_error *err = NULL;
 	size_t len, ranges;
 	unsigned long long total;
 	if (iso_read_file(path, SUBID_FILE_CAP, &text, &len, &err) < 0) {
-		doctor_add(r, name, DOCTOR_FAIL, xasprintf("cannot read %s: %s", path, err->msg), iso_steal_pointer(&fix));
+		doctor_add(r, name, DOCTOR_FAIL, xasprintf("cannot read %s: %s", path, err->msg),
+			   iso_steal_pointer(&fix));
 		iso_error_free(err);
 		return;
 	}
@@ -192,8 +193,8 @@ void doctor_check_subid(struct doctor_report *r, const char *name, const char *p
 			   iso_steal_pointer(&fix));
 		return;
 	}
-	doctor_add(r, name, DOCTOR_PASS, xasprintf("%llu ids in %zu range%s in %s", total, ranges, ranges == 1 ? "" : "s", path),
-		   NULL);
+	doctor_add(r, name, DOCTOR_PASS,
+		   xasprintf("%llu ids in %zu range%s in %s", total, ranges, ranges == 1 ? "" : "s", path), NULL);
 }
 
 void doctor_check_idmap(struct doctor_report *r, const char *helper)
@@ -207,7 +208,8 @@ void doctor_check_idmap(struct doctor_report *r, const char *helper)
 	}
 	int caps = getxattr(bin, "security.capability", NULL, 0) > 0;
 	if (!doctor_idmap_usable(st.st_mode, st.st_uid, caps)) {
-		doctor_add(r, helper, DOCTOR_FAIL, xasprintf("%s is neither setuid root nor has file capabilities", bin),
+		doctor_add(r, helper, DOCTOR_FAIL,
+			   xasprintf("%s is neither setuid root nor has file capabilities", bin),
 			   xasprintf("sudo chown root %s && sudo chmod u+s %s", bin, bin));
 		return;
 	}
@@ -251,7 +253,8 @@ void doctor_check_tun(struct doctor_report *r)
 		return;
 	}
 	int e = errno;
-	doctor_add(r, "tun", DOCTOR_FAIL, xasprintf("/dev/net/tun: %s; slirp4netns cannot make the pod network", strerror(e)),
+	doctor_add(r, "tun", DOCTOR_FAIL,
+		   xasprintf("/dev/net/tun: %s; slirp4netns cannot make the pod network", strerror(e)),
 		   xstrdup(e == ENOENT ? "sudo modprobe tun" : "sudo chmod 0666 /dev/net/tun"));
 }
 
@@ -298,9 +301,10 @@ void doctor_check_ports(struct doctor_report *r, int low, int high, uid_t uid)
 				     start, start + (high - low), low));
 		return;
 	}
-	doctor_add(r, "ports", DOCTOR_PASS,
-		   xasprintf("port range %d-%d is at or above net.ipv4.ip_unprivileged_port_start=%d", low, high, start),
-		   NULL);
+	doctor_add(
+		r, "ports", DOCTOR_PASS,
+		xasprintf("port range %d-%d is at or above net.ipv4.ip_unprivileged_port_start=%d", low, high, start),
+		NULL);
 }
 
 int doctor_registry_reachable(const char *host, int timeout_ms)

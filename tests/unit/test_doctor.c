@@ -114,8 +114,8 @@ static void test_check_runtime_dir_unset(void **state)
 static void test_check_ports(void **state)
 {
 	struct doctor_report r = {0};
-	doctor_check_ports(&r, 80, 89, 5000);   /* under every default of the sysctl */
-	doctor_check_ports(&r, 80, 89, 0);      /* root may bind them */
+	doctor_check_ports(&r, 80, 89, 5000); /* under every default of the sysctl */
+	doctor_check_ports(&r, 80, 89, 0);    /* root may bind them */
 	doctor_check_ports(&r, 65000, 65010, 5000);
 	assert_int_equal(r.v[0].status, DOCTOR_FAIL);
 	assert_non_null(strstr(r.v[0].fix, "ip_unprivileged_port_start=80"));
@@ -138,14 +138,10 @@ static void test_report_cap(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_subid_sum),
-		cmocka_unit_test(test_runtime_dir_problem),
-		cmocka_unit_test(test_idmap_usable),
-		cmocka_unit_test(test_image_registry),
-		cmocka_unit_test(test_check_subid_file),
-		cmocka_unit_test(test_check_runtime_dir_unset),
-		cmocka_unit_test(test_check_ports),
-		cmocka_unit_test(test_report_cap),
+		cmocka_unit_test(test_subid_sum),        cmocka_unit_test(test_runtime_dir_problem),
+		cmocka_unit_test(test_idmap_usable),     cmocka_unit_test(test_image_registry),
+		cmocka_unit_test(test_check_subid_file), cmocka_unit_test(test_check_runtime_dir_unset),
+		cmocka_unit_test(test_check_ports),      cmocka_unit_test(test_report_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
