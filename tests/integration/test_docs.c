@@ -149,6 +149,8 @@ static void run_doc(const char *name, int min_run)
 		const char *hash = strstr(l, " # ");
 		char cmd[2048];
 		snprintf(cmd, sizeof cmd, "%.*s", hash ? (int)(hash - l) : (int)strlen(l), l);
+		for (size_t e = strlen(cmd); e > 0 && (cmd[e - 1] == ' ' || cmd[e - 1] == '\t'); e--)
+			cmd[e - 1] = '\0';
 		if (hash && strstr(hash, "needs-odoo")) {
 			printf("[ NOT RUN  ] %s:%d: %s\n             reason: needs the real Odoo image (module tests); "
 			       "the harness has only the stand-in\n",
@@ -178,7 +180,7 @@ static void run_doc(const char *name, int min_run)
 static int teardown(void **state)
 {
 	for (int i = 0; i < n_wos; i++) {
-		char cmd[256];
+		char cmd[1200];
 		snprintf(cmd, sizeof cmd, "'%s' down --cleanup '%s' >/dev/null 2>&1", ISOPOD, wos[i]);
 		if (system(cmd) == -1)
 			fprintf(stderr, "cannot run: %s\n", cmd);
