@@ -143,8 +143,8 @@ static void run_doc(const char *name, int min_run)
 		if (!*l || *l == '#')
 			continue;
 		if (strncmp(l, "isopod ", 7) && strcmp(l, "isopod"))
-			fail_msg("%s:%d: a `sh` block holds only isopod commands (use a `console` block): %s", name, lineno,
-				 l);
+			fail_msg("%s:%d: a `sh` block holds only isopod commands (use a `console` block): %s", name,
+				 lineno, l);
 		int want = 0;
 		const char *hash = strstr(l, " # ");
 		char cmd[2048];
