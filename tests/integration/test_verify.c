@@ -276,9 +276,11 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	for (size_t i = 0; i < n_wos; i++) {
-		char *ignored = NULL; /* "unknown" for work orders never made or already removed */
-		isopod(NULL, &ignored, "down %s --cleanup --quiet", wos[i]);
-		free(ignored);
+		char *msg = NULL;
+		int rc = isopod(NULL, &msg, "down %s --cleanup --quiet", wos[i]);
+		if (rc != 0 && rc != 3) /* 3: never made, or already removed */
+			fprintf(stderr, "  teardown: down %s: exit %d: %s", wos[i], rc, msg);
+		free(msg);
 	}
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir);
