@@ -40,6 +40,7 @@ struct gather {
 	struct netns_snapshot *snap;
 	struct netns_addrs host;
 	struct netns_probe *probes;
+	char intended[48]; /* the host address `up` published on, from the pod's port labels */
 };
 
 static void add_port(struct gather *x, int port)
@@ -165,7 +166,10 @@ static int gather_ports(struct gather *x, struct iso_error **err)
 		p->proto = b->protocol && !strcmp(b->protocol, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
 		add_port(x, b->host_port);
 	}
-	const char *want = w->cfg.profile.host_address;
+	/* `up --bind` is recorded in the port labels; the configuration alone does not know it. */
+	int own[ISO_PORT_PURPOSES];
+	wo_labels_ports(&x->pod.labels, own, x->intended, sizeof(x->intended));
+	const char *want = x->intended[0] ? x->intended : w->cfg.profile.host_address;
 	x->in.published = x->published;
 	x->in.n_published = n;
 	x->in.intended_host_ip = want;

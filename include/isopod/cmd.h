@@ -56,5 +56,6 @@ int cmd_status(int argc, char **argv, const struct iso_globals *g);
 int cmd_logs(int argc, char **argv, const struct iso_globals *g);
 int cmd_exec(int argc, char **argv, const struct iso_globals *g);
 int cmd_gc(int argc, char **argv, const struct iso_globals *g);
+int cmd_doctor(int argc, char **argv, const struct iso_globals *g);
 
 #endif

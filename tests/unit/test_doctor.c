@@ -1,0 +1,147 @@
+/* The pure verdicts of `isopod doctor` and its host checks over made-up files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "isopod/doctor.h"
+
+static void test_subid_sum(void **state)
+{
+	unsigned long long total;
+	size_t ranges;
+	const char *f = "alice:100000:65536\n# comment\nbob:165536:65536\n1002:231072:1000\nbob:300000:10";
+	assert_int_equal(doctor_subid_sum(f, "bob", 1002, &total, &ranges), 0);
+	assert_int_equal(ranges, 3); /* two by name, one by uid, the last without a newline */
+	assert_int_equal(total, 65536 + 1000 + 10);
+	assert_int_equal(doctor_subid_sum(f, "carol", 2000, &total, &ranges), 0);
+	assert_int_equal(ranges, 0);
+	assert_int_equal(total, 0);
+	/* a prefix of a name is not the name */
+	assert_int_equal(doctor_subid_sum("alice2:1:65536\n", "alice", 7, &total, &ranges), 0);
+	assert_int_equal(ranges, 0);
+	assert_int_equal(doctor_subid_sum("alice:x:65536\n", "alice", 7, &total, &ranges), -1);
+	assert_int_equal(doctor_subid_sum("alice:100\n", "alice", 7, &total, &ranges), -1);
+	assert_int_equal(doctor_subid_sum("", "alice", 7, &total, &ranges), 0);
+}
+
+static void test_runtime_dir_problem(void **state)
+{
+	struct stat st = {.st_mode = S_IFDIR | 0700, .st_uid = 1002};
+	assert_string_equal(doctor_runtime_dir_problem(&st, 1002), "");
+	assert_string_not_equal(doctor_runtime_dir_problem(&st, 1003), "");
+	st.st_mode = S_IFDIR | 0755;
+	assert_string_not_equal(doctor_runtime_dir_problem(&st, 1002), "");
+	st.st_mode = S_IFREG | 0700;
+	assert_string_not_equal(doctor_runtime_dir_problem(&st, 1002), "");
+}
+
+static void test_idmap_usable(void **state)
+{
+	assert_true(doctor_idmap_usable(S_IFREG | S_ISUID | 0755, 0, 0));
+	assert_true(doctor_idmap_usable(S_IFREG | 0755, 0, 1));
+	assert_false(doctor_idmap_usable(S_IFREG | 0755, 0, 0));
+	assert_false(doctor_idmap_usable(S_IFREG | S_ISUID | 0755, 1000, 0));
+	assert_false(doctor_idmap_usable(S_IFREG | S_ISUID | 0644, 0, 0));
+}
+
+static void test_image_registry(void **state)
+{
+	char h[64];
+	assert_int_equal(doctor_image_registry("docker.io/library/odoo:18.0", h, sizeof(h)), 0);
+	assert_string_equal(h, "docker.io");
+	assert_int_equal(doctor_image_registry("odoo:18.0", h, sizeof(h)), 0);
+	assert_string_equal(h, "docker.io");
+	assert_int_equal(doctor_image_registry("library/odoo", h, sizeof(h)), 0);
+	assert_string_equal(h, "docker.io");
+	assert_int_equal(doctor_image_registry("registry.invalid/x:1", h, sizeof(h)), 0);
+	assert_string_equal(h, "registry.invalid");
+	assert_int_equal(doctor_image_registry("127.0.0.1:5000/odoo:18", h, sizeof(h)), 0);
+	assert_string_equal(h, "127.0.0.1:5000");
+	assert_int_equal(doctor_image_registry("localhost/isopod-postgres:15", h, sizeof(h)), 1);
+	assert_string_equal(h, "localhost");
+}
+
+/* The subid check over a file: a missing user fails and names usermod; a short range warns. */
+static void test_check_subid_file(void **state)
+{
+	char path[] = "/tmp/isopod-test-subuid-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *text = "alice:100000:65536\nbob:200000:1000\n";
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct doctor_report r = {0};
+	doctor_check_subid(&r, "subuid", path, "alice", 5000);
+	doctor_check_subid(&r, "subuid", path, "bob", 5001);
+	doctor_check_subid(&r, "subuid", path, "carol", 5002);
+	doctor_check_subid(&r, "subgid", "/nonexistent/subgid", "alice", 5000);
+	unlink(path);
+	assert_int_equal(r.n, 4);
+	assert_int_equal(r.v[0].status, DOCTOR_PASS);
+	assert_null(r.v[0].fix);
+	assert_int_equal(r.v[1].status, DOCTOR_WARN);
+	assert_int_equal(r.v[2].status, DOCTOR_FAIL);
+	assert_non_null(strstr(r.v[2].fix, "usermod --add-subuids"));
+	assert_non_null(strstr(r.v[2].fix, "carol"));
+	assert_int_equal(r.v[3].status, DOCTOR_FAIL);
+	assert_non_null(strstr(r.v[3].fix, "--add-subgids"));
+	assert_int_equal(doctor_count(&r, DOCTOR_FAIL), 2);
+	doctor_report_release(&r);
+}
+
+static void test_check_runtime_dir_unset(void **state)
+{
+	const char *old = getenv("XDG_RUNTIME_DIR");
+	char *saved = old ? strdup(old) : NULL;
+	unsetenv("XDG_RUNTIME_DIR");
+	struct doctor_report r = {0};
+	doctor_check_runtime_dir(&r, "alice", 5000);
+	if (saved)
+		setenv("XDG_RUNTIME_DIR", saved, 1);
+	free(saved);
+	assert_int_equal(r.v[0].status, DOCTOR_FAIL);
+	assert_non_null(strstr(r.v[0].fix, "export XDG_RUNTIME_DIR=/run/user/5000"));
+	doctor_report_release(&r);
+}
+
+static void test_check_ports(void **state)
+{
+	struct doctor_report r = {0};
+	doctor_check_ports(&r, 80, 89, 5000); /* under every default of the sysctl */
+	doctor_check_ports(&r, 80, 89, 0);    /* root may bind them */
+	doctor_check_ports(&r, 65000, 65010, 5000);
+	assert_int_equal(r.v[0].status, DOCTOR_FAIL);
+	assert_non_null(strstr(r.v[0].fix, "ip_unprivileged_port_start=80"));
+	assert_int_equal(r.v[1].status, DOCTOR_PASS);
+	assert_int_equal(r.v[2].status, DOCTOR_PASS);
+	doctor_report_release(&r);
+}
+
+static void test_report_cap(void **state)
+{
+	struct doctor_report r = {0};
+	for (int i = 0; i < DOCTOR_MAX_CHECKS + 3; i++)
+		doctor_add(&r, "x", DOCTOR_WARN, strdup("d"), strdup("f"));
+	assert_int_equal(r.n, DOCTOR_MAX_CHECKS);
+	assert_int_equal(doctor_count(&r, DOCTOR_WARN), DOCTOR_MAX_CHECKS);
+	assert_string_equal(doctor_status_name(DOCTOR_SKIP), "skip");
+	doctor_report_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_subid_sum),        cmocka_unit_test(test_runtime_dir_problem),
+		cmocka_unit_test(test_idmap_usable),     cmocka_unit_test(test_image_registry),
+		cmocka_unit_test(test_check_subid_file), cmocka_unit_test(test_check_runtime_dir_unset),
+		cmocka_unit_test(test_check_ports),      cmocka_unit_test(test_report_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
