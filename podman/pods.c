@@ -135,6 +135,7 @@ void podman_pod_release(struct podman_pod *p)
 	free(p->state);
 	free(p->infra_id);
 	free(p->network_mode);
+	free(p->network_options);
 	podman_labels_release(&p->labels);
 	for (size_t i = 0; i < p->n_ports; i++) {
 		free(p->ports[i].host_ip);
@@ -212,6 +213,19 @@ int podman_pod_inspect(struct podman_client *c, const char *name, struct podman_
 		p.network_mode = xstrdup("host");
 	else if (iso_json_len(netopts) > 0 && iso_json_key_at(netopts, 0))
 		p.network_mode = xstrdup(iso_json_key_at(netopts, 0));
+	/* {"slirp4netns": ["allow_host_loopback=true", ...]}: the options of that mode, comma-joined. */
+	const iso_json *opts = iso_json_value_at(netopts, 0);
+	struct iso_buf b;
+	iso_buf_init(&b, 4096);
+	for (size_t i = 0; i < iso_json_len(opts); i++) {
+		const char *o = iso_json_string(iso_json_at(opts, i));
+		if (!o)
+			continue;
+		if (b.len)
+			iso_buf_append(&b, ",", 1);
+		iso_buf_append(&b, o, strlen(o));
+	}
+	p.network_options = iso_buf_steal(&b, NULL);
 	p.n_containers = iso_json_len(iso_json_get(root, "Containers"));
 	*out = p;
 	return 0;

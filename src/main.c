@@ -19,6 +19,7 @@ const struct iso_command iso_commands[] = {
 	{"exec", cmd_exec, "run a command in a work order's container"},
 	{"verify", cmd_verify, "prove a work order's network isolation"},
 	{"gc", cmd_gc, "finish interrupted runs and reclaim unused port leases"},
+	{"doctor", cmd_doctor, "check this host for rootless work orders, with the fix for each problem"},
 	{"ports", cmd_ports, "list the host ports leased to work orders"},
 	{"version", cmd_version, "client and Podman versions, the endpoint, whether the service was started"},
 	{NULL, NULL, NULL},

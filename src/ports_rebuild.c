@@ -138,8 +138,8 @@ int ports_rebuild(const struct iso_globals *g, struct iso_error **err)
 		for (size_t i = 0; i < moved.n; i++)
 			printf("port %d of %s/%s is held by another lease: leased %d instead; 'isopod down %s' then "
 			       "'isopod up %s' moves the pod there\n",
-			       moved.v[i].old_port, moved.v[i].lease.profile, moved.v[i].lease.wo, moved.v[i].lease.port,
-			       moved.v[i].lease.wo, moved.v[i].lease.wo);
+			       moved.v[i].old_port, moved.v[i].lease.profile, moved.v[i].lease.wo,
+			       moved.v[i].lease.port, moved.v[i].lease.wo, moved.v[i].lease.wo);
 		printf("%zu lease%s rebuilt from Podman's labels, %zu moved\n", r.n, r.n == 1 ? "" : "s", moved.n);
 	}
 	rc = 0;

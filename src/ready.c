@@ -116,8 +116,8 @@ static int wait_db_remote(struct wo_run *r, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	char last[300] = "nothing yet";
-	const char *cmd[] = {"pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", WO_DB_USER, "-d", w->names.database,
-			     NULL};
+	const char *cmd[] = {"pg_isready", "-h", "127.0.0.1",       "-p", "5432", "-U",
+			     WO_DB_USER,   "-d", w->names.database, NULL};
 	for (;;) {
 		int pid, ready = 0;
 		if (interrupted(r, err) < 0 || check_running(r, w->names.db_container, &pid, err) < 0)

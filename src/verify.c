@@ -35,8 +35,10 @@ struct gather {
 	char options_buf[160];
 	const char *options[MAX_OPTIONS];
 	struct verify_port published[ISO_PORT_PURPOSES + 8];
-	uint16_t ports[MAX_PORTS]; /* every published port of every work order, own ones included */
+	uint16_t ports[MAX_PORTS]; /* the other work orders' published ports */
 	size_t n_ports;
+	char open_on_purpose[16][160]; /* other work orders' ports published on every address */
+	size_t n_open_on_purpose;
 	struct netns_snapshot *snap;
 	struct netns_addrs host;
 	struct netns_probe *probes;
@@ -100,7 +102,12 @@ static int find_pod(struct gather *x, struct iso_error **err)
 	if (podman_container_inspect(w->client, x->pod.infra_id, &infra, err) < 0)
 		return -1;
 	x->infra_pid = infra.pid;
-	split_mode(x, infra.network_mode ? infra.network_mode : x->pod.network_mode);
+	/* The infra container says the mode; the pod's inspect carries the mode's options. */
+	const char *mode = infra.network_mode ? infra.network_mode : x->pod.network_mode;
+	cleanup_free char *full = NULL;
+	if (mode && !strchr(mode, ':') && x->pod.network_options && x->pod.network_options[0])
+		full = xasprintf("%s:%s", mode, x->pod.network_options);
+	split_mode(x, full ? full : mode);
 	podman_container_release(&infra);
 	if (x->infra_pid <= 0)
 		return iso_error_set(err, ISO_E_ISOLATION, 0, "the infra container of pod '%s' is not running",
@@ -164,7 +171,6 @@ static int gather_ports(struct gather *x, struct iso_error **err)
 		p->host_port = (uint16_t)b->host_port;
 		p->container_port = (uint16_t)b->container_port;
 		p->proto = b->protocol && !strcmp(b->protocol, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
-		add_port(x, b->host_port);
 	}
 	/* `up --bind` is recorded in the port labels; the configuration alone does not know it. */
 	int own[ISO_PORT_PURPOSES];
@@ -183,10 +189,25 @@ static int gather_ports(struct gather *x, struct iso_error **err)
 	if (podman_pod_list(w->client, &schema, &pods, &n_pods, err) < 0)
 		return -1;
 	for (size_t i = 0; i < n_pods; i++) {
+		const char *key = podman_labels_get(&pods[i].labels, LABEL_KEY);
+		if (!key || !strcmp(key, w->names.key))
+			continue; /* check 6 is about the other work orders */
 		int ports[ISO_PORT_PURPOSES];
-		wo_labels_ports(&pods[i].labels, ports, NULL, 0);
-		for (int p = 0; p < ISO_PORT_PURPOSES; p++)
-			add_port(x, ports[p]);
+		char addr[64];
+		wo_labels_ports(&pods[i].labels, ports, addr, sizeof(addr));
+		int everywhere = !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::");
+		for (int p = 0; p < ISO_PORT_PURPOSES; p++) {
+			if (!ports[p])
+				continue;
+			if (!everywhere) {
+				add_port(x, ports[p]);
+			} else if (x->n_open_on_purpose < ISO_ARRAY_SIZE(x->open_on_purpose)) {
+				/* Published on every address on purpose: every pod reaches it by design. */
+				snprintf(x->open_on_purpose[x->n_open_on_purpose++], sizeof(x->open_on_purpose[0]),
+					 "work order '%s' publishes port %d on %s on purpose: reachable from every pod",
+					 key, ports[p], addr);
+			}
+		}
 	}
 	podman_pod_list_free(pods, n_pods);
 	return 0;
@@ -243,6 +264,11 @@ int verify_run(struct wo_ctx *w, struct verify_outcome *out, struct iso_error **
 	if (find_pod(x, err) == 0 && gather_namespaces(x, err) == 0 && gather_ports(x, err) == 0 &&
 	    inspect_and_probe(x, err) == 0) {
 		verify_evaluate(&x->in, &out->report);
+		struct verify_check *c6 = &out->report.checks[5];
+		for (size_t i = 0; i < x->n_open_on_purpose; i++)
+			netns_findings_add(&c6->findings, NETNS_WARN, "%s", x->open_on_purpose[i]);
+		if (c6->findings.worst > out->report.worst)
+			out->report.worst = c6->findings.worst;
 		rc = 0;
 	}
 	out->elapsed_ms = (long)(iso_now_ms() - t0);

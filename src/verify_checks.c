@@ -196,6 +196,17 @@ int verify_probe_targets(const uint16_t *ports, size_t n_ports, const struct net
 			t->port = ports[i];
 		}
 	}
+	/* host.containers.internal is often one of the host's addresses: probe each target once. */
+	size_t kept = 0;
+	for (size_t i = 0; i < k; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < kept && !dup; j++)
+			dup = v[j].family == v[i].family && v[j].port == v[i].port &&
+			      !memcmp(v[j].addr, v[i].addr, sizeof v[i].addr);
+		if (!dup)
+			v[kept++] = v[i];
+	}
+	k = kept;
 	*out = v;
 	*n = k;
 	return 0;

@@ -103,7 +103,8 @@ struct podman_pod {
 	char *name;
 	char *state; /* "Created", "Running", "Exited", "Degraded" ... */
 	char *infra_id;
-	char *network_mode; /* from the network options or host networking; NULL when libpod does not say */
+	char *network_mode;    /* from the network options or host networking; NULL when libpod does not say */
+	char *network_options; /* inspect only: that mode's options, comma-joined ("allow_host_loopback=true") */
 	struct podman_labels labels;
 	struct podman_port_binding *ports; /* inspect only */
 	size_t n_ports;

@@ -5,7 +5,7 @@
  * (optionally ending in a comment; `# exit N` is its expected exit code, 0
  * otherwise).  Each document's commands run in order against real rootless
  * Podman with this test's own work orders (WO-<n> -> t-docs-<pid>-<n>) and
- * ports (8090+k -> 18900+k), a temporary state directory and the local
+ * ports (8090+k -> 18890+k), a temporary state directory and the local
  * images.  A line marked `# needs-odoo` needs the real Odoo image (running
  * module tests): it is reported as not run, with that reason.  Every work
  * order the test made is removed afterwards, also when it fails.
@@ -27,7 +27,7 @@
 #include "podman_test.h"
 
 #define ISOPOD ISO_ISOPOD_BIN
-#define PORT_BASE 18900
+#define PORT_BASE 18890
 #define MAX_WOS 16
 
 static char state_dir[] = "/tmp/isopod-test-docs-XXXXXX";
@@ -209,7 +209,7 @@ static int group_setup(void **state)
 	if (!mkdtemp(state_dir))
 		return -1;
 	setenv("ISOPOD_STATE_DIR", state_dir, 1);
-	setenv("ISOPOD_PORTS", "18900-18909", 1);
+	setenv("ISOPOD_PORTS", "18890-18899", 1);
 	setenv("ISOPOD_PROFILE", "hub", 1);
 	unsetenv("ISOPOD_REGISTRY_DIR");
 	return 0;
