@@ -154,8 +154,9 @@ ISO_WORK=""
 iso() { "$ISOPOD" --quiet "$@"; }
 iso_setup() {
 	ISO_WORK=$(mktemp -d "${TMPDIR:-/tmp}/isopod-bench.XXXXXX")
-	mkdir -p "$ISO_WORK/state" "$ISO_WORK/registry"
-	export ISOPOD_STATE_DIR=$ISO_WORK/state ISOPOD_REGISTRY_DIR=$ISO_WORK/registry ISOPOD_PORTS=$ISO_PORTS
+	mkdir -p "$ISO_WORK/state"
+	export ISOPOD_STATE_DIR=$ISO_WORK/state ISOPOD_PORTS=$ISO_PORTS
+	unset ISOPOD_REGISTRY_DIR # the lease registry then lives in the state directory
 	export ISOPOD_DB_IMAGE=$DB_IMAGE ISOPOD_ODOO_IMAGE=$ODOO_IMAGE
 	unset ISOPOD_PROFILE
 	cd "$ISO_WORK"
@@ -171,7 +172,11 @@ iso_setup() {
 iso_json_field() { sed -n "s/.*\"$1\": *\"\\([^\"]*\\)\".*/\\1/p" "$ISO_WORK/up.json" | head -n1; }
 method_isopod_up() {
 	# The port is isopod's lease from ISOPOD_PORTS; it returns once ready.
-	iso --json up "$1" >"$ISO_WORK/up.json"
+	iso --json up "$1" >"$ISO_WORK/up.json" || {
+		local rc=$?
+		say "isopod up $1 failed ($rc): $(cat "$ISO_WORK/up.json")"
+		return "$rc"
+	}
 }
 # Untimed, after each timed up: isopod's "ready" is checked from outside.
 method_isopod_check() {
