@@ -98,7 +98,7 @@ fuzz-build:
 		$(FUZZ_SRCS:%.c=build-fuzz/%)
 build-fuzz/tests/fuzz/%: tests/fuzz/%.c build-fuzz/libisopod.a
 	@mkdir -p $(dir $@)
-	clang $(ISO_CFLAGS) $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $^ $(LIBS)
+	clang $(ISO_CFLAGS) $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/libisopod.a $(LIBS)
 fuzz: fuzz-build
 	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SRCS:%.c=build-fuzz/%)
 

@@ -1,4 +1,5 @@
 /* Helpers shared by the cmd_* functions: the one place errors are printed. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,5 +37,30 @@ int cmd_parse_port(const char *s, const char *what, int *out, struct iso_error *
 	if (iso_parse_long(s, 1, 65535, &v) < 0)
 		return iso_error_set(err, ISO_E_USAGE, 0, "%s '%s' is not a port number (1-65535)", what, s);
 	*out = (int)v;
+	return 0;
+}
+
+int cmd_parse_no_args(int argc, char **argv, const struct iso_globals *g, void (*help)(void), int *rc)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			help();
+			*rc = 0;
+		} else {
+			*rc = cmd_usage(g, argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+		return -1;
+	}
+	if (optind < argc) {
+		*rc = cmd_usage(g, argv[0], "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
 	return 0;
 }

@@ -191,32 +191,12 @@ static void gc_help(void)
 
 int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct iso_globals mine = *g;
 	struct iso_config_flags flags = {0};
 	struct iso_error *err = NULL;
-	int c, rc = 0;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			mine.json = 1;
-			break;
-		case 'h':
-			gc_help();
-			return 0;
-		default:
-			return cmd_usage(&mine, argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cmd_usage(&mine, argv[0], "unexpected argument '%s'", argv[optind]);
+	int rc = 0;
+	if (cmd_parse_no_args(argc, argv, &mine, gc_help, &rc) < 0)
+		return rc;
 
 	struct wo_ctx w;
 	struct lease_registry reg = {.dirfd = -1};

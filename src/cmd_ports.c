@@ -16,11 +16,16 @@
 
 static void ports_help(void)
 {
-	printf("usage: isopod ports [--json]\n\n"
+	printf("usage: isopod ports [--rebuild] [--json]\n\n"
 	       "List the host ports leased to work orders, yours and, in a shared registry,\n"
 	       "other users' (as holders only: uid, profile, work order, port).\n\n"
+	       "  --rebuild   rebuild your leases from the labels of your pods (else of your\n"
+	       "              volumes), e.g. after the lease file was lost; other users' leases\n"
+	       "              are never touched, and a port someone else holds is replaced\n"
 	       "  --json      one JSON document on stdout\n"
-	       "  -h, --help  this text\n");
+	       "  -h, --help  this text\n\n"
+	       "Exit codes: 0 ok, 1 corrupt lease file, 2 bad input, 5 Podman unreachable\n"
+	       "(--rebuild), 10 registry directory not usable.\n");
 }
 
 static int print_json(const struct lease_registry *reg, const struct lease_list *l, uid_t me, struct iso_error **err)
@@ -91,6 +96,7 @@ int cmd_ports(int argc, char **argv, const struct iso_globals *g)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'},
+		{"rebuild", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -100,7 +106,7 @@ int cmd_ports(int argc, char **argv, const struct iso_globals *g)
 	struct lease_registry reg = {.dirfd = -1};
 	struct lease_list list = {0};
 	struct iso_error *err = NULL;
-	int c, rc = 0;
+	int c, rc = 0, rebuild = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -108,6 +114,9 @@ int cmd_ports(int argc, char **argv, const struct iso_globals *g)
 		switch (c) {
 		case 'j':
 			mine.json = 1;
+			break;
+		case 'r':
+			rebuild = 1;
 			break;
 		case 'h':
 			ports_help();
@@ -118,6 +127,8 @@ int cmd_ports(int argc, char **argv, const struct iso_globals *g)
 	}
 	if (optind < argc)
 		return cmd_usage(&mine, argv[0], "unexpected argument '%s'", argv[optind]);
+	if (rebuild)
+		return ports_rebuild(&mine, &err) < 0 ? cmd_fail(&mine, err) : 0;
 	if (config_load(&cfg, &flags, &err) < 0 || lease_registry_open_config(&reg, &cfg, &err) < 0 ||
 	    lease_list_all(&reg, geteuid(), &list, &err) < 0) {
 		rc = cmd_fail(&mine, err);

@@ -97,6 +97,17 @@ static void print_env(struct wo_run *r, const struct iso_globals *g, const struc
 	struct wo_ctx *w = r->w;
 	const char *addr = w->cfg.profile.host_address;
 	const char *shown = !strcmp(addr, "0.0.0.0") || !strcmp(addr, "::") ? "127.0.0.1" : addr;
+	/* Behind a tcp:// endpoint the ports are published on that host. */
+	char remote_host[256] = "";
+	const char *ep = podman_client_endpoint(w->client);
+	if (w->remote && ep && iso_str_has_prefix(ep, "tcp://")) {
+		const char *h = ep + strlen("tcp://");
+		size_t n = strcspn(h, h[0] == '[' ? "]" : ":/");
+		snprintf(remote_host, sizeof(remote_host), "%.*s", (int)(h[0] == '[' ? n + 1 : n), h);
+		shown = remote_host[0] == '[' ? remote_host + 1 : remote_host;
+		if (remote_host[0] == '[')
+			remote_host[strlen(remote_host) - 1] = '\0';
+	}
 	int v6 = strchr(shown, ':') != NULL;
 	cleanup_free char *url =
 		xasprintf("http://%s%s%s:%d", v6 ? "[" : "", shown, v6 ? "]" : "", r->grant.ports[ISO_PORT_HTTP]);
@@ -416,10 +427,10 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 	int drift = 0;
 	if (wo_ctx_init(&w, argv[optind], &o.flags, WO_NEED_PODMAN, &err) < 0)
 		goto fail;
-	if (w.remote) {
+	if (w.remote && o.verify) {
 		iso_error_set(&err, ISO_E_HOST, 0,
-			      "'isopod up' against the remote endpoint '%s' is not supported: readiness is proven by "
-			      "entering the pod's namespaces, which needs a local Podman; unset CONTAINER_HOST",
+			      "--verify needs a local Podman: behind the remote endpoint '%s' there are no PIDs to "
+			      "enter; run 'isopod up' without --verify",
 			      podman_client_endpoint(w.client));
 		goto fail;
 	}

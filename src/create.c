@@ -260,7 +260,7 @@ static int collect(void *ctx, enum podman_stream_id stream, const char *data, si
 	return 0;
 }
 
-int wo_run_oneshot(struct wo_run *r, int db_image, const char *const *cmd, int *exit_code, char **output,
+int wo_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int *exit_code, char **output,
 		   struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
@@ -289,6 +289,7 @@ int wo_run_oneshot(struct wo_run *r, int db_image, const char *const *cmd, int *
 	struct podman_pair secret_env[] = {{"PGPASSWORD", w->names.secret}};
 	struct wo_labels l;
 	const char *entrypoint[2] = {cmd[0], NULL};
+	int db_image = kind == WO_ONESHOT_DB_TOOL;
 	if (db_image) {
 		wo_labels_init(&l, w, ROLE_INIT, r->grant.ports, NULL);
 		dbspec = (struct podman_container_spec){
@@ -304,6 +305,10 @@ int wo_run_oneshot(struct wo_run *r, int db_image, const char *const *cmd, int *
 		};
 	} else {
 		odoo_spec_init(&o, r, name, ROLE_INIT, cmd);
+		if (kind == WO_ONESHOT_ODOO_TOOL) {
+			o.spec.entrypoint = entrypoint;
+			o.spec.command = cmd + 1;
+		}
 	}
 	struct iso_buf out;
 	iso_buf_init(&out, ONESHOT_OUTPUT_CAP);

@@ -113,7 +113,7 @@ static int range_full(struct lease_txn *t, const struct lease_request *req, int 
 	list = iso_buf_steal(&b, NULL);
 	return iso_error_set(err, ISO_E_CONFLICT, 0,
 			     "no free port in %d-%d for work order '%s' (profile %s): %d held by leases%s%s, %d in use "
-			     "by other programs; widen port_range or free some with 'isopod rm' or 'isopod gc'",
+			     "by other programs; widen port_range or free some with 'isopod down WO --cleanup' or 'isopod gc'",
 			     low, high, req->wo, req->profile, held, held ? ": " : "", list, busy);
 }
 

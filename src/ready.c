@@ -92,11 +92,80 @@ static int timed_out(struct wo_run *r, const char *what, const char *last, struc
 			     what, last, r->w->names.wo);
 }
 
+/*
+ * Behind a remote endpoint there is no PID to enter: readiness is asked from
+ * inside the pod by a one-shot container (one a second: each costs a create,
+ * a start and a removal).  *ready tells; the container's exit is the answer.
+ */
+static int remote_probe(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int *ready, char *last,
+			size_t size, struct iso_error **err)
+{
+	int code = -1;
+	cleanup_free char *out = NULL;
+	if (wo_run_oneshot(r, kind, cmd, &code, &out, err) < 0)
+		return -1;
+	*ready = code == 0;
+	size_t n = strlen(out);
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	snprintf(last, size, "exit %d%s%s", code, *out ? ": " : "", out);
+	return 0;
+}
+
+static int wait_db_remote(struct wo_run *r, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	char last[300] = "nothing yet";
+	const char *cmd[] = {"pg_isready", "-h", "127.0.0.1", "-p", "5432", "-U", WO_DB_USER, "-d", w->names.database,
+			     NULL};
+	for (;;) {
+		int pid, ready = 0;
+		if (interrupted(r, err) < 0 || check_running(r, w->names.db_container, &pid, err) < 0)
+			return -1;
+		if (remote_probe(r, WO_ONESHOT_DB_TOOL, cmd, &ready, last, sizeof(last), err) < 0)
+			return -1;
+		if (ready)
+			return 0;
+		if (iso_now_ms() >= r->deadline_ms)
+			return timed_out(r, "Postgres", last, err);
+		nap(1000);
+	}
+}
+
+static int wait_odoo_remote(struct wo_run *r, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	char last[300] = "nothing yet";
+	/* http.client does not follow redirects: a 303 to the database selector is not ready. */
+	const char *cmd[] = {"python3", "-c",
+			     "import http.client as h\n"
+			     "c = h.HTTPConnection('127.0.0.1', 8069, timeout=2)\n"
+			     "c.request('GET', '/web/login')\n"
+			     "s = c.getresponse().status\n"
+			     "print('HTTP', s)\n"
+			     "raise SystemExit(0 if s == 200 else 1)\n",
+			     NULL};
+	for (;;) {
+		int pid, ready = 0;
+		if (interrupted(r, err) < 0 || check_running(r, w->names.odoo_container, &pid, err) < 0)
+			return -1;
+		if (remote_probe(r, WO_ONESHOT_ODOO_TOOL, cmd, &ready, last, sizeof(last), err) < 0)
+			return -1;
+		if (ready)
+			return 0;
+		if (iso_now_ms() >= r->deadline_ms)
+			return timed_out(r, "Odoo", last, err);
+		nap(1000);
+	}
+}
+
 int wo_wait_db(struct wo_run *r, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	char last[300] = "nothing yet";
 	int pid = 0;
+	if (w->remote)
+		return wait_db_remote(r, err);
 	for (int round = 0;; round++) {
 		if (interrupted(r, err) < 0)
 			return -1;
@@ -128,6 +197,8 @@ int wo_wait_odoo(struct wo_run *r, struct iso_error **err)
 	int port = r->grant.ports[ISO_PORT_HTTP];
 	char last[64] = "no answer";
 	int rounds = 0;
+	if (w->remote)
+		return wait_odoo_remote(r, err);
 	for (;;) {
 		if (interrupted(r, err) < 0)
 			return -1;
@@ -163,7 +234,7 @@ int wo_db_initialised(struct wo_run *r, int *initialised, struct iso_error **err
 			     NULL};
 	int code = -1;
 	cleanup_free char *out = NULL;
-	if (wo_run_oneshot(r, 1, cmd, &code, &out, err) < 0)
+	if (wo_run_oneshot(r, WO_ONESHOT_DB_TOOL, cmd, &code, &out, err) < 0)
 		return iso_error_wrap(err, "ask the database whether it is initialised");
 	if (code == 0) {
 		*initialised = strstr(out, "installed") != NULL;
@@ -187,7 +258,7 @@ int wo_db_initialise(struct wo_run *r, struct iso_error **err)
 	iso_info("initialising database '%s' (odoo -i base)...", w->names.database);
 	int code = -1;
 	cleanup_free char *out = NULL;
-	if (wo_run_oneshot(r, 0, cmd, &code, &out, err) < 0)
+	if (wo_run_oneshot(r, WO_ONESHOT_ODOO, cmd, &code, &out, err) < 0)
 		return iso_error_wrap(err, "initialise database '%s'", w->names.database);
 	cleanup_free char *path = wo_init_log_path(w);
 	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

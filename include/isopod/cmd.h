@@ -35,10 +35,18 @@ extern const struct iso_command iso_commands[];
 int cmd_fail(const struct iso_globals *g, struct iso_error *err);
 /* A usage error of command CMD: print it with a pointer to CMD --help; returns 2. */
 int cmd_usage(const struct iso_globals *g, const char *cmd, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/*
+ * Options of a command that takes no arguments, only --help (--json and the
+ * log level are global): 0 to go on, or -1 with the exit code in *RC
+ * (after printing HELP, or a usage error).
+ */
+int cmd_parse_no_args(int argc, char **argv, const struct iso_globals *g, void (*help)(void), int *rc);
 /* Parse a port number argument ("--port N") into 1..65535. */
 int cmd_parse_port(const char *s, const char *what, int *out, struct iso_error **err);
 
 int cmd_version(int argc, char **argv, const struct iso_globals *g);
+/* `ports --rebuild`: the caller's leases from Podman's labels (src/ports_rebuild.c). */
+int ports_rebuild(const struct iso_globals *g, struct iso_error **err);
 int cmd_ports(int argc, char **argv, const struct iso_globals *g);
 int cmd_up(int argc, char **argv, const struct iso_globals *g);
 int cmd_down(int argc, char **argv, const struct iso_globals *g);

@@ -41,13 +41,18 @@ int wo_create_secret(struct wo_run *r, struct iso_error **err);
 int wo_create_pod(struct wo_run *r, struct iso_error **err);
 int wo_create_db(struct wo_run *r, struct iso_error **err);
 int wo_create_odoo(struct wo_run *r, struct iso_error **err);
+/* What a one-shot container runs. */
+enum wo_oneshot {
+	WO_ONESHOT_DB_TOOL,   /* a program of the Postgres image (psql, pg_isready) as the entrypoint */
+	WO_ONESHOT_ODOO,      /* Odoo through its image's entrypoint, with the Odoo containers' settings */
+	WO_ONESHOT_ODOO_TOOL, /* a program of the Odoo image (python3) as the entrypoint */
+};
 /*
  * Run a one-shot container in the pod (the init container's name and
  * labels), wait for it, keep its output (capped) in *output, remove it with
- * its anonymous volumes.  DB_IMAGE picks the Postgres image (psql) instead
- * of Odoo's.  *exit_code is the command's status.
+ * its anonymous volumes.  *exit_code is the command's status.
  */
-int wo_run_oneshot(struct wo_run *r, int db_image, const char *const *cmd, int *exit_code, char **output,
+int wo_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int *exit_code, char **output,
 		   struct iso_error **err);
 
 /* Remove what MADE names, of work order W, pod first; errors are collected, the rest still tried. */

@@ -518,6 +518,85 @@ static void test_init_killed_is_completed_by_next_up(void **state)
 	assert_int_equal(count_with_key("pod", a), 1);
 }
 
+/* A lost lease file is rebuilt from the pods' labels: the same port comes back, and up sees no drift. */
+static void test_ports_rebuild_after_lost_lease_file(void **state)
+{
+	const char *a = wo('l');
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --json --quiet", a), 0);
+	long long before = 0, after = 0;
+	assert_int_equal(json_int(out, "http", &before), 0);
+	free(out);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/leases", state_dir);
+	assert_int_equal(unlink(path), 0);
+	assert_false(has_lease(a));
+	out = NULL;
+	assert_int_equal(run(&out, NULL, "ports --rebuild --json"), 0);
+	assert_non_null(strstr(out, a));
+	free(out);
+	assert_true(has_lease(a));
+	out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --json --quiet", a), 0);
+	assert_int_equal(json_int(out, "http", &after), 0);
+	assert_int_equal(before, after);
+	assert_non_null(strstr(out, "\"drift\": false"));
+	assert_non_null(strstr(out, "already running"));
+	free(out);
+}
+
+/*
+ * Behind a tcp:// endpoint there are no PIDs to enter: readiness comes from
+ * one-shot containers, the URL names the endpoint's host, --verify exits 10
+ * before anything is made.  The test starts its own service on 127.0.0.1.
+ */
+static void test_remote_endpoint(void **state)
+{
+	const char *a = wo('m');
+	int port = PORT_HIGH; /* a port of the tests' own range, for the service */
+	char url[64];
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port);
+	pid_t svc = fork();
+	if (svc == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execlp("podman", "podman", "system", "service", "--time=0", url, (char *)NULL);
+		_exit(127);
+	}
+	char saved[256];
+	snprintf(saved, sizeof(saved), "%s", getenv("CONTAINER_HOST") ? getenv("CONTAINER_HOST") : "");
+	setenv("CONTAINER_HOST", url, 1);
+	setenv("ISOPOD_PORTS", "18930-18938", 1);
+	int rc_version = 5;
+	for (int i = 0; i < 100 && rc_version != 0; i++) {
+		char *ignored = NULL;
+		rc_version = run(NULL, &ignored, "version --no-start");
+		free(ignored);
+		if (rc_version)
+			usleep(100 * 1000);
+	}
+	char *out = NULL, *err = NULL;
+	int rc_verify = run(NULL, &err, "up %s --verify", a);
+	int rc_up = run(&out, NULL, "up %s --json --quiet", a);
+	int rc_down = run(NULL, NULL, "down %s --cleanup --quiet", a);
+	kill(svc, SIGTERM);
+	waitpid(svc, NULL, 0);
+	if (saved[0])
+		setenv("CONTAINER_HOST", saved, 1);
+	else
+		unsetenv("CONTAINER_HOST");
+	assert_int_equal(rc_version, 0);
+	assert_int_equal(rc_verify, 10);
+	assert_non_null(strstr(err, "remote endpoint"));
+	assert_int_equal(rc_up, 0);
+	assert_non_null(strstr(out, "\"url\": \"http://127.0.0.1:"));
+	assert_int_equal(rc_down, 0);
+	free(out);
+	free(err);
+	assert_nothing_left(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -530,6 +609,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_ups_give_one_pod, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sigint_at_each_step_rolls_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_init_killed_is_completed_by_next_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ports_rebuild_after_lost_lease_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remote_endpoint, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
