@@ -4,7 +4,8 @@
 #   bench/run.sh BUILD
 #
 # Runs each BUILD/bench/bench_* binary and each bench/bench_*.sh script
-# (bench_peers.sh: the podman CLI sequence and podman-compose side by side).
+# (bench_peers.sh: the podman CLI sequence, podman-compose and isopod side by
+# side, with isopod's targets and private memory).
 # As root it runs them as the rootless test user from a copy of the tree in
 # that user's home (rebuilt there); otherwise as the calling user. The user's
 # podman API service is started if nothing answers on its socket
@@ -31,7 +32,8 @@ if is_root && [ -z "${ISOPOD_BENCH_AS_USER:-}" ]; then
 	# shellcheck disable=SC2016 # expanded by the user's shell
 	as_user "$u" ISOPOD_BENCH_AS_USER=1 ISOPOD_TEST_PORTS="$ISOPOD_TEST_PORTS" \
 		ISOPOD_ODOO_IMAGE="$ISOPOD_ODOO_IMAGE" ISOPOD_DB_IMAGE="$ISOPOD_DB_IMAGE" \
-		BENCH_RUNS="${BENCH_RUNS:-}" BENCH_VOLUMES="${BENCH_VOLUMES:-}" \
+		BENCH_RUNS="${BENCH_RUNS:-}" BENCH_N="${BENCH_N:-}" BENCH_VOLUMES="${BENCH_VOLUMES:-}" \
+		BENCH_ISOPOD_PORTS="${BENCH_ISOPOD_PORTS:-}" \
 		bash -c 'cd "$1" && make --no-print-directory -s BUILD=build-bench bench-bins >/dev/null &&
 			exec bash bench/run.sh build-bench' run "$copy"
 	exit
@@ -52,6 +54,12 @@ case $build in
 /*) bdir=$build ;;
 *) bdir=$top/$build ;;
 esac
+# The binary the Makefile built for BUILD (bench_peers.sh runs it).
+if [ "$build" = build ]; then
+	export ISOPOD_BENCH_BIN=${ISOPOD_BENCH_BIN:-$top/isopod}
+else
+	export ISOPOD_BENCH_BIN=${ISOPOD_BENCH_BIN:-$bdir/isopod}
+fi
 for b in "$bdir"/bench/bench_*; do
 	if [ ! -f "$b" ] || [ ! -x "$b" ]; then continue; fi
 	host_say "$(basename "$b")"
