@@ -258,6 +258,13 @@ static int up(struct wo_run *r, const struct up_opts *o, const char **what, int 
 			      w->names.wo, f.other_profile, f.other_profile, w->names.wo, f.other_profile);
 		goto out;
 	}
+	if (f.pod_foreign) {
+		iso_error_set(err, ISO_E_CONFLICT, 0,
+			      "a pod named '%s' exists without this work order's labels; it is not isopod's to "
+			      "touch: remove it with 'podman pod rm %s' if it is not needed",
+			      w->names.pod, w->names.pod);
+		goto out;
+	}
 	if (f.secret_foreign) {
 		iso_error_set(err, ISO_E_CONFLICT, 0,
 			      "a secret named '%s' exists without this work order's labels; remove it with 'podman "

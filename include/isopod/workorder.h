@@ -13,10 +13,11 @@
  *   wo_found_release (&f);
  *   wo_ctx_release (&w);
  *
- * Podman's labels are the truth about what exists: wo_find lists pods and
- * volumes by io.isopod.wo (one call each), re-checks every label, and
- * reports objects of the same work order under another profile separately
- * (a user's work order has one profile).  The secret cannot be listed by
+ * Podman's labels are the truth about what exists: wo_find inspects the pod
+ * by its derived name and lists the volumes by io.isopod.wo (one call each),
+ * re-checks every label, and reports objects of the same work order under
+ * another profile separately (a user's work order has one profile; its
+ * volumes exist as long as any of its objects do).  The secret cannot be listed by
  * label on Podman 4.3: it is inspected by name and its labels re-checked.
  *
  * Errors: as the layers below (config: usage; Podman: unreachable,
@@ -82,7 +83,8 @@ void wo_labels_ports(const struct podman_labels *labels, int ports[ISO_PORT_PURP
 
 struct wo_found {
 	int have_pod;
-	struct podman_pod pod; /* from the listing: name, state, labels */
+	struct podman_pod pod; /* inspected: name, state, labels, ports */
+	int pod_foreign;       /* a pod of that name exists without this work order's labels */
 	int have_db_volume, have_odoo_volume;
 	int have_secret;                          /* the secret exists and its labels are this work order's */
 	int secret_foreign;                       /* a secret of that name exists with other labels */
