@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "iso/cleanup.h"
 #include "iso/log.h"
@@ -42,6 +43,8 @@ static int created_or_aborted(struct wo_run *r, int rc, unsigned bit, struct iso
 {
 	if (rc == 0 || (err && podman_err_aborted(*err)))
 		r->made |= bit;
+	if (rc < 0 && err && podman_err_aborted(*err))
+		r->uncertain |= bit;
 	return rc;
 }
 
@@ -444,6 +447,10 @@ int wo_remove_made(struct wo_ctx *w, unsigned made, struct iso_error **err)
 	return rc;
 }
 
+/* How long an aborted create may still land on the server, and how often to look for it. */
+#define UNCERTAIN_WAIT_MS 1000
+#define UNCERTAIN_POLL_MS 100
+
 void wo_undo(struct wo_run *r)
 {
 	/* The rollback itself must not be aborted by the signal that caused it. */
@@ -460,14 +467,26 @@ void wo_undo(struct wo_run *r)
 			return; /* keep the lease: it records what is left for gc */
 		}
 	}
+	/*
+	 * A create request cut off by the signal returns at once here, while
+	 * Podman may still be making the object: sweep for it a little longer.
+	 */
+	for (int64_t end = iso_now_ms() + UNCERTAIN_WAIT_MS; r->uncertain && iso_now_ms() < end;) {
+		struct timespec ts = {0, UNCERTAIN_POLL_MS * 1000000L};
+		nanosleep(&ts, NULL);
+		if (wo_remove_made(r->w, r->uncertain, &e) < 0) {
+			iso_warn("rollback incomplete: %s; 'isopod gc' retries it", e->msg);
+			iso_error_free(e);
+			return;
+		}
+	}
 	if (r->took_lease && r->have_reg) {
 		e = NULL;
 		if (lease_release(&r->reg, &r->key, NULL, &e) < 0) {
 			iso_warn("cannot release the port lease: %s", e->msg);
 			iso_error_free(e);
 		}
-	} else if (r->have_reg && r->made) {
-		/* The lease stays (it was there before this run); forget what this run made and removed. */
 	}
 	r->made = 0;
+	r->uncertain = 0;
 }

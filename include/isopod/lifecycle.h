@@ -27,6 +27,7 @@ struct wo_run {
 	struct lease_grant grant;
 	int took_lease;      /* the run made the leases: undo releases them */
 	unsigned made;       /* LEASE_MADE_* this run created */
+	unsigned uncertain;  /* creates cut off by a signal: Podman may finish them after the answer was lost */
 	char hash[17];       /* config hash of the pod this run makes */
 	int64_t deadline_ms; /* readiness deadline (monotonic) */
 };
