@@ -317,3 +317,19 @@ char *podman_label_filter(const struct podman_pair *label, struct iso_error **er
 	cleanup_free char *esc = podman_escape(doc);
 	return xasprintf("filters=%s", esc);
 }
+
+iso_json *podman_list_json(struct podman_client *c, const char *prefix, const struct podman_pair *label,
+			   const char *what, struct iso_error **err)
+{
+	cleanup_free char *q = podman_label_filter(label, err);
+	if (!q)
+		return NULL;
+	cleanup_free char *path = xasprintf("%s%s", prefix, q);
+	iso_json *root = podman_call_json(c, "GET", path, NULL, 0, what, NULL, err);
+	if (root && !iso_json_is(root, ISO_JSON_ARRAY)) {
+		iso_json_free(root);
+		podman_bad_answer(err, what, "not an array");
+		return NULL;
+	}
+	return root;
+}

@@ -35,6 +35,13 @@ char *podman_escape(const char *s);
 int podman_call(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
 		const char *ctype, const char *what, struct podman_response *resp, struct iso_error **err);
 /* podman_call + parse the JSON body (object or array as the caller checks). */
+/*
+ * GET PREFIX followed by the URL-encoded filter for LABEL ("/pods/json?"):
+ * the answer, checked to be an array (owned by the caller), or NULL.
+ * Callers still re-check each object's labels (volume filters are ORed).
+ */
+iso_json *podman_list_json(struct podman_client *c, const char *prefix, const struct podman_pair *label,
+			   const char *what, struct iso_error **err);
 iso_json *podman_call_json(struct podman_client *c, const char *method, const char *path, const char *body,
 			   size_t body_len, const char *what, int *status, struct iso_error **err);
 /* GET PATH answering 204 / 404: 1, 0, or -1. */

@@ -84,15 +84,9 @@ int podman_volume_list(struct podman_client *c, const struct podman_pair *label,
 		       struct iso_error **err)
 {
 	static const char what[] = "list volumes";
-	cleanup_free char *q = podman_label_filter(label, err);
-	if (!q)
-		return -1;
-	cleanup_free char *path = xasprintf("/volumes/json?%s", q);
-	cleanup_json iso_json *root = podman_call_json(c, "GET", path, NULL, 0, what, NULL, err);
+	cleanup_json iso_json *root = podman_list_json(c, "/volumes/json?", label, what, err);
 	if (!root)
 		return -1;
-	if (!iso_json_is(root, ISO_JSON_ARRAY))
-		return podman_bad_answer(err, what, "not an array");
 	size_t total = iso_json_len(root), k = 0;
 	struct podman_volume *vs = xzalloc((total + 1) * sizeof *vs);
 	for (size_t i = 0; i < total; i++) {

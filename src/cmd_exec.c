@@ -216,27 +216,6 @@ static int start_failure_code(const struct iso_error *e)
 	return 0;
 }
 
-/* The container is missing under the configured profile: switch to the work order's own, or say what is missing. */
-static int resolve(struct wo_ctx *w, int profile_given, const char *role, struct iso_error **err)
-{
-	struct wo_found f;
-	if (wo_find(w, &f, err) < 0)
-		return -1;
-	int switched = 0;
-	if (!f.have_pod && f.other_profile[0] && !profile_given)
-		switched = workorder_names_init(&w->names, f.other_profile, w->names.wo, err) == 0;
-	int pod = f.have_pod, vols = f.have_db_volume || f.have_odoo_volume;
-	wo_found_release(&f);
-	if (switched)
-		return 0;
-	if (pod)
-		return iso_error_set(err, ISO_E_UNKNOWN, 0,
-				     "work order '%s' has no %s container; 'isopod up %s' recreates it", w->names.wo,
-				     role, w->names.wo);
-	return iso_error_set(err, ISO_E_UNKNOWN, 0, "work order '%s' has no pod%s; 'isopod up %s' %s", w->names.wo,
-			     vols ? " (it is down, volumes kept)" : "", w->names.wo, vols ? "starts it" : "makes it");
-}
-
 /* Create the session in ROLE's container, switching profile once when the container is missing. */
 static int session_create(struct wo_ctx *w, int profile_given, const char *role, const struct podman_exec_spec *spec,
 			  char **id, struct iso_error **err)
@@ -255,7 +234,7 @@ static int session_create(struct wo_ctx *w, int profile_given, const char *role,
 			return -1;
 		iso_error_free(*err);
 		*err = NULL;
-		if (resolve(w, profile_given, role, err) < 0)
+		if (wo_resolve_container(w, profile_given, role, err) < 0)
 			return -1;
 	}
 }

@@ -227,3 +227,24 @@ void wo_found_release(struct wo_found *f)
 		podman_pod_release(&f->pod);
 	memset(f, 0, sizeof(*f));
 }
+
+/* The work order's container of ROLE is missing: follow the profile it has, or say what is missing. */
+int wo_resolve_container(struct wo_ctx *w, int profile_given, const char *role, struct iso_error **err)
+{
+	struct wo_found f;
+	if (wo_find(w, &f, err) < 0)
+		return -1;
+	int switched = 0;
+	if (!f.have_pod && f.other_profile[0] && !profile_given)
+		switched = workorder_names_init(&w->names, f.other_profile, w->names.wo, err) == 0;
+	int pod = f.have_pod, vols = f.have_db_volume || f.have_odoo_volume;
+	wo_found_release(&f);
+	if (switched)
+		return 0;
+	if (pod)
+		return iso_error_set(err, ISO_E_UNKNOWN, 0,
+				     "work order '%s' has no %s container; 'isopod up %s' recreates it", w->names.wo,
+				     role, w->names.wo);
+	return iso_error_set(err, ISO_E_UNKNOWN, 0, "work order '%s' has no pod%s; 'isopod up %s' %s", w->names.wo,
+			     vols ? " (it is down, volumes kept)" : "", w->names.wo, vols ? "starts it" : "makes it");
+}

@@ -94,6 +94,15 @@ struct wo_found {
 int wo_find(struct wo_ctx *w, struct wo_found *f, struct iso_error **err);
 void wo_found_release(struct wo_found *f);
 
+/*
+ * W's container of ROLE ("odoo", "db") was not found.  When the work order
+ * has no pod under this profile but exists under another one, and no
+ * --profile was given (PROFILE_GIVEN 0), switch W's names to that profile
+ * and return 0 (try again); otherwise ISO_E_UNKNOWN saying what is missing
+ * and how to make it.
+ */
+int wo_resolve_container(struct wo_ctx *w, int profile_given, const char *role, struct iso_error **err);
+
 /* The environment the Odoo containers get (HOST, PORT, USER; PASSWORD comes from the secret). */
 #define WO_DB_USER "odoo"
 

@@ -65,56 +65,9 @@ static int run(char **out, char **errout, const char *fmt_args, ...)
 	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	int po[2], pe[2];
-	assert_int_equal(pipe2(po, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execv(ISOPOD, argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	struct iso_buf bo, be;
-	iso_buf_init(&bo, 0);
-	iso_buf_init(&be, 0);
-	struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-	int open_fds = 2;
-	while (open_fds) {
-		if (poll(p, 2, -1) < 0 && errno == EINTR)
-			continue;
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
-				continue;
-			char buf[4096];
-			ssize_t n = read(p[i].fd, buf, sizeof(buf));
-			if (n <= 0) {
-				close(p[i].fd);
-				p[i].fd = -1;
-				open_fds--;
-			} else {
-				iso_buf_append(i ? &be : &bo, buf, (size_t)n);
-			}
-		}
-	}
-	int st;
-	waitpid(pid, &st, 0);
-	char *o = iso_buf_steal(&bo, NULL), *e = iso_buf_steal(&be, NULL);
-	if (out)
-		*out = o;
-	else
-		free(o);
-	if (errout)
-		*errout = e;
-	else {
-		if (*e)
-			fprintf(stderr, "  [isopod %s] %s", fmt_args, e);
-		free(e);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	int rc = ptest_run_argv(argv, out, errout);
+	assert_true(rc >= 0);
+	return rc;
 }
 
 static struct podman_client *client(void)

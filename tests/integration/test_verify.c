@@ -58,61 +58,6 @@ static const char *wo(char letter)
 	return wos[n_wos++];
 }
 
-/* Run ARGV (NULL-terminated); stdout and stderr collected.  Returns the exit code (128+sig when killed). */
-static int run_argv(char *const *argv, char **out, char **errout)
-{
-	int po[2], pe[2];
-	assert_int_equal(pipe2(po, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	struct iso_buf bo, be;
-	iso_buf_init(&bo, 0);
-	iso_buf_init(&be, 0);
-	struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-	int open_fds = 2;
-	while (open_fds) {
-		if (poll(p, 2, -1) < 0 && errno == EINTR)
-			continue;
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
-				continue;
-			char buf[4096];
-			ssize_t n = read(p[i].fd, buf, sizeof(buf));
-			if (n <= 0) {
-				close(p[i].fd);
-				p[i].fd = -1;
-				open_fds--;
-			} else {
-				iso_buf_append(i ? &be : &bo, buf, (size_t)n);
-			}
-		}
-	}
-	int st;
-	waitpid(pid, &st, 0);
-	char *o = iso_buf_steal(&bo, NULL), *e = iso_buf_steal(&be, NULL);
-	if (out)
-		*out = o;
-	else
-		free(o);
-	if (errout) {
-		*errout = e;
-	} else {
-		if (*e)
-			fprintf(stderr, "  [%s %s] %s", argv[0], argv[1] ? argv[1] : "", e);
-		free(e);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* Run the built isopod with space-separated ARGS. */
 static int isopod(char **out, char **errout, const char *fmt, ...)
 {
@@ -127,7 +72,7 @@ static int isopod(char **out, char **errout, const char *fmt, ...)
 	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
 		argv[argc++] = t;
 	argv[argc] = NULL;
-	return run_argv(argv, out, errout);
+	return ptest_run_argv(argv, out, errout);
 }
 
 static struct podman_client *client(void)
@@ -312,7 +257,7 @@ static void veth_remove(void)
 	char *argv[] = {"nsenter", "-U",     "-n", "--preserve-credentials", "-t", pid, "ip", "link",
 			"del",     "vtest0", NULL};
 	char *ignored = NULL; /* gone with its pod */
-	run_argv(argv, NULL, &ignored);
+	ptest_run_argv(argv, NULL, &ignored);
 	free(ignored);
 	veth_pid = 0;
 }
@@ -422,7 +367,7 @@ static void test_veth_inside_fails_check3(void **state)
 		       "add",     "vtest0", "type",   "veth",
 		       "peer",    "name",   "vtest1", NULL};
 	veth_pid = ipid; /* removed in teardown even if an assertion below fails */
-	assert_int_equal(run_argv(add, NULL, NULL), 0);
+	assert_int_equal(ptest_run_argv(add, NULL, NULL), 0);
 
 	cleanup_json iso_json *doc = NULL;
 	assert_int_equal(verify_json(a, &doc, NULL), 9);

@@ -17,6 +17,10 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <poll.h>
+#include <sys/wait.h>
+#include <fcntl.h>
+#include "iso/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,4 +446,70 @@ out:
 	free(req);
 	ptest_remove(PTEST_CONTAINER, name);
 	return rc;
+}
+
+/* Run ARGV (NULL-terminated); stdout and stderr collected.  Returns the exit code (128+sig when killed). */
+int ptest_run_argv(char *const *argv, char **out, char **errout)
+{
+	int po[2], pe[2];
+	if (pipe2(po, O_CLOEXEC) < 0)
+		return -1;
+	if (pipe2(pe, O_CLOEXEC) < 0) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(po[0]);
+		close(po[1]);
+		close(pe[0]);
+		close(pe[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(po[1], 1);
+		dup2(pe[1], 2);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	struct iso_buf bo, be;
+	iso_buf_init(&bo, 0);
+	iso_buf_init(&be, 0);
+	struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
+	int open_fds = 2;
+	while (open_fds) {
+		if (poll(p, 2, -1) < 0 && errno == EINTR)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			char buf[4096];
+			ssize_t n = read(p[i].fd, buf, sizeof(buf));
+			if (n <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+			} else {
+				iso_buf_append(i ? &be : &bo, buf, (size_t)n);
+			}
+		}
+	}
+	int st;
+	waitpid(pid, &st, 0);
+	char *o = iso_buf_steal(&bo, NULL), *e = iso_buf_steal(&be, NULL);
+	if (out)
+		*out = o;
+	else
+		free(o);
+	if (errout) {
+		*errout = e;
+	} else {
+		if (*e)
+			fprintf(stderr, "  [%s %s] %s", argv[0], argv[1] ? argv[1] : "", e);
+		free(e);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }

@@ -94,4 +94,11 @@ int ptest_teardown(void **state);
  * (printed). */
 int ptest_oneshot(const char *name, const char *spec_json, int *exit_code, char **logs);
 
+/*
+ * Run ARGV (NULL-terminated, found on PATH unless a path); its stdout and
+ * stderr are collected into *out / *errout (owned; NULL: stderr is echoed).
+ * Returns the exit code, 128+signal when killed, -1 when it could not start.
+ */
+int ptest_run_argv(char *const *argv, char **out, char **errout);
+
 #endif
