@@ -165,13 +165,19 @@ int podman_container_exists(struct podman_client *c, const char *name, struct is
 
 int podman_container_wait(struct podman_client *c, const char *name, int *exit_code, struct iso_error **err)
 {
+	/* No overall timeout: waiting is the point; the abort flag still stops it. */
+	return podman_container_wait_for(c, name, -1, exit_code, err);
+}
+
+int podman_container_wait_for(struct podman_client *c, const char *name, long timeout_ms, int *exit_code,
+			      struct iso_error **err)
+{
 	cleanup_free char *what = xasprintf("wait for container '%s'", name);
 	cleanup_free char *esc = podman_escape(name);
 	cleanup_free char *path = xasprintf("/containers/%s/wait?condition=stopped&condition=exited", esc);
 	struct podman_response resp;
 	long v;
-	/* no overall timeout: waiting is the point; the abort flag still stops it */
-	if (podman_call(c, "POST", path, NULL, 0, NULL, what, &resp, err) < 0)
+	if (podman_call_timeout(c, "POST", path, NULL, 0, NULL, timeout_ms > 0 ? timeout_ms : -1, what, &resp, err) < 0)
 		return -1;
 	cleanup_free char *txt = xstrndup(resp.body, resp.len);
 	podman_response_release(&resp);

@@ -158,7 +158,14 @@ static int send_req(struct podman_client *c, const char *method, const char *pat
 int podman_call(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
 		const char *ctype, const char *what, struct podman_response *resp, struct iso_error **err)
 {
-	if (send_req(c, method, path, body, body_len, ctype, 0, NULL, NULL, resp, err) < 0)
+	return podman_call_timeout(c, method, path, body, body_len, ctype, 0, what, resp, err);
+}
+
+int podman_call_timeout(struct podman_client *c, const char *method, const char *path, const char *body,
+			size_t body_len, const char *ctype, long timeout_ms, const char *what,
+			struct podman_response *resp, struct iso_error **err)
+{
+	if (send_req(c, method, path, body, body_len, ctype, timeout_ms, NULL, NULL, resp, err) < 0)
 		return iso_error_wrap(err, "%s", what);
 	if (resp->status >= 400 || resp->status < 100) {
 		podman_error_from_response(resp->status, resp->body, resp->len, what, err);

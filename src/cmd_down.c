@@ -67,20 +67,6 @@ static int remove_volumes(struct wo_ctx *w, char ***removed, struct iso_error **
 	return rc;
 }
 
-static int has_lease(struct lease_registry *reg, const struct wo_ctx *w, int *held, struct iso_error **err)
-{
-	struct lease_list l = {0};
-	if (lease_list_all(reg, w->uid, &l, err) < 0)
-		return -1;
-	*held = 0;
-	for (size_t i = 0; i < l.n; i++)
-		if (l.v[i].uid == w->uid && !strcmp(l.v[i].profile, w->names.profile) &&
-		    !strcmp(l.v[i].wo, w->names.wo))
-			*held = 1;
-	lease_list_release(&l);
-	return 0;
-}
-
 static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_removed, int cleanup, char **volumes,
 		   int secret_removed, size_t released)
 {
@@ -116,7 +102,7 @@ static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_
 	size_t nv = 0;
 	for (; volumes && volumes[nv]; nv++)
 		printf("%s%s", nv ? ", " : " volumes ", volumes[nv]);
-	printf("%s%s%s; %zu port lease%s released\n", nv ? "; " : "", secret_removed ? "secret " : "",
+	printf("%s%s%s; %zu port lease%s released\n", nv ? "; " : " ", secret_removed ? "secret " : "",
 	       secret_removed ? w->names.secret : "no secret", released, released == 1 ? "" : "s");
 }
 
@@ -133,7 +119,7 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			cleanup = 1;
@@ -144,6 +130,8 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			return cmd_usage(g, "down", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			return cmd_usage(g, "down", "unknown option '%s'", argv[optind - 1]);
 		}
@@ -178,7 +166,7 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 	if (lease_registry_open_config(&reg, &w.cfg, &err) < 0)
 		goto fail;
 	have_reg = 1;
-	if (has_lease(&reg, &w, &held, &err) < 0)
+	if (wo_lease_held(&reg, &w, &held, &err) < 0)
 		goto fail;
 	if (!f.have_pod && !f.have_db_volume && !f.have_odoo_volume && !f.have_secret && !held) {
 		iso_error_set(&err, ISO_E_UNKNOWN, 0,

@@ -33,6 +33,7 @@ struct ls_row {
 	int have_pod;
 	char pod_state[24];  /* Podman's: Running, Exited, Degraded, Created ... */
 	char pod_config[24]; /* io.isopod.config of the pod */
+	char pod_repo[4096]; /* io.isopod.repo of the pod: "" when made outside a repository */
 	int ports[ISO_PORT_PURPOSES];
 	char address[LEASE_ADDR_MAX];
 	int port_src; /* 0 none, 1 lease, 2 volume, 3 pod: the best source wins */
@@ -193,6 +194,8 @@ static int rows_gather(struct wo_ctx *w, const struct podman_pair *filter, const
 		snprintf(row->pod_state, sizeof(row->pod_state), "%s", pods[i].state ? pods[i].state : "unknown");
 		const char *h = podman_labels_get(&pods[i].labels, LABEL_CONFIG);
 		snprintf(row->pod_config, sizeof(row->pod_config), "%s", h ? h : "");
+		const char *repo = podman_labels_get(&pods[i].labels, LABEL_REPO);
+		snprintf(row->pod_repo, sizeof(row->pod_repo), "%s", repo ? repo : "");
 		row_ports_from_labels(row, &pods[i].labels, 3);
 	}
 	podman_pod_list_free(pods, n_pods);
@@ -244,11 +247,16 @@ static int rows_gather(struct wo_ctx *w, const struct podman_pair *filter, const
 	return 0;
 }
 
-/* Drift of each running or stopped pod against its own profile's configuration, loaded once per profile. */
+/*
+ * Drift of each running or stopped pod against the configuration it would be
+ * made from now: its own profile and the repository it was made in (not the
+ * current directory's), loaded once per pair.
+ */
 static void rows_drift(struct ls_rows *rows, const struct iso_config_flags *base)
 {
 	struct {
 		char profile[PROFILE_NAME_MAX + 1];
+		const char *repo;
 		struct iso_config cfg;
 		int ok;
 	} cache[LS_PROFILES_CACHED];
@@ -258,13 +266,16 @@ static void rows_drift(struct ls_rows *rows, const struct iso_config_flags *base
 		if (!r->have_pod || !r->pod_config[0])
 			continue;
 		size_t k = 0;
-		while (k < n_cache && strcmp(cache[k].profile, r->n.profile))
+		while (k < n_cache && (strcmp(cache[k].profile, r->n.profile) || strcmp(cache[k].repo, r->pod_repo)))
 			k++;
 		if (k == n_cache) {
 			if (n_cache == LS_PROFILES_CACHED)
 				continue;
 			struct iso_config_flags f = *base;
 			f.profile = r->n.profile;
+			f.repo = r->pod_repo[0] ? r->pod_repo : NULL;
+			f.no_repo = !r->pod_repo[0];
+			cache[k].repo = r->pod_repo;
 			snprintf(cache[k].profile, sizeof(cache[k].profile), "%s", r->n.profile);
 			struct iso_error *e = NULL;
 			cache[k].ok = config_load(&cache[k].cfg, &f, &e) == 0;

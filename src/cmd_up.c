@@ -54,7 +54,8 @@ static void usage(FILE *out)
 	      "      --json          one JSON object on stdout\n\n"
 	      "Exit codes: 0 up, 2 bad input, 4 conflict, 5 Podman unreachable, 6 Podman refused,\n"
 	      "7 readiness timeout, 8 a container exited, 9 verify failed, 10 host not prepared,\n"
-	      "130/143 interrupted (everything this run made was removed).\n",
+	      "129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (what this run made is removed; if that\n"
+	      "fails, it says so and 'isopod gc' finishes it).\n",
 	      out);
 }
 
@@ -92,7 +93,7 @@ static char *db_password(struct wo_ctx *w)
 }
 
 static void print_env(struct wo_run *r, const struct iso_globals *g, const struct up_opts *o, const char *what,
-		      int drift)
+		      int drift, const struct verify_outcome *vo)
 {
 	struct wo_ctx *w = r->w;
 	const char *addr = w->cfg.profile.host_address;
@@ -145,6 +146,16 @@ static void print_env(struct wo_run *r, const struct iso_globals *g, const struc
 		iso_jgen_kv_string(j, "logs", logs);
 		iso_jgen_kv_string(j, "stop", stop);
 		iso_jgen_map_close(j);
+		if (vo) {
+			/* One document: the isolation report is a member of up's answer. */
+			iso_jgen_key(j, "verify");
+			iso_jgen_map_open(j);
+			iso_jgen_kv_bool(j, "ok", verify_report_class(&vo->report) == ISO_OK);
+			iso_jgen_kv_int(j, "elapsed_ms", vo->elapsed_ms);
+			struct verify_input in = {.mode = vo->network_mode};
+			verify_report_json(&vo->report, &in, j);
+			iso_jgen_map_close(j);
+		}
 		iso_jgen_map_close(j);
 		size_t len;
 		const char *out = iso_jgen_finish(j, &len, NULL);
@@ -165,6 +176,8 @@ static void print_env(struct wo_run *r, const struct iso_globals *g, const struc
 		       w->names.wo);
 	printf("  logs:      isopod logs %s [odoo|db|init]\n", w->names.wo);
 	printf("  stop:      isopod down %s   (--cleanup also deletes its data)\n", w->names.wo);
+	if (vo)
+		verify_outcome_print(w, vo, 0);
 }
 
 static int is_port_race(const struct iso_error *e)
@@ -201,6 +214,42 @@ static int ensure_images(struct wo_ctx *w, const struct iso_globals *g, struct i
 	return 0;
 }
 
+/*
+ * Another program took the leased http port after the probe (Podman then
+ * fails the start).  Move the lease to the next port of the range that the
+ * lease module accepts as free: the move keeps the lease's state and the
+ * journal of what this run made.
+ */
+static int move_http_lease(struct wo_run *r, int lost, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	int low = w->cfg.profile.port_low, high = w->cfg.profile.port_high;
+	struct lease_request req = {
+		.uid = w->uid,
+		.profile = w->names.profile,
+		.wo = w->names.wo,
+		.purposes = w->cfg.profile.ports,
+		.address = w->cfg.profile.host_address,
+		.low = low,
+		.high = high,
+	};
+	if (lease_run_self(&req.run, err) < 0)
+		return -1;
+	for (int i = 1; i <= high - low; i++) {
+		req.port = low + (lost - low + i) % (high - low + 1);
+		struct iso_error *e = NULL;
+		if (lease_acquire(&r->reg, &req, &r->grant, &e) == 0)
+			return 0;
+		if (e->class != ISO_E_CONFLICT)
+			return iso_error_move(err, e);
+		iso_error_free(e); /* held by a lease or another program: the next one */
+	}
+	return iso_error_set(err, ISO_E_CONFLICT, 0,
+			     "port %d was taken by another program after it was leased, and no other port of %d-%d is "
+			     "free; 'isopod ports' lists the holders",
+			     lost, low, high);
+}
+
 /* Create the pod and its containers and start them; on a lost port race move to the next free port. */
 static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_first, struct iso_error **err)
 {
@@ -223,21 +272,8 @@ static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_firs
 		if (wo_remove_made(w, LEASE_MADE_POD | LEASE_MADE_DB | LEASE_MADE_ODOO, err) < 0)
 			return -1;
 		r->made &= ~(unsigned)(LEASE_MADE_POD | LEASE_MADE_DB | LEASE_MADE_ODOO);
-		/* Another program took the port after the probe: the probe now sees it and skips it. */
-		if (lease_release(&r->reg, &r->key, NULL, err) < 0)
+		if (move_http_lease(r, lost, err) < 0)
 			return -1;
-		struct lease_request req = {
-			.uid = w->uid,
-			.profile = w->names.profile,
-			.wo = w->names.wo,
-			.purposes = w->cfg.profile.ports,
-			.address = w->cfg.profile.host_address,
-			.low = w->cfg.profile.port_low,
-			.high = w->cfg.profile.port_high,
-		};
-		if (lease_run_self(&req.run, err) < 0 || lease_acquire(&r->reg, &req, &r->grant, err) < 0)
-			return -1;
-		r->took_lease = 1;
 		iso_warn("port %d was taken by another program after it was leased; moved to port %d", lost,
 			 r->grant.ports[ISO_PORT_HTTP]);
 	}
@@ -297,14 +333,19 @@ static int up(struct wo_run *r, const struct up_opts *o, const char **what, int 
 		if (!o->recreate && pod_ports[ISO_PORT_HTTP])
 			req.port = pod_ports[ISO_PORT_HTTP];
 	}
+	/* Only leases this run made are this run's to release (a moved or widened lease is not). */
+	int held = 0;
+	if (wo_lease_held(&r->reg, w, &held, err) < 0)
+		goto out;
 	if (lease_run_self(&req.run, err) < 0 || lease_acquire(&r->reg, &req, &r->grant, err) < 0)
 		goto out;
-	r->took_lease = !r->grant.existing;
+	r->took_lease = !held;
 	int ready_lease = r->grant.existing && r->grant.state == LEASE_READY;
 	/* A `creating` lease found here belongs to a run that died (we hold the lock): its pod is half-made. */
 	int half_made = r->grant.existing && r->grant.state != LEASE_READY;
 	config_hash(&w->cfg, r->grant.ports, r->hash);
-	r->deadline_ms = iso_now_ms() + (o->timeout_s ? o->timeout_s : (ready_lease ? 120 : 300)) * 1000L;
+	long timeout_ms = (o->timeout_s ? o->timeout_s : (ready_lease ? 120 : 300)) * 1000L;
+	r->deadline_ms = iso_now_ms() + timeout_ms;
 
 	if (f.have_pod) {
 		const char *label_hash = podman_labels_get(&f.pod.labels, LABEL_CONFIG);
@@ -316,15 +357,39 @@ static int up(struct wo_run *r, const struct up_opts *o, const char **what, int 
 			iso_info("%s pod '%s'", half_made ? "replacing the unfinished" : "recreating", w->names.pod);
 			if (wo_remove_made(w, LEASE_MADE_POD, err) < 0)
 				goto out;
+			podman_pod_release(&f.pod);
 			f.have_pod = 0;
 			*drift = 0;
+		} else if (!running && podman_pod_start(w->client, w->names.pod, err) < 0 && is_port_race(*err)) {
+			/* After a reboot another program may hold the port: recreate the pod (volumes kept). */
+			if (o->port) {
+				iso_error_free(*err);
+				*err = NULL;
+				iso_error_set(err, ISO_E_CONFLICT, 0,
+					      "port %d is in use by another program; pick another with --port, or drop "
+					      "--port for the next free one",
+					      o->port);
+				goto out;
+			}
+			iso_info("pod '%s' cannot start on port %d (in use): recreating it", w->names.pod,
+				 pod_ports[ISO_PORT_HTTP]);
+			iso_error_free(*err);
+			*err = NULL;
+			if (wo_remove_made(w, LEASE_MADE_POD, err) < 0)
+				goto out;
+			podman_pod_release(&f.pod);
+			f.have_pod = 0;
+			*drift = 0;
+		} else if (*err) {
+			iso_error_wrap(err, "start pod '%s'", w->names.pod);
+			goto out;
 		} else {
 			if (running) {
 				*what = "already running";
 			} else {
-				iso_info("starting pod '%s' (%s)", w->names.pod, f.pod.state ? f.pod.state : "stopped");
-				if (podman_pod_start(w->client, w->names.pod, err) < 0 || wo_wait_db(r, err) < 0 ||
-				    wo_wait_odoo(r, err) < 0)
+				iso_info("started pod '%s' (was %s)", w->names.pod,
+					 f.pod.state ? f.pod.state : "stopped");
+				if (wo_wait_db(r, err) < 0 || wo_wait_odoo(r, err) < 0)
 					goto out;
 				*what = "started";
 			}
@@ -339,6 +404,8 @@ static int up(struct wo_run *r, const struct up_opts *o, const char **what, int 
 
 	if (ensure_images(w, r->g, err) < 0)
 		goto out;
+	/* A pull may take long; the readiness timeout starts after it. */
+	r->deadline_ms = iso_now_ms() + timeout_ms;
 	/* No pod: the database volume and its secret are one unit. */
 	if (!f.have_db_volume && f.have_secret) {
 		iso_debug("removing secret '%s' left without its volume", w->names.secret);
@@ -387,7 +454,7 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (cmd_parse_port(optarg, "--port", &o.port, &err) < 0)
@@ -419,6 +486,8 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			return cmd_usage(g, "up", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			return cmd_usage(g, "up", "unknown option '%s'", argv[optind - 1]);
 		}
@@ -450,29 +519,50 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 	r.key = (struct lease_key){.uid = w.uid, .profile = w.names.profile, .wo = w.names.wo};
 	if (up(&r, &o, &what, &drift, &err) < 0)
 		goto fail;
-	print_env(&r, g, &o, what, drift);
+	struct verify_outcome vo;
 	if (o.verify) {
 		/* The environment stays up when a check fails: it works, its isolation is what is in question. */
-		struct verify_outcome vo;
 		if (verify_run(&w, &vo, &err) < 0) {
 			rc = cmd_fail(g, err);
 			goto out;
 		}
-		verify_outcome_print(&w, &vo, g->json);
 		rc = (int)verify_report_class(&vo.report);
 	}
+	print_env(&r, g, &o, what, drift, o.verify ? &vo : NULL);
 	goto out;
 fail:;
 	/* wo_undo clears the flag so its own requests go through: read it first. */
 	int sig = wo_interrupted;
-	if (r.made || (r.took_lease && r.have_reg))
-		wo_undo(&r);
+	int undone = 1;
+	if (r.made || r.uncertain || (r.took_lease && r.have_reg))
+		undone = wo_undo(&r) == 0;
+	const char *after =
+		undone ? "everything this run made was removed" : "the rollback is incomplete: 'isopod gc' finishes it";
 	if (sig) {
+		/* Not a class of its own: the shell's 128+signal, and one JSON document as always. */
 		iso_error_free(err);
-		fprintf(stderr, "isopod: up '%s' interrupted by signal %d; everything this run made was removed\n",
-			argv[optind], sig);
 		rc = 128 + sig;
+		if (g->json) {
+			cleanup_jgen iso_jgen *j = iso_jgen_new(0);
+			cleanup_free char *msg =
+				xasprintf("up '%s' interrupted by signal %d; %s", argv[optind], sig, after);
+			iso_jgen_map_open(j);
+			iso_jgen_key(j, "error");
+			iso_jgen_map_open(j);
+			iso_jgen_kv_string(j, "class", "interrupted");
+			iso_jgen_kv_int(j, "code", rc);
+			iso_jgen_kv_string(j, "message", msg);
+			iso_jgen_map_close(j);
+			iso_jgen_map_close(j);
+			size_t len;
+			const char *text = iso_jgen_finish(j, &len, NULL);
+			if (text)
+				printf("%.*s\n", (int)len, text);
+		}
+		fprintf(stderr, "isopod: up '%s' interrupted by signal %d; %s\n", argv[optind], sig, after);
 	} else {
+		if (!undone)
+			iso_error_wrap(&err, "%s", after);
 		rc = cmd_fail(g, err);
 	}
 out:

@@ -34,7 +34,7 @@ int cmd_verify(int argc, char **argv, const struct iso_globals *g)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P':
 			flags.profile = optarg;
@@ -42,6 +42,8 @@ int cmd_verify(int argc, char **argv, const struct iso_globals *g)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case ':':
+			return cmd_usage(g, "verify", "option '%s' needs a value", argv[optind - 1]);
 		default:
 			return cmd_usage(g, "verify", "unknown option '%s'", argv[optind - 1]);
 		}

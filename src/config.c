@@ -442,7 +442,7 @@ int config_load(struct iso_config *cfg, const struct iso_config_flags *flags, st
 			goto out;
 		}
 		cfg->repo_dir = realpath(flags->repo, NULL);
-	} else {
+	} else if (!(flags && flags->no_repo)) {
 		cfg->repo_dir = find_repo(".");
 	}
 	if (cfg->repo_dir) {

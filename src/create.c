@@ -4,6 +4,7 @@
  * them again first, so a name collision never deletes someone else's data.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,14 +253,21 @@ int wo_create_odoo(struct wo_run *r, struct iso_error **err)
 static int collect(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
 {
 	struct iso_buf *b = ctx;
-	if (iso_buf_append(b, data, len) < 0) {
-		/* Keep the end, where the error usually is: drop the first half. */
-		size_t keep = b->len / 2;
-		memmove(b->data, b->data + b->len - keep, keep);
-		b->len = keep;
-		b->data[keep] = '\0';
-		iso_buf_append(b, data, len < b->max - keep ? len : 0);
+	if (iso_buf_append(b, data, len) == 0)
+		return 0;
+	/* Over the cap: keep the end, where an error usually is. */
+	if (len >= b->max / 2) {
+		iso_buf_release(b);
+		iso_buf_append(b, data + len - b->max / 2, b->max / 2);
+		return 0;
 	}
+	size_t keep = b->max / 2 - len;
+	if (keep > b->len)
+		keep = b->len;
+	memmove(b->data, b->data + b->len - keep, keep);
+	b->len = keep;
+	b->data[keep] = '\0';
+	iso_buf_append(b, data, len);
 	return 0;
 }
 
@@ -321,9 +329,21 @@ int wo_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cm
 		iso_error_wrap(err, "create container '%s'", name);
 		goto out;
 	}
+	/* Bounded by the run's readiness deadline: a hung `odoo -i base` must not hang `up`. */
+	long left = r->deadline_ms ? (long)(r->deadline_ms - iso_now_ms()) : -1;
 	if (podman_container_start(w->client, name, err) < 0 ||
-	    podman_container_wait(w->client, name, exit_code, err) < 0) {
-		iso_error_wrap(err, "run container '%s'", name);
+	    podman_container_wait_for(w->client, name, left > 1000 ? left : 1000, exit_code, err) < 0) {
+		if (*err && (*err)->status == ETIMEDOUT && r->deadline_ms && iso_now_ms() >= r->deadline_ms) {
+			iso_error_free(*err);
+			*err = NULL;
+			iso_error_set(
+				err, ISO_E_TIMEOUT, ETIMEDOUT,
+				"container '%s' (%s) did not finish within the timeout; raise --timeout, and see its "
+				"output with 'podman logs %s' while it runs",
+				name, cmd[0], name);
+		} else {
+			iso_error_wrap(err, "run container '%s'", name);
+		}
 		goto out;
 	}
 	struct podman_logs_opts lo = {.tail = -1};
@@ -434,6 +454,9 @@ int wo_remove_made(struct wo_ctx *w, unsigned made, struct iso_error **err)
 	for (size_t i = 0; i < ISO_ARRAY_SIZE(steps); i++) {
 		if (!(made & steps[i].bit))
 			continue;
+		/* A pod or container still there uses the secret and the volumes: keep them together. */
+		if (rc < 0 && (steps[i].kind == 's' || steps[i].kind == 'v'))
+			break;
 		struct iso_error *e = NULL;
 		if (remove_checked(w, steps[i].kind, steps[i].name, &e) < 0) {
 			/* Keep going: leave as little behind as possible, report the first failure. */
@@ -451,11 +474,30 @@ int wo_remove_made(struct wo_ctx *w, unsigned made, struct iso_error **err)
 #define UNCERTAIN_WAIT_MS 1000
 #define UNCERTAIN_POLL_MS 100
 
-void wo_undo(struct wo_run *r)
+static int wo_undo_blocked(struct wo_run *r);
+
+int wo_undo(struct wo_run *r)
 {
-	/* The rollback itself must not be aborted by the signal that caused it. */
+	/*
+	 * The rollback itself must not be cut off: not by the signal that caused
+	 * it, nor by a second Ctrl-C (held back until it is done; SIGKILL still
+	 * works, and `isopod gc` finishes what is left then).
+	 */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
 	if (r->w->abort_flag)
 		*r->w->abort_flag = 0;
+	int rc = wo_undo_blocked(r);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+static int wo_undo_blocked(struct wo_run *r)
+{
 	struct iso_error *e = NULL;
 	if (r->made) {
 		char what[128];
@@ -464,7 +506,7 @@ void wo_undo(struct wo_run *r)
 		if (wo_remove_made(r->w, r->made, &e) < 0) {
 			iso_warn("rollback incomplete: %s; 'isopod gc' retries it", e->msg);
 			iso_error_free(e);
-			return; /* keep the lease: it records what is left for gc */
+			return -1; /* keep the lease: it records what is left for gc */
 		}
 	}
 	/*
@@ -477,7 +519,7 @@ void wo_undo(struct wo_run *r)
 		if (wo_remove_made(r->w, r->uncertain, &e) < 0) {
 			iso_warn("rollback incomplete: %s; 'isopod gc' retries it", e->msg);
 			iso_error_free(e);
-			return;
+			return -1;
 		}
 	}
 	if (r->took_lease && r->have_reg) {
@@ -489,4 +531,19 @@ void wo_undo(struct wo_run *r)
 	}
 	r->made = 0;
 	r->uncertain = 0;
+	return 0;
+}
+
+int wo_lease_held(const struct lease_registry *reg, const struct wo_ctx *w, int *held, struct iso_error **err)
+{
+	struct lease_list l = {0};
+	if (lease_list_all(reg, w->uid, &l, err) < 0)
+		return -1;
+	*held = 0;
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].uid == w->uid && !strcmp(l.v[i].profile, w->names.profile) &&
+		    !strcmp(l.v[i].wo, w->names.wo))
+			*held = 1;
+	lease_list_release(&l);
+	return 0;
 }

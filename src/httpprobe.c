@@ -68,8 +68,9 @@ int http_probe(const char *address, int port, const char *path, int timeout_ms, 
 			return 0;
 	}
 	char req[512];
-	int n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s:%d\r\nUser-Agent: isopod\r\n\r\n", path,
-			 address, port);
+	int v6 = ss.ss_family == AF_INET6;
+	int n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s%s%s:%d\r\nUser-Agent: isopod\r\n\r\n", path,
+			 v6 ? "[" : "", address, v6 ? "]" : "", port);
 	if (n < 0 || (size_t)n >= sizeof(req))
 		return iso_error_set(err, ISO_E_INTERNAL, 0, "request path too long");
 	if (send(fd, req, (size_t)n, MSG_NOSIGNAL) != n)

@@ -175,8 +175,26 @@ int wo_wait_db(struct wo_run *r, struct iso_error **err)
 			return -1;
 		if (pid > 0) {
 			struct pgprobe_result res;
-			if (pgprobe_once(pid, 5432, WO_DB_USER, w->names.database, PGPROBE_TIMEOUT_MS, &res, err) < 0)
-				return iso_error_wrap(err, "probe Postgres of '%s'", w->names.pod);
+			if (pgprobe_once(pid, 5432, WO_DB_USER, w->names.database, PGPROBE_TIMEOUT_MS, &res, err) < 0) {
+				/*
+				 * The PID is gone, or the probe did not finish: a container that
+				 * exited is the story to tell (exit 8 with its last lines).
+				 */
+				struct iso_error *probe_err = steal_pointer(err);
+				if (check_running(r, w->names.db_container, &pid, err) < 0) {
+					iso_error_free(probe_err);
+					return -1;
+				}
+				if (iso_now_ms() >= r->deadline_ms) {
+					iso_error_move(err, probe_err);
+					return iso_error_wrap(err, "probe Postgres of '%s'", w->names.pod);
+				}
+				iso_debug("probe of Postgres failed, container still running: %s", probe_err->msg);
+				iso_error_free(probe_err);
+				snprintf(last, sizeof(last), "the probe could not enter the pod");
+				nap(POLL_MS);
+				continue;
+			}
 			if (res.state == PGPROBE_READY)
 				return 0;
 			snprintf(last, sizeof(last), "%s%s%s", pgprobe_state_name(res.state),
@@ -212,7 +230,8 @@ int wo_wait_odoo(struct wo_run *r, struct iso_error **err)
 			snprintf(last, sizeof(last), "HTTP %d from /web/login", status);
 		/* Inspecting on every round would multiply the API traffic; every half second fails fast enough. */
 		int pid;
-		if (rounds++ % 20 == 0 && check_running(r, w->names.odoo_container, &pid, err) < 0)
+		if (rounds++ % 20 == 0 && (check_running(r, w->names.odoo_container, &pid, err) < 0 ||
+					   check_running(r, w->names.db_container, &pid, err) < 0))
 			return -1;
 		if (iso_now_ms() >= r->deadline_ms)
 			return timed_out(r, "Odoo", last, err);
@@ -238,11 +257,15 @@ int wo_db_initialised(struct wo_run *r, int *initialised, struct iso_error **err
 	if (wo_run_oneshot(r, WO_ONESHOT_DB_TOOL, cmd, &code, &out, err) < 0)
 		return iso_error_wrap(err, "ask the database whether it is initialised");
 	if (code == 0) {
-		*initialised = strstr(out, "installed") != NULL;
+		/* -tA prints the state alone: "installed", or nothing when base is not there. */
+		size_t n = strlen(out);
+		while (n && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
+			out[--n] = '\0';
+		*initialised = strcmp(out, "installed") == 0;
 		return 0;
 	}
-	/* psql exits 1 when the query fails: no such table is an empty database. */
-	if (strstr(out, "does not exist")) {
+	/* psql exits 1 when the query fails: without Odoo's table the database is empty. */
+	if (strstr(out, "relation \"ir_module_module\" does not exist")) {
 		*initialised = 0;
 		return 0;
 	}
@@ -267,10 +290,13 @@ int wo_db_initialise(struct wo_run *r, struct iso_error **err)
 		iso_warn("cannot save the init log to '%s': %s", path, strerror(errno));
 	if (code != 0) {
 		/* The last lines say why; the whole output is in the log. */
+		/* The last LOG_LINES lines: step back over that many line ends (a final one not counted). */
 		const char *tail = out + strlen(out);
-		for (int lines = 0; tail > out && lines <= LOG_LINES; tail--)
-			if (tail[-1] == '\n')
-				lines++;
+		if (tail > out && tail[-1] == '\n')
+			tail--;
+		for (int lines = 0; tail > out; tail--)
+			if (tail[-1] == '\n' && ++lines == LOG_LINES)
+				break;
 		return iso_error_set(err, ISO_E_EXITED, code,
 				     "initialising database '%s' failed (exit code %d); the next 'isopod up' tries "
 				     "again; full log: %s (or 'isopod logs %s init'); last lines:\n%s",

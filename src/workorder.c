@@ -122,6 +122,9 @@ void wo_labels_init(struct wo_labels *l, const struct wo_ctx *w, const char *rol
 	}
 	if (config_hash)
 		l->v[l->n++] = (struct podman_pair){LABEL_CONFIG, config_hash};
+	/* The hash covers the repository's mounts and env: drift is judged against the same repository. */
+	if (config_hash && w->cfg.repo_dir)
+		l->v[l->n++] = (struct podman_pair){LABEL_REPO, w->cfg.repo_dir};
 }
 
 int wo_labels_match(const struct podman_labels *labels, const struct workorder_names *n)
@@ -190,8 +193,10 @@ int wo_find(struct wo_ctx *w, struct wo_found *f, struct iso_error **err)
 
 	struct podman_volume *vols = NULL;
 	size_t n_vols = 0;
-	if (podman_volume_list(w->client, &by_wo, &vols, &n_vols, err) < 0)
+	if (podman_volume_list(w->client, &by_wo, &vols, &n_vols, err) < 0) {
+		wo_found_release(f);
 		return -1;
+	}
 	for (size_t i = 0; i < n_vols; i++) {
 		if (!wo_labels_match(&vols[i].labels, n)) {
 			note_other_profile(f, &vols[i].labels, n);
@@ -216,6 +221,7 @@ int wo_find(struct wo_ctx *w, struct wo_found *f, struct iso_error **err)
 	} else if (podman_err_not_found(e)) {
 		iso_error_free(e);
 	} else {
+		wo_found_release(f);
 		return iso_error_move(err, e);
 	}
 	return 0;
@@ -235,8 +241,13 @@ int wo_resolve_container(struct wo_ctx *w, int profile_given, const char *role, 
 	if (wo_find(w, &f, err) < 0)
 		return -1;
 	int switched = 0;
-	if (!f.have_pod && f.other_profile[0] && !profile_given)
-		switched = workorder_names_init(&w->names, f.other_profile, w->names.wo, err) == 0;
+	/* Once: two profiles that both hold something of this work order must not bounce. */
+	if (!f.have_pod && f.other_profile[0] && !profile_given && !w->profile_followed) {
+		char wo[WO_ID_MAX + 1]; /* workorder_names_init clears w->names before it reads the id */
+		memcpy(wo, w->names.wo, sizeof(wo));
+		switched = workorder_names_init(&w->names, f.other_profile, wo, err) == 0;
+		w->profile_followed = switched;
+	}
 	int pod = f.have_pod, vols = f.have_db_volume || f.have_odoo_volume;
 	wo_found_release(&f);
 	if (switched)

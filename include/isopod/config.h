@@ -90,6 +90,7 @@ struct iso_config {
 struct iso_config_flags {
 	const char *profile;
 	const char *repo;
+	int no_repo;      /* no repository at all (not even the current directory's) */
 	const char *bind; /* host address */
 	int port_low, port_high;
 };

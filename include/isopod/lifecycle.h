@@ -58,8 +58,14 @@ int wo_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cm
 
 /* Remove what MADE names, of work order W, pod first; errors are collected, the rest still tried. */
 int wo_remove_made(struct wo_ctx *w, unsigned made, struct iso_error **err);
-/* Undo a failed run: wo_remove_made of its journal, and release the lease it took. */
-void wo_undo(struct wo_run *r);
+/* Whether W's work order holds any lease in REG. */
+int wo_lease_held(const struct lease_registry *reg, const struct wo_ctx *w, int *held, struct iso_error **err);
+/*
+ * Undo a failed run: wo_remove_made of its journal, and release the lease it
+ * took.  0 when all of it is gone; -1 when something is left (the lease then
+ * stays, recording it for `isopod gc`; a warning says what).
+ */
+int wo_undo(struct wo_run *r);
 
 /* ---- readiness (src/ready.c) ---- */
 /* Postgres answers its protocol inside the pod (netns probe), or ISO_E_TIMEOUT / ISO_E_EXITED. */

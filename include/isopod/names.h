@@ -21,6 +21,8 @@
  *   io.isopod.wo=<wo>  io.isopod.profile=<profile>  io.isopod.role=<role>
  *   io.isopod.port.<purpose>=<address>:<port>   (http, websocket, db)
  *   io.isopod.config=<hash of the effective configuration>   (pod only)
+ *   io.isopod.repo=<repository directory>   (pod only, when made in one; added in
+ *   0.1.0 after the others: a pod without it was made outside a repository)
  */
 #ifndef ISOPOD_NAMES_H
 #define ISOPOD_NAMES_H
@@ -42,6 +44,7 @@
 #define LABEL_ROLE "io.isopod.role"
 #define LABEL_PORT_PREFIX "io.isopod.port."
 #define LABEL_CONFIG "io.isopod.config"
+#define LABEL_REPO "io.isopod.repo" /* pod only: the repository it was made from, when there was one */
 
 /* Values of io.isopod.role. */
 #define ROLE_POD "pod"

@@ -48,6 +48,7 @@ struct wo_ctx {
 	uid_t uid;
 	int remote;                        /* the endpoint is not a local unix socket: no PIDs to enter */
 	int lock_fd;                       /* the per-work-order lock, -1 when not held */
+	int profile_followed;              /* wo_resolve_container switched to the work order's own profile once */
 	volatile sig_atomic_t *abort_flag; /* set by SIGINT/SIGTERM during a run, may be NULL */
 };
 
@@ -69,7 +70,7 @@ int wo_lock(struct wo_ctx *w, long wait_ms, struct iso_error **err);
 
 /* Labels of one object: schema, key, wo, profile, role, the port labels, and the config hash on pods. */
 struct wo_labels {
-	struct podman_pair v[10];
+	struct podman_pair v[11];
 	size_t n;
 	char ports[ISO_PORT_PURPOSES][96];
 	char keys[ISO_PORT_PURPOSES][32];

@@ -164,6 +164,9 @@ int podman_container_remove(struct podman_client *c, const char *name, int force
 int podman_container_exists(struct podman_client *c, const char *name, struct iso_error **err);
 /* Block until it stops; *exit_code its status. */
 int podman_container_wait(struct podman_client *c, const char *name, int *exit_code, struct iso_error **err);
+/* The same, giving up after TIMEOUT_MS (<= 0: never) with ISO_E_UNREACHABLE, status ETIMEDOUT. */
+int podman_container_wait_for(struct podman_client *c, const char *name, long timeout_ms, int *exit_code,
+			      struct iso_error **err);
 
 struct podman_container {
 	char *id;

@@ -558,6 +558,44 @@ static void test_remote_endpoint(void **state)
 	assert_nothing_left(a);
 }
 
+/* ls judges drift against the repository the pod was made in, wherever it runs. */
+static void test_ls_drift_follows_the_pods_repository(void **state)
+{
+	const char *a = wo('n');
+	char repo[96], git[128], here[4096];
+	snprintf(repo, sizeof(repo), "%s/repo", state_dir);
+	snprintf(git, sizeof(git), "%s/.git", repo);
+	assert_int_equal(iso_mkdir_p(git, 0700, NULL), 0);
+	assert_non_null(getcwd(here, sizeof(here)));
+	assert_int_equal(chdir(repo), 0);
+	int rc = run(NULL, NULL, "up %s --quiet", a);
+	assert_int_equal(chdir("/"), 0);
+	char *out = NULL;
+	int rc_ls = run(&out, NULL, "ls --json");
+	char *out_up = NULL;
+	int rc_up = run(&out_up, NULL, "up %s --json --quiet", a);
+	assert_int_equal(chdir(here), 0);
+	assert_int_equal(rc, 0);
+	assert_int_equal(rc_ls, 0);
+	cleanup_json iso_json *rows = iso_json_parse(out, strlen(out), 0, ISO_E_INTERNAL, "ls", NULL);
+	int found = 0;
+	for (size_t i = 0; i < iso_json_len(rows); i++) {
+		const iso_json *row = iso_json_at(rows, i);
+		if (!strcmp(iso_json_get_string(row, "work_order") ?: "", a)) {
+			int drift = 1;
+			assert_int_equal(iso_json_bool(iso_json_get(row, "drift"), &drift), 0);
+			assert_false(drift);
+			found = 1;
+		}
+	}
+	assert_true(found);
+	/* From another directory `up` would mount other things: that is drift, and it says so. */
+	assert_int_equal(rc_up, 0);
+	assert_non_null(strstr(out_up, "\"drift\": true"));
+	free(out);
+	free(out_up);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -572,6 +610,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_killed_is_completed_by_next_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ports_rebuild_after_lost_lease_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_endpoint, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ls_drift_follows_the_pods_repository, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
