@@ -596,6 +596,25 @@ static void test_ls_drift_follows_the_pods_repository(void **state)
 	free(out_up);
 }
 
+/* --json is one document: up --verify --json carries the isolation report inside up's answer. */
+static void test_up_verify_json_is_one_document(void **state)
+{
+	const char *a = wo('o');
+	char *out = NULL;
+	assert_int_equal(run(&out, NULL, "up %s --verify --json --quiet", a), 0);
+	struct iso_error *err = NULL;
+	cleanup_json iso_json *doc = iso_json_parse(out, strlen(out), 0, ISO_E_INTERNAL, "up --verify --json", &err);
+	if (!doc)
+		fail_msg("not one JSON document: %s\n%s", err ? err->msg : "?", out);
+	const iso_json *v = iso_json_get(doc, "verify");
+	int ok = 0;
+	assert_int_equal(iso_json_bool(iso_json_get(v, "ok"), &ok), 0);
+	assert_true(ok);
+	assert_int_equal(iso_json_len(iso_json_get(v, "checks")), 6);
+	assert_string_equal(iso_json_get_string(doc, "work_order"), a);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,6 +630,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ports_rebuild_after_lost_lease_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remote_endpoint, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ls_drift_follows_the_pods_repository, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_up_verify_json_is_one_document, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
