@@ -140,6 +140,7 @@ install: $(BIN)
 	install -D -m 0755 scripts/start-agent-env.sh $(DESTDIR)$(PREFIX)/share/isopod/start-agent-env.sh
 	install -D -m 0755 scripts/stop-agent-env.sh $(DESTDIR)$(PREFIX)/share/isopod/stop-agent-env.sh
 	install -D -m 0755 scripts/list-agent-envs.sh $(DESTDIR)$(PREFIX)/share/isopod/list-agent-envs.sh
+	install -D -m 0644 scripts/lib-agent-env.sh $(DESTDIR)$(PREFIX)/share/isopod/lib-agent-env.sh
 
 clean:
 	rm -rf build build-asan build-fuzz isopod

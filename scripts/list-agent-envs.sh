@@ -1,22 +1,8 @@
 #!/usr/bin/env bash
 # list-agent-envs.sh: list your work orders' environments (isopod ls).
 set -euo pipefail
-# isopod on PATH, else next to this script's repository (../isopod, symlinks followed).
-find_isopod() {
-	if command -v isopod >/dev/null 2>&1; then
-		command -v isopod
-		return 0
-	fi
-	local here
-	here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
-	if [ -x "$here/../isopod" ]; then
-		printf '%s\n' "$here/../isopod"
-		return 0
-	fi
-	printf "%s: 'isopod' is not on PATH and not built in '%s'; run 'make' there, or 'make install'\n" \
-		"$(basename "$0")" "$(dirname "$here")" >&2
-	return 1
-}
+# shellcheck source=scripts/lib-agent-env.sh
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib-agent-env.sh"
 
 case "${1:-}" in
 -h | --help)

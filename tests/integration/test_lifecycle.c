@@ -51,21 +51,10 @@ static const char *wo(char letter)
 	return wos[n_wos++];
 }
 
-/* Run isopod with ARGS; its stdout and stderr are collected. Returns the exit code (128+sig when killed). */
-static int run(char **out, char **errout, const char *fmt_args, ...)
+/* Run isopod with ARGS, its stdout and stderr collected; the exit code (128+sig when killed). */
+#define run(out, errout, ...) run_checked(ptest_isopod(out, errout, __VA_ARGS__))
+static int run_checked(int rc)
 {
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt_args);
-	vsnprintf(line, sizeof(line), fmt_args, ap);
-	va_end(ap);
-	char *argv[32];
-	int argc = 0;
-	argv[argc++] = ISOPOD;
-	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	int rc = ptest_run_argv(argv, out, errout);
 	assert_true(rc >= 0);
 	return rc;
 }

@@ -58,23 +58,6 @@ static const char *wo(char letter)
 	return wos[n_wos++];
 }
 
-/* Run the built isopod with space-separated ARGS. */
-static int isopod(char **out, char **errout, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	char *argv[32];
-	int argc = 0;
-	argv[argc++] = ISOPOD;
-	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return ptest_run_argv(argv, out, errout);
-}
-
 static struct podman_client *client(void)
 {
 	struct podman_client_opts o = {0};
@@ -121,7 +104,7 @@ static int container_pid(const char *name)
 static int verify_json(const char *w, iso_json **doc, char **errout)
 {
 	char *out = NULL;
-	int rc = isopod(&out, errout, "verify %s --json", w);
+	int rc = ptest_isopod(&out, errout, "verify %s --json", w);
 	*doc = iso_json_parse(out, strlen(out), 0, ISO_E_INTERNAL, "verify --json", NULL);
 	if (!*doc)
 		fprintf(stderr, "  verify %s printed: %s\n", w, out);
@@ -222,7 +205,7 @@ static int group_teardown(void **state)
 {
 	for (size_t i = 0; i < n_wos; i++) {
 		char *msg = NULL;
-		int rc = isopod(NULL, &msg, "down %s --cleanup --quiet", wos[i]);
+		int rc = ptest_isopod(NULL, &msg, "down %s --cleanup --quiet", wos[i]);
 		if (rc != 0 && rc != 3) /* 3: never made, or already removed */
 			fprintf(stderr, "  teardown: down %s: exit %d: %s", wos[i], rc, msg);
 		free(msg);
@@ -239,8 +222,8 @@ static int setup(void **state)
 	const char *a = wo('a'), *b = wo('b');
 	pid_t pa = fork();
 	if (pa == 0)
-		_exit(isopod(NULL, NULL, "up %s --port %d --quiet", a, PORT_A));
-	int rb = isopod(NULL, NULL, "up %s --port %d --quiet", b, PORT_B);
+		_exit(ptest_isopod(NULL, NULL, "up %s --port %d --quiet", a, PORT_A));
+	int rb = ptest_isopod(NULL, NULL, "up %s --port %d --quiet", b, PORT_B);
 	int st = 0;
 	waitpid(pa, &st, 0);
 	assert_int_equal(WEXITSTATUS(st), 0);
@@ -271,7 +254,7 @@ static int teardown(void **state)
 		if (wos[i][strlen(wos[i]) - 1] == 'a' || wos[i][strlen(wos[i]) - 1] == 'b')
 			continue;
 		char *ignored = NULL;
-		isopod(NULL, &ignored, "down %s --cleanup --quiet", wos[i]);
+		ptest_isopod(NULL, &ignored, "down %s --cleanup --quiet", wos[i]);
 		free(ignored);
 	}
 	return rc;
@@ -453,7 +436,7 @@ static void test_host_loopback_fails_check6(void **state)
 static void test_bind_all_on_purpose_warns(void **state)
 {
 	const char *w = wo('e');
-	assert_int_equal(isopod(NULL, NULL, "up %s --port %d --bind 0.0.0.0 --quiet", w, PORT_BIND_ALL), 0);
+	assert_int_equal(ptest_isopod(NULL, NULL, "up %s --port %d --bind 0.0.0.0 --quiet", w, PORT_BIND_ALL), 0);
 	cleanup_json iso_json *doc = NULL;
 	int rc = verify_json(w, &doc, NULL);
 	assert_non_null(doc);
@@ -470,10 +453,10 @@ static void test_bind_all_on_purpose_warns(void **state)
 static void test_down_and_unknown(void **state)
 {
 	const char *w = wo('f');
-	assert_int_equal(isopod(NULL, NULL, "up %s --port %d --quiet", w, PORT_DOWN), 0);
-	assert_int_equal(isopod(NULL, NULL, "down %s --quiet", w), 0);
+	assert_int_equal(ptest_isopod(NULL, NULL, "up %s --port %d --quiet", w, PORT_DOWN), 0);
+	assert_int_equal(ptest_isopod(NULL, NULL, "down %s --quiet", w), 0);
 	char *err = NULL;
-	assert_int_equal(isopod(NULL, &err, "verify %s", w), 9);
+	assert_int_equal(ptest_isopod(NULL, &err, "verify %s", w), 9);
 	assert_non_null(strstr(err, w));
 	assert_non_null(strstr(err, "is down"));
 	free(err);
@@ -481,7 +464,7 @@ static void test_down_and_unknown(void **state)
 	char unknown[64];
 	snprintf(unknown, sizeof(unknown), "t-verify-%d-nosuch", (int)getpid());
 	err = NULL;
-	assert_int_equal(isopod(NULL, &err, "verify %s", unknown), 3);
+	assert_int_equal(ptest_isopod(NULL, &err, "verify %s", unknown), 3);
 	assert_non_null(strstr(err, "unknown"));
 	free(err);
 }

@@ -513,3 +513,19 @@ int ptest_run_argv(char *const *argv, char **out, char **errout)
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
+
+int ptest_isopod(char **out, char **errout, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	char *argv[32];
+	int argc = 0;
+	argv[argc++] = ISO_ISOPOD_BIN;
+	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	return ptest_run_argv(argv, out, errout);
+}

@@ -100,5 +100,7 @@ int ptest_oneshot(const char *name, const char *spec_json, int *exit_code, char 
  * Returns the exit code, 128+signal when killed, -1 when it could not start.
  */
 int ptest_run_argv(char *const *argv, char **out, char **errout);
+/* ptest_run_argv of the isopod the Makefile built, with space-separated printf-style ARGS. */
+int ptest_isopod(char **out, char **errout, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
