@@ -313,12 +313,15 @@ int wo_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cm
 			.n_labels = l.n,
 			.entrypoint = entrypoint,
 			.command = cmd + 1,
+			/* psql and pg_isready write nothing: no anonymous volume for the image's data VOLUME */
+			.image_volume_mode = "ignore",
 		};
 	} else {
 		odoo_spec_init(&o, r, name, ROLE_INIT, cmd);
 		if (kind == WO_ONESHOT_ODOO_TOOL) {
 			o.spec.entrypoint = entrypoint;
 			o.spec.command = cmd + 1;
+			o.spec.image_volume_mode = "ignore";
 		}
 	}
 	struct iso_buf out;

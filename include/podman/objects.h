@@ -154,6 +154,8 @@ struct podman_container_spec {
 	const struct podman_rlimit *rlimits;
 	size_t n_rlimits;
 	const char *stop_signal; /* NULL: the image's */
+	/* The image's VOLUME paths: NULL (anonymous volumes), "tmpfs", or "ignore" (none: for tools that write nothing) */
+	const char *image_volume_mode;
 };
 int podman_container_create(struct podman_client *c, const struct podman_container_spec *spec, char **id,
 			    struct iso_error **err);

@@ -275,7 +275,8 @@ static void test_container_create_body(void **state)
 					  .user = "0",
 					  .workdir = "/tmp",
 					  .rlimits = rl,
-					  .n_rlimits = 1};
+					  .n_rlimits = 1,
+					  .image_volume_mode = "ignore"};
 	char *id = NULL;
 	fake_expect(x->f, "POST", "/containers/create", 201, "ctr_create");
 	assert_int_equal(podman_container_create(x->c, &s, &id, &x->err), 0);
@@ -293,6 +294,7 @@ static void test_container_create_body(void **state)
 	assert_string_equal(iso_json_get_string(iso_json_at(iso_json_get(b, "r_limits"), 0), "type"), "nofile");
 	assert_string_equal(iso_json_get_string(b, "work_dir"), "/tmp");
 	assert_string_equal(iso_json_get_string(b, "pod"), "t-rec-pod1");
+	assert_string_equal(iso_json_get_string(b, "image_volume_mode"), "ignore");
 	iso_json_free(b);
 	/* RLIMIT_ prefixed types become RLIMIT_RLIMIT_ in runc: refused before sending */
 	rl[0].type = "RLIMIT_NOFILE";
