@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # isopod - one non-recursive Makefile.  Sources are found by wildcard:
 #   src/base/*.c podman/*.c netns/*.c src/*.c   -> libisopod.a (+ src/main.c -> isopod)
 #   tests/unit/test_*.c                         -> one cmocka binary each (+ tests/support/*.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_client: a container create, start, stop, remove sequence through
  * the client against the same sequence with the podman CLI, in one run.

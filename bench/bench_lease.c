@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_lease.c - one allocation with 1,000 leases present, against a bare
  * write + fsync + rename of a file of the same size in the same directory,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_netns.c - what entering and inspecting a namespace costs.
  *

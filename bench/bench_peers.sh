@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Peer benchmark: bring a work order's pair of containers up and down with
 # each method and print the medians, their ratios and isopod's targets.
 #

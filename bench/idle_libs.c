@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * idle_libs: a do-nothing program linked to isopod's libraries (libcurl,
  * yajl, libnl-3, libnl-route-3, libnl-idiag-3) that sleeps MS milliseconds

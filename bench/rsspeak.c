@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * rsspeak: run a command and sample its RssAnon (private anonymous memory,
  * /proc/PID/status) every INTERVAL microseconds until it exits; report the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make bench: run every benchmark and print its figures.
 #
 #   bench/run.sh BUILD

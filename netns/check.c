@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/check.c - expectations per network mode, as pure functions over
  * snapshots, so every way a check can fail is testable without a pod.

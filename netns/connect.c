@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/connect.c - concurrent non-blocking connects from inside a namespace.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/dump.c - links, addresses and routes through libnl-route caches.
  *

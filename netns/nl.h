@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/nl.h - private to netns/: libnl cleanup helpers and the dumpers
  * shared by the snapshot (inside a child) and the host reader (in place).

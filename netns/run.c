@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/run.c - the primitive: a forked child joins the namespaces of a PID
  * and runs a function there, sending typed records back over a pipe.

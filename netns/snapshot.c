@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/snapshot.c - one child per inspection: everything a check needs is
  * read in one fork, so verifying a work order stays within its budget.

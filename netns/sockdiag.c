@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/sockdiag.c - listening sockets: TCP through libnl-idiag, UDP through
  * a SOCK_DIAG_BY_FAMILY dump sent with libnl core.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The client object: endpoint, transport, the connection check with the
  * automatic service start, version negotiation, and ping/version/info.

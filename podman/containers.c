@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Containers: create from a typed spec, start, stop, remove (always
  * volumes=true: libpod ignores `v`, and without it each one-shot container

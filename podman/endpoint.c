@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Finding the service the way podman-remote does, so `isopod` and `podman
  * --remote` agree on which Podman they talk to.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Output streams: the 8-byte frame demuxer (logs, exec, attach without a
  * TTY), container logs, and exec sessions, interactive ones through the

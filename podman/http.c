@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Requests and the shapes of libpod's answers: one place that knows the
  * path prefix, turns statuses and error bodies into classed errors, and

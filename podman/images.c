@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Images: exists, and pull.  A pull answers 200 at once and then streams
  * one JSON object a line: {"stream":..} progress, {"error":..} on failure

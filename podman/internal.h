@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podman/internal.h - what the files of podman/ share: the client object
  * and the request helpers of http.c.  Not a public header.

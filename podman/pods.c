@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pods.  Ports, host aliases and the network mode belong to the pod (its
  * infra container holds the network namespace): containers created in the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Secrets: create with labels, inspect (the only answer that shows labels
  * in 4.3), remove.  No listing: 4.3 cannot filter secrets by label.

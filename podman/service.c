@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Starting `podman system service` when nothing answers on the default
  * socket.  Two services on one socket path break each other (the second

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The libcurl transport: the one file of isopod that includes curl.  One
  * easy handle is reset and reused for every request so the connection to

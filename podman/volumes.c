@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Named volumes: create, inspect, exists, list by one label, remove. */
 #include <errno.h>
 #include <string.h>

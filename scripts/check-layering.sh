@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The arrows of the house: src -> podman, src -> netns, everyone -> base.
 # podman/ and netns/ never include each other, nor src/ files, nor the
 # domain headers (include/isopod/); at most one file includes curl, exactly

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # make demo: on a fresh machine, prepare the host, build the local images and
 # bring up a demo work order with them; print its URL.
 #

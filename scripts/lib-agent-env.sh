@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Sourced by the agent-env wrappers (start-, stop-, list-agent-envs.sh).
 # find_isopod: isopod on PATH, else next to the wrappers' repository

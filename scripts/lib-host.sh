@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Shared shell functions of isopod's host scripts (setup-host.sh,
 # run-integration.sh, bench/). Source it; it defines functions and a few

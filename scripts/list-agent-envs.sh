@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # list-agent-envs.sh: list your work orders' environments (isopod ls).
 set -euo pipefail
 # shellcheck source=scripts/lib-agent-env.sh

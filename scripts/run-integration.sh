@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Run the integration tests against real rootless Podman.
 #
 #   scripts/run-integration.sh BUILD BIN...      (make check-integration)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Prepare this host for isopod's build, tests and images; safe to run again.
 #
 #   scripts/setup-host.sh [--images] [--quiet]
@@ -26,7 +27,7 @@ for arg in "$@"; do
 	--images) images=1 ;;
 	--quiet | -q) quiet=1 ;;
 	-h | --help)
-		sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) host_die "unknown argument '$arg'; try --help" ;;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # start-agent-env.sh WO-ID [PORT]: bring up a work order's environment (isopod up).
 # Usable from any repository directory: the repository's profile applies.
 set -euo pipefail

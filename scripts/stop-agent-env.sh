@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # stop-agent-env.sh WO-ID [--cleanup]: stop a work order's environment (isopod down).
 set -euo pipefail
 # shellcheck source=scripts/lib-agent-env.sh

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Helpers shared by the cmd_* functions: the one place errors are printed. */
 #include <getopt.h>
 #include <stdarg.h>

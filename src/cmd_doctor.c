@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod doctor [--json]: is this host ready for rootless work orders?  Each
  * check says pass / warn / fail / skip with what it found and the exact

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod down: stop and remove the work order's pod; keep its volumes,
  * secret and port lease, so the next `up` comes back on the same port with

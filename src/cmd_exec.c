@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_exec.c - `isopod exec [-i] [-t] WO-ID [odoo|db] -- CMD...`: run a
  * command in a work order's container, as `podman exec` does.

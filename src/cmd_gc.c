@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_gc.c - `isopod gc [--json]`: finish what interrupted runs left.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_logs.c - `isopod logs WO-ID [odoo|db|init] [--follow] [--tail N]`.
  *

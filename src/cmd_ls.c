@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_ls.c - `isopod ls` and `isopod status WO-ID`: what of the caller's
  * work orders exists, read from Podman's labels and the lease file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cmd_ports.c - `isopod ports [--json]`: the port leases of the registry.
  * Other users' leases (a shared registry) are shown as holders only: who

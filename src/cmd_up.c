@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod up: bring a work order's pod up and prove it ready.
  *

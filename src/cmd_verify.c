@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* isopod verify: prove a running work order's isolation, check by check. */
 #include <getopt.h>
 #include <stdio.h>

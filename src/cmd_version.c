@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod version [--json] [--no-start]: the client version, the Podman
  * server's (from Libpod-Api-Version and the engine component of

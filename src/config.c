@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The effective configuration, layered lowest first: built-ins, the host
  * file, the user file, the repository's isopod.json, ISOPOD_* environment,

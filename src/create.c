@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Creating a work order's objects, and removing exactly what a run made.
  * Every object carries the labels of isopod/names.h; every removal checks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * doctor_checks.c - the host checks of `isopod doctor` that need no Podman:
  * each reads one thing of the host and says pass / warn / fail with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * A minimal HTTP GET for readiness probes.  Connection refused, reset or a
  * timeout mean "not up yet" (status 0), which the caller polls on.

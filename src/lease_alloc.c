@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease_alloc.c - handing out ports: the bind probe, lease_acquire, and the
  * small updates of a work order's leases (ready, made, release).

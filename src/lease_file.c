@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease_file.c - the lease file: its format (parse, format) and the
  * transaction that reads it under the lock and writes it back by rename.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease_internal.h - what the lease_*.c files share and nothing else sees:
  * a transaction over the lease file (lock, read, parse, change, write).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease_registry.c - the registry directory (its rules for a shared one),
  * the lock, and the read / write-by-rename of the lease file.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lease_repair.c - what the lifecycle calls to keep the registry true:
  * runs and their liveness, reclaim, stale creations, the merge of rebuilt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod - an isolated Odoo + PostgreSQL environment per work order on
  * rootless Podman.  main() only dispatches: global options, then one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Work-order ids and profile names, and the Podman names derived from them.
  * The rules make derived names unique by construction: a profile has no '-'

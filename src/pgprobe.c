@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * src/pgprobe.c - PostgreSQL readiness through a StartupMessage, run inside
  * the pod's namespace by netns_run: no exec (each API exec leaves a conmon

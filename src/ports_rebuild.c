@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `isopod ports --rebuild`: the caller's leases rebuilt from what Podman's
  * labels say exists, for a lease file that was lost or damaged.  A pod's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Readiness that is proven, never slept on: Postgres answers its protocol
  * from inside the pod (a netns probe, no exec), the database is asked

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `verify`: what Podman says about the pod (PIDs, network mode, bindings,
  * the other work orders' ports) and what the netns module sees inside it,

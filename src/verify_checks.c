@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * src/verify_checks.c - the isolation checks of `verify` as one pure
  * function over what cmd_verify gathered, so each verdict (and each way to

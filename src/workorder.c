@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * One work order: configuration, names, the Podman client, its labels, what
  * of it exists, and the lock that keeps two runs of it apart.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Run each libFuzzer target for SECONDS on a scratch copy of its seed corpus
 # (tests/data/*/<target>/), keep any crash input under build-fuzz/crashes/,
 # and print a closing line "fuzz: N passed, N failed".  A crash input found

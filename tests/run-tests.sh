@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Run cmocka test binaries one after another and print a closing line
 # "<suite>: N passed, N failed[, N skipped]" summing what cmocka reported.
 # Exit non-zero when any binary failed or crashed.

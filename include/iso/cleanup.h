@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * iso/cleanup.h - scope-bound ownership, in the manner of crun's utils.h.
  *

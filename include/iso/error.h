@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * iso/error.h - the error object every isopod layer returns.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * iso/json.h - the JSON layer: the only code that sees yajl.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * iso/util.h - small helpers of the base layer: allocation that aborts on
  * out-of-memory (as crun's xmalloc), number parsing, growable capped

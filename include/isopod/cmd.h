@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/cmd.h - the command table and what every cmd_<verb> promises.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/doctor.h - the checks of `isopod doctor`, and their pure verdicts.
  *

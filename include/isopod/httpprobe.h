@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/httpprobe.h - one small HTTP/1.0 GET over a plain socket, for
  * readiness: "does Odoo serve its login page on the published port".  It

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/lease.h - port leases: a lock-file-guarded registry of host ports.
  *

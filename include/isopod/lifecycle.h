@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/lifecycle.h - the steps `up`, `down` and `gc` are made of.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/names.h - work-order ids, profile names, and everything derived
  * from them: Podman object names, the database name, the labels.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/pgprobe.h - is PostgreSQL ready?  What pg_isready checks, without
  * libpq and without exec: from inside the pod's network namespace, connect

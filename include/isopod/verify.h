@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/verify.h - prove a work order's isolation: gather from Podman and
  * the netns module what the six checks of isopod/verify_checks.h need, and

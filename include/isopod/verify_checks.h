@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/verify_checks.h - the six isolation checks of `isopod verify`,
  * evaluated from plain values: no Podman, no system calls.

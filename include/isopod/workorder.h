@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod/workorder.h - one work order as the lifecycle commands see it:
  * its configuration and names, the Podman client, the labels its objects

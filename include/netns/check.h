@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/check.h - pure evaluation of what a network namespace should hold.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/inspect.h - what a network namespace holds, read with libnl.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/netns.h - run a function inside the network namespace of a process.
  *

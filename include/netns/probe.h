@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/probe.h - connect probes from inside a network namespace.
  *

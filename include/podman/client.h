@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podman/client.h - the libpod REST client: the only way isopod talks to
  * Podman.  It knows HTTP and libpod JSON, nothing of what isopod builds.

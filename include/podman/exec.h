@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podman/exec.h - output streams: container logs, exec sessions, and the
  * 8-byte frame format both use (stream, 0, 0, 0, big-endian length), plus

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podman/objects.h - typed libpod operations: volumes, secrets, pods,
  * containers, images.  Same contract as podman/client.h: const inputs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podman/transport.h - how the libpod client moves bytes: a vtable, so unit
  * tests run the whole client over a fake (tests/support/fake_transport.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The error object: born with a class where the failure happens, wrapped
  * with context on the way up, printed and turned into an exit code only by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The JSON layer: the one file of isopod that includes yajl.  A later swap of
  * the library (crun moved from yajl to json-c in 2026 and touched many files)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Levelled logging to stderr; the log level is isopod's one mutable global. */
 #include <stdarg.h>
 #include <stdio.h>

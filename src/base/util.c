@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Small helpers of the base layer. */
 #include <ctype.h>
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer: every response parser of the podman client over one input.
  * The first byte picks the parser; the rest is the body.  Seeds: the

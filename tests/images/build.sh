@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Build isopod's local test images without a registry, as the current
 # (rootless) user: mmdebstrap in unshare mode makes a Debian 12 root file
 # system, podman import turns it into an image.

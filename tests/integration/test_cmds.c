@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The commands around a running work order, driven through the built
  * ./isopod against real rootless Podman: exec passes exit status through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The commands the documents show are the commands that work.  Every line
  * of a fenced block with language `sh` in docs/quickref.md,

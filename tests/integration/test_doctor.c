@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * isopod doctor against the real host: on the prepared test user every
  * check passes (linger may be "skip": not applicable without logind) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The lifecycle end to end on real rootless Podman, through the built
  * ./isopod: the original validation (two work orders of one profile at once),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The podman client against the real rootless service: every operation
  * once, names t-podman-<pid>-*, ports 18940-18949, cleaned up even when a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pull with streamed progress (issue #3) against a local `docker-registry`
  * this test starts on 127.0.0.1 (a free port of 18900-18909, a temp config

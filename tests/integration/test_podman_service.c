@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Starting the service (issue #3): 16 concurrent first calls on a silent
  * default socket leave exactly one `podman system service`, and all 16

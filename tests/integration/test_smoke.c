@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The foundation's smoke test, against real rootless Podman through the
  * libpod REST API: a pod with both local images starts; Postgres, initialised

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * `isopod verify` on real rootless pods (issue #5): two work orders made by
  * the built ./isopod pass every check, and each check fails on a real tamper:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The scripted transport of fake_transport.h. */
 #include <errno.h>
 #include <stdio.h>

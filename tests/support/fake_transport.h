@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fake_transport.h - a scripted podman transport for unit tests.
  *

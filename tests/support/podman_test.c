@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podman_test.c - see podman_test.h. Tests are exempt from the one-curl-file
  * rule; this file keeps its own tiny client so it depends on nothing under

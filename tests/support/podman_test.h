@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * podman_test.h - helpers for cmocka tests that drive real rootless Podman.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pure helpers of `isopod ls`: Podman's time stamps, ages for people, and
  * which state a row is called.  The file is included so its static helpers

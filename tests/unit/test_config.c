@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Configuration layers: built-ins < host < user < repository < environment < flags. */
 #include <setjmp.h>
 #include <stdarg.h>

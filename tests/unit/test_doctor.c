@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The pure verdicts of `isopod doctor` and its host checks over made-up files. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The HTTP readiness probe against listeners of the test's own. */
 #include <setjmp.h>
 #include <stdarg.h>

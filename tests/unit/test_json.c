@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The JSON layer: tree lookups, errors with positions, the streaming reader, the generator. */
 #include <setjmp.h>
 #include <stdarg.h>

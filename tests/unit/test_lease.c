@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the lease registry: allocation, requested ports, probes, bad files. */
 #include <arpa/inet.h>
 #include <errno.h>

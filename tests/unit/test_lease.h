@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_lease.h - helpers of the lease tests: a temporary registry directory
  * per test, a random port range per process (never the default 8090 range,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Lease allocation by many processes at once, and a lock holder killed with SIGKILL. */
 #include <errno.h>
 #include <signal.h>

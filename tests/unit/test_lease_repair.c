@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Reclaim, stale creations, merge and listing never touch other users' leases; shared directory rules. */
 #include <errno.h>
 #include <grp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Two users allocating in one shared registry directory at once never
  * collide.  Needs root (to become each user) and the users isopod-test and

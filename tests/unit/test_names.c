@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Work-order ids, profile names, derived names and the error object's exit codes. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_netns.c - the primitive (netns_run) and the libnl inspection, against
  * namespaces these tests make themselves (see test_netns_pod.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_netns_check.c - each check passes on the expected layout and fails
  * on a tamper: real test namespaces laid out like slirp4netns (a tap0 made

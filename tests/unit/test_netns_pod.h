@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_netns_pod.h - a stand-in "pod" for namespace tests: a forked child
  * that unshares a user and a network namespace, maps our uid to root in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_netns_slirp.c - the real slirp4netns layout, without Podman: a test
  * namespace gets slirp4netns attached as Podman attaches it, check 3 passes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_pgprobe.c - the readiness probe: parsing of the first answer, and a
  * scripted server inside a test namespace answering 57P03, then 'R', then

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The abort flag of the curl transport (issue #3): when a SIGINT/SIGTERM
  * handler sets *abort_flag while a long request is in flight, the call

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Every libpod error shape, broken bodies, fault injection, endpoints and version negotiation. */
 #include <errno.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* The podman client's operations over the fake transport, replaying bodies recorded from Podman 4.3.1. */
 #include <stdarg.h>
 #include <stddef.h>

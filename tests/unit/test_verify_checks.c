@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_verify_checks.c - the six checks of `verify` from plain values: a
  * healthy slirp4netns work order passes, and each check fails (or is

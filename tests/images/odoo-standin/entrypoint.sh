@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Entrypoint of localhost/isopod-odoo-standin:18, shaped like the official
 # odoo:18.0 image's: HOST, PORT, USER and PASSWORD (defaults db, 5432, odoo,
 # odoo) become --db_host, --db_port, --db_user and --db_password of "odoo".

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs inside the isopod-postgres root file system (mmdebstrap customize hook).
 set -eu
 chmod 0755 /usr/local/bin/docker-entrypoint.sh

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # Entrypoint of localhost/isopod-postgres:15. It behaves as the official
 # postgres:15 image's entrypoint does for what isopod relies on:
 #  - started as root, it prepares PGDATA and the socket directory, then runs
