@@ -44,7 +44,7 @@ FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
 FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/base/*.c podman/*.c netns/*.c tests/*/*.c tests/*/*.h bench/*.c))
 
 .PHONY: all check check-unit check-asan check-integration images bench fuzz fuzz-build format format-check \
-	check-layering install clean setup demo demo-clean unit-bins integration-bins bench-bins
+	check-layering install clean setup host demo demo-clean unit-bins integration-bins bench-bins
 
 all: $(BIN)
 
@@ -103,27 +103,36 @@ build-fuzz/tests/fuzz/%: tests/fuzz/%.c build-fuzz/libisopod.a
 fuzz: fuzz-build
 	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SRCS:%.c=build-fuzz/%)
 
-check: $(BIN)
+# check, demo and bench set the host up first (packages, host settings, the
+# rootless test users, the local images), then re-enter make: the pkg-config
+# flags above are read when make starts, before the packages exist.
+check: host
+	@$(MAKE) --no-print-directory $(BIN)
 	@$(MAKE) --no-print-directory check-layering
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory fuzz
-	@$(MAKE) --no-print-directory check-integration
+	@ISOPOD_HOST_READY=1 $(MAKE) --no-print-directory check-integration
 
 # ---- host, images, demo, bench ----
 setup:
 	@scripts/setup-host.sh
 
+host:
+	@scripts/setup-host.sh --images --quiet
+
 images:
 	@scripts/setup-host.sh --images
 
-bench: bench-bins
-	@bench/run.sh $(BUILD)
+bench: host
+	@$(MAKE) --no-print-directory bench-bins
+	@ISOPOD_HOST_READY=1 bench/run.sh $(BUILD)
 
-demo: $(BIN)
-	@scripts/demo.sh up
+demo: host
+	@$(MAKE) --no-print-directory $(BIN)
+	@ISOPOD_HOST_READY=1 scripts/demo.sh up
 
-demo-clean: $(BIN)
+demo-clean:
 	@scripts/demo.sh down
 
 # ---- hygiene ----

@@ -26,7 +26,7 @@ export ISOPOD_DB_IMAGE=${ISOPOD_DB_IMAGE:-localhost/isopod-postgres:15}
 build=${1:-build}
 
 if is_root && [ -z "${ISOPOD_BENCH_AS_USER:-}" ]; then
-	"$top/scripts/setup-host.sh" --images --quiet
+	[ -n "${ISOPOD_HOST_READY:-}" ] || "$top/scripts/setup-host.sh" --images --quiet
 	u=$ISOPOD_TEST_USER
 	copy=$(sync_tree_to_user "$top" "$u")
 	host_say "running the benchmarks as $u from $copy"

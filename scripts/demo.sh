@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 wo=${ISOPOD_DEMO_WO:-WO-DEMO}
 action=${1:-up}
-scripts/setup-host.sh --images
+[ -n "${ISOPOD_HOST_READY:-}" ] || scripts/setup-host.sh --images
 images=(ISOPOD_ODOO_IMAGE=localhost/isopod-odoo-standin:18 ISOPOD_DB_IMAGE=localhost/isopod-postgres:15)
 
 if is_root; then

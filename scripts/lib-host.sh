@@ -7,6 +7,8 @@
 #   ISOPOD_TEST_USER / ISOPOD_TEST_USER2   the rootless test users (root only)
 #   host_say MSG...        a progress line "<prog>: MSG" on stderr
 #   as_root CMD...         run CMD as root: directly, or via sudo showing it first
+#                          (dies naming the command when sudo cannot be used)
+#   sudo_ready             sudo usable (password asked once on a terminal); else sudo_why
 #   write_if_changed F M O compare stdin with F; write (mode M, owner O) only if different;
 #                          returns 0 when it wrote, 1 when F was already identical
 #   user_env U             print the "env -i ..." words that run a command as U
@@ -27,10 +29,30 @@ host_die() { printf '%s: error: %s\n' "$host_prog" "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
+# sudo_ready: 0 when sudo can run commands for us, asking for the password
+# once on a terminal; otherwise 1 with the reason in sudo_why.
+sudo_why=""
+sudo_ready() {
+	if ! command -v sudo >/dev/null 2>&1; then
+		sudo_why="sudo is not installed"
+		return 1
+	fi
+	sudo -n true 2>/dev/null && return 0
+	if [ ! -t 0 ]; then
+		sudo_why="sudo needs a password and there is no terminal to ask on"
+		return 1
+	fi
+	printf '%s: sudo asks for your password once, for the commands shown\n' "$host_prog" >&2
+	sudo -v && return 0
+	sudo_why="sudo refused (are you in the sudo group?)"
+	return 1
+}
+
 as_root() {
 	if is_root; then
 		"$@"
 	else
+		sudo_ready || host_die "this needs root: $*; $sudo_why; run it as root, then run this again"
 		printf '%s: running: sudo %s\n' "$host_prog" "$*" >&2
 		sudo "$@"
 	fi

@@ -72,7 +72,8 @@ for b in "$@"; do
 	esac
 done
 
-"$here/setup-host.sh" --images --quiet
+# make check has just done it (ISOPOD_HOST_READY); alone, this target does it
+[ -n "${ISOPOD_HOST_READY:-}" ] || "$here/setup-host.sh" --images --quiet
 
 u=$ISOPOD_TEST_USER
 host_say "copying the tree for $u"

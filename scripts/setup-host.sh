@@ -41,23 +41,41 @@ did() {
 	host_say "$@"
 }
 
+# Build, test and runtime packages. Node.js and npm serve the MCP client of
+# the tests (Debian 12's nodejs is 18; the MCP SDK needs >= 18); iptables is
+# what netavark needs for podman-compose's bridge network (the bench peer).
 PACKAGES=(build-essential pkg-config clang-format libcurl4-openssl-dev libyajl-dev
 	libnl-3-dev libnl-route-3-dev libnl-idiag-3-dev libcmocka-dev clang libclang-rt-14-dev
 	curl ca-certificates runc conmon netavark aardvark-dns uidmap slirp4netns catatonit podman mmdebstrap
-	arch-test gpg libdpkg-perl mount
+	arch-test gpg libdpkg-perl mount iptables
 	debian-archive-keyring podman-compose docker-registry iproute2 rsync shellcheck
-	util-linux passwd)
+	util-linux passwd nodejs)
+
+# The packages of PACKAGES that are not installed, one dpkg-query for all;
+# npm comes with some builds of nodejs and is a package of its own in Debian.
+missing_packages() {
+	local -A ok=()
+	local p st
+	while read -r p st; do
+		[ "$st" = installed ] && ok[$p]=1
+	done < <(dpkg-query -W -f='${Package} ${db:Status-Status}\n' "${PACKAGES[@]}" 2>/dev/null)
+	for p in "${PACKAGES[@]}"; do
+		[ -n "${ok[$p]:-}" ] || echo "$p"
+	done
+	command -v npm >/dev/null 2>&1 || echo npm
+}
 
 install_packages() {
-	local p missing=()
-	for p in "${PACKAGES[@]}"; do
-		if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
-			missing+=("$p")
-		fi
-	done
+	local missing
+	mapfile -t missing < <(missing_packages)
 	if [ "${#missing[@]}" -eq 0 ]; then
 		say "packages: all ${#PACKAGES[@]} installed"
 		return
+	fi
+	if ! is_root && ! sudo_ready; then
+		host_die "these Debian packages are missing: ${missing[*]}
+  $sudo_why; install them as root, then run this again:
+    apt-get update && apt-get install --no-install-recommends ${missing[*]}"
 	fi
 	did "packages: installing ${missing[*]}"
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
@@ -73,11 +91,11 @@ next_subid() {
 ensure_subids() {
 	local u=$1 f flag start
 	for f in subuid subgid; do
-		[ -e "/etc/$f" ] || touch "/etc/$f"
+		[ -e "/etc/$f" ] || as_root touch "/etc/$f"
 		if ! grep -q "^$u:" "/etc/$f" && ! grep -q "^$(user_uid "$u"):" "/etc/$f"; then
 			start=$(next_subid "/etc/$f")
 			flag=--add-${f}s
-			usermod "$flag" "$start-$((start + 65535))" "$u"
+			as_root usermod "$flag" "$start-$((start + 65535))" "$u"
 			did "user $u: added /etc/$f range $start-$((start + 65535))"
 		fi
 	done
@@ -258,8 +276,7 @@ else
 	if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "$XDG_RUNTIME_DIR" ]; then
 		host_die "XDG_RUNTIME_DIR is not set or missing; log in through a session manager or set it to a 0700 directory you own"
 	fi
-	grep -q "^$(id -un):" /etc/subuid 2>/dev/null ||
-		host_die "$(id -un) has no /etc/subuid range; run: sudo usermod --add-subuids 100000-165535 --add-subgids 100000-165535 $(id -un)"
+	ensure_subids "$(id -un)"
 	# Overlay storage before your first podman command (afterwards only a
 	# 'podman system reset' switches it); your own storage.conf is kept.
 	if [ ! -e "$HOME/.local/share/containers/storage" ] && [ ! -e "$HOME/.config/containers/storage.conf" ]; then
