@@ -84,6 +84,7 @@ struct loader {
 	struct profile_def defs[MAX_PROFILES];
 	size_t n_defs;
 	char *repo_profile;
+	char *odoo_image, *db_image; /* top-level defaults of the host and user files */
 };
 
 static struct profile_def *def_get(struct loader *l, const char *name)
@@ -215,7 +216,8 @@ static int load_file(struct loader *l, const char *path, enum iso_config_source 
 	for (size_t i = 0; i < iso_json_len(root); i++) {
 		const char *k = iso_json_key_at(root, i);
 		const iso_json *v = iso_json_value_at(root, i);
-		int host_key = !strcmp(k, "state_dir") || !strcmp(k, "registry_dir") || !strcmp(k, "port_range");
+		int host_key = !strcmp(k, "state_dir") || !strcmp(k, "registry_dir") || !strcmp(k, "port_range") ||
+			       !strcmp(k, "odoo_image") || !strcmp(k, "db_image");
 		if (host_key && src == ISO_SRC_REPO)
 			return iso_error_set(err, ISO_E_USAGE, 0,
 					     "config file '%s': '%s' is a host or user setting and may not come from a "
@@ -233,6 +235,11 @@ static int load_file(struct loader *l, const char *path, enum iso_config_source 
 				c->registry_shared = 1;
 				c->registry_source = src;
 			}
+		} else if (!strcmp(k, "odoo_image") || !strcmp(k, "db_image")) {
+			const char *s = iso_json_string(v);
+			if (!s || !*s)
+				return type_error(path, k, "a non-empty image name", err);
+			set_str(!strcmp(k, "odoo_image") ? &l->odoo_image : &l->db_image, s);
 		} else if (!strcmp(k, "port_range")) {
 			if (!iso_json_string(v))
 				return type_error(path, k, "a string \"LOW-HIGH\"", err);
@@ -261,7 +268,7 @@ static int load_file(struct loader *l, const char *path, enum iso_config_source 
 		} else {
 			return iso_error_set(err, ISO_E_USAGE, 0,
 					     "config file '%s': unknown key '%s' (known: state_dir, registry_dir, "
-					     "port_range, profile, profiles)",
+					     "port_range, odoo_image, db_image, profile, profiles)",
 					     path, k);
 		}
 	}
@@ -377,8 +384,9 @@ static int resolve_profile(struct loader *l, const struct iso_config_flags *flag
 	}
 	struct iso_profile *p = &c->profile;
 	snprintf(p->name, sizeof(p->name), "%s", d->name);
-	p->odoo_image = xstrdup(d->odoo_image ? d->odoo_image : ISO_DEFAULT_ODOO_IMAGE);
-	p->db_image = xstrdup(d->db_image ? d->db_image : ISO_DEFAULT_DB_IMAGE);
+	/* A profile's own image, else the host or user file's default, else the official one. */
+	p->odoo_image = xstrdup(d->odoo_image ? d->odoo_image : l->odoo_image ? l->odoo_image : ISO_DEFAULT_ODOO_IMAGE);
+	p->db_image = xstrdup(d->db_image ? d->db_image : l->db_image ? l->db_image : ISO_DEFAULT_DB_IMAGE);
 	const char *v;
 	if ((v = env_nonempty("ISOPOD_ODOO_IMAGE")))
 		set_str(&p->odoo_image, v);
@@ -467,6 +475,8 @@ out:
 	for (size_t i = 0; i < l.n_defs; i++)
 		def_release(&l.defs[i]);
 	free(l.repo_profile);
+	free(l.odoo_image);
+	free(l.db_image);
 	if (ret < 0)
 		config_release(cfg);
 	return ret;

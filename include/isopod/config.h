@@ -14,6 +14,8 @@
  *   "state_dir": "/path"            host/user only
  *   "registry_dir": "/path"         host/user only (a shared directory: group-owned, setgid)
  *   "port_range": "8090-8189"       host/user only
+ *   "odoo_image": "...", "db_image": "..."   host/user only: the images of every
+ *                                   profile that does not name its own
  *   "profile": "hub"                repository only: the repository's profile
  *   "profiles": { "<name>": {
  *        "odoo_image": "...", "db_image": "...",

@@ -260,6 +260,45 @@ static void test_config_hash_tracks_what_a_pod_is_made_from(void **state)
 	config_release(&c);
 }
 
+/* The host and user files' top-level images serve every profile that names none of its own. */
+static void test_default_images(void **state)
+{
+	struct fixture *f = *state;
+	put(f->host, "{ \"db_image\": \"host/pg:1\" }");
+	put(f->user, "// written by make demo\n{ \"odoo_image\": \"localhost/isopod-odoo-standin:18\",\n"
+		     "  \"db_image\": \"localhost/isopod-postgres:15\",\n"
+		     "  \"profiles\": { \"evv\": { \"odoo_image\": \"evv/odoo:2\" } } }");
+	struct iso_config c;
+	struct iso_error *err = NULL;
+	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_string_equal(c.profile.name, "hub");
+	assert_string_equal(c.profile.odoo_image, "localhost/isopod-odoo-standin:18");
+	assert_string_equal(c.profile.db_image, "localhost/isopod-postgres:15"); /* user over host */
+	config_release(&c);
+	struct iso_config_flags fl = {.profile = "evv"};
+	assert_int_equal(config_load(&c, &fl, &err), 0);
+	assert_string_equal(c.profile.odoo_image, "evv/odoo:2"); /* the profile's own wins */
+	assert_string_equal(c.profile.db_image, "localhost/isopod-postgres:15");
+	config_release(&c);
+	setenv("ISOPOD_DB_IMAGE", "env/pg:3", 1);
+	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_string_equal(c.profile.db_image, "env/pg:3"); /* the environment over the files */
+	config_release(&c);
+	unsetenv("ISOPOD_DB_IMAGE");
+
+	/* A repository names images per profile only: its top level may not change every profile's. */
+	put(f->repo, "{ \"odoo_image\": \"evil/odoo:1\" }");
+	assert_int_equal(config_load(&c, NULL, &err), -1);
+	assert_non_null(strstr(err->msg, "'odoo_image' is a host or user setting"));
+	iso_error_free(err);
+	err = NULL;
+	put(f->repo, "{}");
+	put(f->user, "{ \"odoo_image\": \"\" }");
+	assert_int_equal(config_load(&c, NULL, &err), -1);
+	assert_non_null(strstr(err->msg, "'odoo_image' must be a non-empty image name"));
+	iso_error_free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +308,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_repository_may_not_set_host_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_custom_profile_and_registry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_images, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_hash_tracks_what_a_pod_is_made_from, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
