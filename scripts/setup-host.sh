@@ -134,6 +134,15 @@ prepare_user() {
 	if storage_conf | write_if_changed "$home/.config/containers/storage.conf" 0644 "$u:$(id -gn "$u")"; then
 		did "user $u: wrote ~/.config/containers/storage.conf (overlay)"
 	fi
+	# No logind here: a login shell of the test user ('su - USER',
+	# 'runuser -l USER') gets its runtime directory from ~/.profile.
+	if ! grep -q '^# isopod: XDG_RUNTIME_DIR' "$home/.profile" 2>/dev/null; then
+		# shellcheck disable=SC2016 # expanded by the user's login shell
+		printf '\n# isopod: XDG_RUNTIME_DIR for Podman where no session manager sets it\n%s\n' \
+			'[ -n "${XDG_RUNTIME_DIR:-}" ] || export XDG_RUNTIME_DIR="/run/user/$(id -u)"' >>"$home/.profile"
+		chown "$u:$(id -gn "$u")" "$home/.profile"
+		did "user $u: ~/.profile sets XDG_RUNTIME_DIR for login shells"
+	fi
 }
 
 # ---- quirk detection ------------------------------------------------------
