@@ -71,12 +71,12 @@ $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(SUPPORT_OBJS) $(B
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libisopod.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-unit-bins: $(UNIT_BINS)
+unit-bins: $(UNIT_BINS) $(BIN)
 integration-bins: $(INTEG_BINS) $(BIN)
 bench-bins: $(BENCH_BINS) $(BIN)
 
 # ---- tests ----
-check-unit: $(UNIT_BINS)
+check-unit: $(UNIT_BINS) $(BIN)
 	@tests/run-tests.sh unit $(UNIT_BINS)
 
 # The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
