@@ -278,11 +278,12 @@ void doctor_check_linger(struct doctor_report *r, const char *user)
 		   xasprintf("sudo loginctl enable-linger %s", user));
 }
 
-static int read_unpriv_port_start(void)
+int doctor_unpriv_port_start(const char *path)
 {
 	char buf[32] = {0};
 	long v;
-	cleanup_close int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd =
+		open(path ? path : "/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
 		return 1024;
 	buf[strcspn(buf, "\n")] = '\0';
@@ -291,7 +292,11 @@ static int read_unpriv_port_start(void)
 
 void doctor_check_ports(struct doctor_report *r, int low, int high, uid_t uid)
 {
-	int start = read_unpriv_port_start();
+	doctor_check_ports_from(r, low, high, uid, doctor_unpriv_port_start(NULL));
+}
+
+void doctor_check_ports_from(struct doctor_report *r, int low, int high, uid_t uid, int start)
+{
 	if (uid != 0 && low < start) {
 		doctor_add(r, "ports", DOCTOR_FAIL,
 			   xasprintf("port range %d-%d starts under net.ipv4.ip_unprivileged_port_start=%d: rootless "

@@ -112,17 +112,55 @@ static void test_check_runtime_dir_unset(void **state)
 	doctor_report_release(&r);
 }
 
+/* The sysctl's value is given, never read from this host (Docker hosts often have 0). */
 static void test_check_ports(void **state)
 {
 	struct doctor_report r = {0};
-	doctor_check_ports(&r, 80, 89, 5000); /* under every default of the sysctl */
-	doctor_check_ports(&r, 80, 89, 0);    /* root may bind them */
-	doctor_check_ports(&r, 65000, 65010, 5000);
+	doctor_check_ports_from(&r, 80, 89, 5000, 1024);
+	doctor_check_ports_from(&r, 80, 89, 0, 1024); /* root may bind them */
+	doctor_check_ports_from(&r, 65000, 65010, 5000, 1024);
+	doctor_check_ports_from(&r, 80, 89, 5000, 0); /* every port is unprivileged */
+	doctor_check_ports_from(&r, 80, 89, 5000, 80);
+	doctor_check_ports_from(&r, 80, 89, 5000, 81);
+	assert_int_equal(r.n, 6);
 	assert_int_equal(r.v[0].status, DOCTOR_FAIL);
+	assert_non_null(strstr(r.v[0].detail, "ip_unprivileged_port_start=1024"));
+	assert_non_null(strstr(r.v[0].fix, "export ISOPOD_PORTS=1024-1033"));
 	assert_non_null(strstr(r.v[0].fix, "ip_unprivileged_port_start=80"));
 	assert_int_equal(r.v[1].status, DOCTOR_PASS);
 	assert_int_equal(r.v[2].status, DOCTOR_PASS);
+	assert_int_equal(r.v[3].status, DOCTOR_PASS);
+	assert_non_null(strstr(r.v[3].detail, "ip_unprivileged_port_start=0"));
+	assert_null(r.v[3].fix);
+	assert_int_equal(r.v[4].status, DOCTOR_PASS);
+	assert_int_equal(r.v[5].status, DOCTOR_FAIL);
+	assert_non_null(strstr(r.v[5].fix, "export ISOPOD_PORTS=81-90"));
 	doctor_report_release(&r);
+}
+
+/* The value as doctor reads it, from made-up files: a number 0-65536, else the kernel's 1024. */
+static void test_unpriv_port_start_file(void **state)
+{
+	static const struct {
+		const char *text;
+		int want;
+	} cases[] = {
+		{"0\n", 0},        {"1024\n", 1024}, {"80", 80},      {"65536\n", 65536},
+		{"65537\n", 1024}, {"-1\n", 1024},   {"abc\n", 1024}, {"", 1024},
+	};
+	char path[] = "/tmp/isopod-test-unpriv-XXXXXX";
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)), (ssize_t)strlen(cases[i].text));
+		close(fd);
+		int got = doctor_unpriv_port_start(path);
+		unlink(path);
+		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+		if (got != cases[i].want)
+			fail_msg("'%s' read as %d, expected %d", cases[i].text, got, cases[i].want);
+	}
+	assert_int_equal(doctor_unpriv_port_start("/nonexistent/ip_unprivileged_port_start"), 1024);
 }
 
 static void test_report_cap(void **state)
@@ -142,7 +180,8 @@ int main(void)
 		cmocka_unit_test(test_subid_sum),        cmocka_unit_test(test_runtime_dir_problem),
 		cmocka_unit_test(test_idmap_usable),     cmocka_unit_test(test_image_registry),
 		cmocka_unit_test(test_check_subid_file), cmocka_unit_test(test_check_runtime_dir_unset),
-		cmocka_unit_test(test_check_ports),      cmocka_unit_test(test_report_cap),
+		cmocka_unit_test(test_check_ports),      cmocka_unit_test(test_unpriv_port_start_file),
+		cmocka_unit_test(test_report_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
