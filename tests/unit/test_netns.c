@@ -24,15 +24,6 @@
 #include "netns/inspect.h"
 #include "test_netns_pod.h"
 
-#define POD_OR_SKIP(p, setup)                                                                                          \
-	do {                                                                                                           \
-		char why_[256];                                                                                        \
-		if (tpod_start(p, setup, why_, sizeof why_) < 0) {                                                     \
-			print_message("skipped: %s\n", why_);                                                          \
-			skip();                                                                                        \
-		}                                                                                                      \
-	} while (0)
-
 /* ---- the primitive ---- */
 
 static int send_ns_ino(struct netns_chan *ch, void *arg, struct iso_error **err)
@@ -55,7 +46,7 @@ static void test_run_inside_pod_namespace(void **state)
 	struct netns_result res = {0};
 	struct netns_id podid, self;
 
-	POD_OR_SKIP(&pod, NULL);
+	TPOD_NEED(&pod, NULL);
 	assert_int_equal(netns_run(pod.pid, send_ns_ino, NULL, NULL, &res, &err), 0);
 	assert_int_equal(netns_id_of(pod.pid, &podid, &err), 0);
 	assert_int_equal(netns_id_of(0, &self, &err), 0);
@@ -93,7 +84,7 @@ static void test_run_child_error_names_step(void **state)
 	struct iso_error *err = NULL;
 	struct netns_result res = {0};
 
-	POD_OR_SKIP(&pod, NULL);
+	TPOD_NEED(&pod, NULL);
 	assert_int_equal(netns_run(pod.pid, fail_in_step, NULL, NULL, &res, &err), -1);
 	assert_non_null(err);
 	assert_int_equal(err->class, ISO_E_CONFLICT);
@@ -120,7 +111,7 @@ static void test_run_deadline_kills_and_names_step(void **state)
 	struct netns_result res = {0};
 	struct netns_run_opts opts = {.timeout_ms = 200};
 
-	POD_OR_SKIP(&pod, NULL);
+	TPOD_NEED(&pod, NULL);
 	int64_t t0 = iso_now_ms();
 	assert_int_equal(netns_run(pod.pid, block_forever, NULL, &opts, &res, &err), -1);
 	int64_t took = iso_now_ms() - t0;
@@ -242,7 +233,7 @@ static void test_links_addrs_routes_seen(void **state)
 	struct iso_error *err = NULL;
 	struct netns_snapshot *s = NULL;
 
-	POD_OR_SKIP(&pod, VETH_SETUP);
+	TPOD_NEED(&pod, VETH_SETUP);
 	assert_int_equal(netns_snapshot_take(pod.pid, NETNS_SNAP_ALL, NULL, &s, &err), 0);
 	assert_int_equal(s->links.n, 3);
 	const struct netns_link *lo = netns_link_by_name(&s->links, "lo");
@@ -298,8 +289,8 @@ static void test_tentative_address_flagged(void **state)
 	struct netns_addrs addrs = {0};
 
 	/* The peer is down: no carrier, so duplicate address detection cannot finish. */
-	POD_OR_SKIP(&pod, "ip link add name va type veth peer name vb && ip link set va up && "
-			  "ip -6 addr add fd00::5/64 dev va");
+	TPOD_NEED(&pod, "ip link add name va type veth peer name vb && ip link set va up && "
+			"ip -6 addr add fd00::5/64 dev va");
 	assert_int_equal(netns_addrs_list(pod.pid, &addrs, &err), 0);
 	int found = 0;
 	for (size_t i = 0; i < addrs.n; i++)
@@ -331,12 +322,8 @@ static void test_listeners_tcp_and_udp(void **state)
 	struct tpod pod;
 	struct iso_error *err = NULL;
 	struct netns_listeners l = {0};
-	char why[256];
 
-	if (tpod_start_serving(&pod, NULL, listen_serve, NULL, why, sizeof why) < 0) {
-		print_message("skipped: %s\n", why);
-		skip();
-	}
+	TPOD_NEED_SERVING(&pod, NULL, listen_serve, NULL);
 	assert_int_equal(netns_listeners(pod.pid, 0, &l, &err), 0);
 	const struct netns_listener *t = netns_listener_find(&l, IPPROTO_TCP, 5432);
 	const struct netns_listener *u = netns_listener_find(&l, IPPROTO_UDP, 5353);
@@ -377,7 +364,7 @@ static void test_listeners_belong_to_their_namespace(void **state)
 	assert_int_equal(netns_listeners(getpid(), IPPROTO_UDP, &l, &err), 0);
 	assert_non_null(netns_listener_find(&l, IPPROTO_UDP, port));
 	netns_listeners_release(&l);
-	POD_OR_SKIP(&pod, NULL);
+	TPOD_NEED(&pod, NULL);
 	assert_int_equal(netns_listeners(pod.pid, IPPROTO_UDP, &l, &err), 0);
 	assert_null(netns_listener_find(&l, IPPROTO_UDP, port));
 	netns_listeners_release(&l);
@@ -404,7 +391,7 @@ static void test_extra_veth_seen_later(void **state)
 	struct iso_error *err = NULL;
 	struct netns_links l = {0};
 
-	POD_OR_SKIP(&pod, NULL);
+	TPOD_NEED(&pod, NULL);
 	assert_int_equal(netns_links_list(pod.pid, &l, &err), 0);
 	assert_int_equal(l.n, 1);
 	netns_links_release(&l);

@@ -26,15 +26,6 @@
 	"ip tuntap add name tap0 mode tap && ip link set tap0 mtu 65520 && ip addr add 10.0.2.100/24 dev tap0 && "     \
 	"ip link set tap0 up && ip route add default via 10.0.2.2 dev tap0"
 
-#define POD_OR_SKIP(p, setup)                                                                                          \
-	do {                                                                                                           \
-		char why_[256];                                                                                        \
-		if (tpod_start(p, setup, why_, sizeof why_) < 0) {                                                     \
-			print_message("skipped: %s\n", why_);                                                          \
-			skip();                                                                                        \
-		}                                                                                                      \
-	} while (0)
-
 static int has_finding(const struct netns_findings *f, enum netns_verdict v, const char *needle)
 {
 	for (size_t i = 0; i < f->n; i++)
@@ -67,7 +58,7 @@ static void test_slirp_layout_passes_then_extra_veth_fails(void **state)
 	struct netns_addrs host = {0};
 	struct iso_error *err = NULL;
 
-	POD_OR_SKIP(&pod, SLIRP_SETUP);
+	TPOD_NEED(&pod, SLIRP_SETUP);
 	assert_int_equal(netns_host_addrs(&host, &err), 0);
 	if (slirp_verdict(&pod, &host, &f) != NETNS_PASS)
 		dump_findings(&f);
@@ -86,8 +77,8 @@ static void test_slirp_extra_address_and_route_fail(void **state)
 	struct tpod pod;
 	struct netns_findings f;
 
-	POD_OR_SKIP(&pod, SLIRP_SETUP " && ip addr add 10.0.2.101/24 dev tap0 && "
-				      "ip route add 192.168.7.0/24 via 10.0.2.2 dev tap0");
+	TPOD_NEED(&pod, SLIRP_SETUP " && ip addr add 10.0.2.101/24 dev tap0 && "
+				    "ip route add 192.168.7.0/24 via 10.0.2.2 dev tap0");
 	assert_int_equal(slirp_verdict(&pod, NULL, &f), NETNS_FAIL);
 	assert_true(has_finding(&f, NETNS_FAIL, "unexpected address 10.0.2.101/24 on 'tap0'"));
 	assert_true(has_finding(&f, NETNS_FAIL, "unexpected route 192.168.7.0/24 via 10.0.2.2"));
@@ -100,7 +91,7 @@ static void test_slirp_without_default_route_fails(void **state)
 	struct tpod pod;
 	struct netns_findings f;
 
-	POD_OR_SKIP(&pod, SLIRP_SETUP " && ip route del default");
+	TPOD_NEED(&pod, SLIRP_SETUP " && ip route del default");
 	assert_int_equal(slirp_verdict(&pod, NULL, &f), NETNS_FAIL);
 	assert_true(has_finding(&f, NETNS_FAIL, "no default route via 10.0.2.2"));
 	tpod_stop(&pod);
@@ -114,7 +105,7 @@ static void test_slirp_address_equal_to_host_fails(void **state)
 	struct iso_error *err = NULL;
 	char cmd[160];
 
-	POD_OR_SKIP(&pod, SLIRP_SETUP);
+	TPOD_NEED(&pod, SLIRP_SETUP);
 	assert_int_equal(netns_host_addrs(&host, &err), 0);
 	const struct netns_addr *h = NULL;
 	for (size_t i = 0; i < host.n && !h; i++)
@@ -145,7 +136,7 @@ static void test_not_slirp_layout_fails(void **state)
 	struct tpod pod;
 	struct netns_findings f;
 
-	POD_OR_SKIP(&pod, NULL);
+	TPOD_NEED(&pod, NULL);
 	assert_int_equal(slirp_verdict(&pod, NULL, &f), NETNS_FAIL);
 	assert_true(has_finding(&f, NETNS_FAIL, "no interface 'tap0'"));
 	tpod_stop(&pod);
@@ -234,15 +225,11 @@ static void test_connect_probe_results_and_check(void **state)
 	struct netns_target t[4];
 	struct netns_probe *p = NULL;
 	struct netns_findings f;
-	char why[256];
 
-	if (tpod_start_serving(&pod,
-			       "ip link add name va type veth peer name vb && ip link set va up && "
-			       "ip link set vb up && ip addr add 10.0.2.100/24 dev va",
-			       listen_serve, NULL, why, sizeof why) < 0) {
-		print_message("skipped: %s\n", why);
-		skip();
-	}
+	TPOD_NEED_SERVING(&pod,
+			  "ip link add name va type veth peer name vb && ip link set va up && "
+			  "ip link set vb up && ip addr add 10.0.2.100/24 dev va",
+			  listen_serve, NULL);
 	assert_int_equal(netns_target_set(&t[0], "127.0.0.1", 8069, &err), 0);
 	assert_int_equal(netns_target_set(&t[1], "127.0.0.1", 1, &err), 0);
 	assert_int_equal(netns_target_set(&t[2], "192.0.2.2", 8069, &err), 0); /* no route */

@@ -4,7 +4,8 @@
  * that unshares a user and a network namespace, maps our uid to root in
  * it, brings lo up, runs a setup script with iproute2 and then serves (or
  * sleeps) until killed.  No root needed; where the kernel refuses user
- * namespaces, tpod_start fails with the reason and the test skips.
+ * namespaces (or `ip` is missing), tpod_start fails with the reason and
+ * TPOD_NEED skips the test, or fails it under ISOPOD_REQUIRE_PODMAN.
  */
 #ifndef TEST_NETNS_POD_H
 #define TEST_NETNS_POD_H
@@ -20,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "iso_test.h"
 #include "netns/netns.h"
 
 struct tpod {
@@ -104,6 +106,10 @@ static int tpod_start_serving(struct tpod *p, const char *setup, tpod_serve_fn s
 	if (n == 1 && c >= 100)
 		snprintf(why, whylen, "the kernel refuses an unprivileged user + network namespace: %s",
 			 strerror(c - 100));
+	else if (n == 1 && (c == 2 || c == 3))
+		snprintf(why, whylen, "cannot write the test namespace's %s", c == 2 ? "uid_map" : "gid_map");
+	else if (n == 1 && c == 4)
+		snprintf(why, whylen, "'ip link set lo up' failed in the test namespace: is iproute2's 'ip' on PATH?");
 	else if (n == 1 && c == 5)
 		snprintf(why, whylen, "the setup script failed inside the namespace: %s", setup ? setup : "");
 	else
@@ -118,6 +124,16 @@ static inline int tpod_start(struct tpod *p, const char *setup, char *why, size_
 {
 	return tpod_start_serving(p, setup, NULL, NULL, why, whylen);
 }
+
+/* In a test body: start a pod (tpod_start_serving's arguments) or skip the
+ * test with the reason, failing it instead under ISOPOD_REQUIRE_PODMAN. */
+#define TPOD_NEED_SERVING(p, setup, serve, arg)                                                                        \
+	do {                                                                                                           \
+		char why_[256];                                                                                        \
+		int started_ = tpod_start_serving(p, setup, serve, arg, why_, sizeof why_);                            \
+		iso_test_need(started_ == 0, "%s", why_);                                                              \
+	} while (0)
+#define TPOD_NEED(p, setup) TPOD_NEED_SERVING(p, setup, NULL, NULL)
 
 static inline void tpod_stop(struct tpod *p)
 {

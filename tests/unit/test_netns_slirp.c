@@ -87,13 +87,12 @@ static void slirp_stop(struct slirp *s)
 	tpod_stop(&s->pod);
 }
 
-#define SLIRP_OR_SKIP(s, allow)                                                                                        \
+/* In a test body: slirp4netns up, or the test skips with the reason (fails under ISOPOD_REQUIRE_PODMAN). */
+#define SLIRP_NEED(s, allow)                                                                                           \
 	do {                                                                                                           \
 		char why_[256];                                                                                        \
-		if (slirp_start(s, allow, why_, sizeof why_) < 0) {                                                    \
-			print_message("skipped: %s\n", why_);                                                          \
-			skip();                                                                                        \
-		}                                                                                                      \
+		int started_ = slirp_start(s, allow, why_, sizeof why_);                                               \
+		iso_test_need(started_ == 0, "%s", why_);                                                              \
 	} while (0)
 
 static void dump_findings(const struct netns_findings *f)
@@ -110,7 +109,7 @@ static void test_real_slirp4netns_layout_passes(void **state)
 	struct netns_addrs host = {0};
 	struct netns_findings f;
 
-	SLIRP_OR_SKIP(&s, 0);
+	SLIRP_NEED(&s, 0);
 	assert_int_equal(netns_host_addrs(&host, &err), 0);
 	assert_int_equal(netns_snapshot_take(s.pod.pid, NETNS_SNAP_ALL, NULL, &snap, &err), 0);
 	const struct netns_link *tap = netns_link_by_name(&snap->links, "tap0");
@@ -149,7 +148,7 @@ static enum netns_conn probe_host_loopback(int allow)
 	assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
 	assert_int_equal(listen(l, 4), 0);
 	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &al), 0);
-	SLIRP_OR_SKIP(&s, allow);
+	SLIRP_NEED(&s, allow);
 	assert_int_equal(netns_target_set(&t, "10.0.2.2", ntohs(a.sin_port), &err), 0);
 	assert_int_equal(netns_connect_probe(s.pod.pid, &t, 1, 200, &p, &err), 0);
 	enum netns_conn result = p[0].result;

@@ -145,12 +145,8 @@ static void test_probe_scripted_server(void **state)
 	struct tpod pod;
 	struct iso_error *err = NULL;
 	struct pgprobe_result r;
-	char why[256];
 
-	if (tpod_start_serving(&pod, NULL, scripted_serve, NULL, why, sizeof why) < 0) {
-		print_message("skipped: %s\n", why);
-		skip();
-	}
+	TPOD_NEED_SERVING(&pod, NULL, scripted_serve, NULL);
 	assert_int_equal(pgprobe_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
 	assert_int_equal(r.state, PGPROBE_STARTING);
 	assert_string_equal(r.sqlstate, "57P03");
@@ -182,12 +178,8 @@ static void test_probe_is_bounded(void **state)
 	struct tpod pod;
 	struct iso_error *err = NULL;
 	struct pgprobe_result r;
-	char why[256];
 
-	if (tpod_start_serving(&pod, NULL, silent_serve, NULL, why, sizeof why) < 0) {
-		print_message("skipped: %s\n", why);
-		skip();
-	}
+	TPOD_NEED_SERVING(&pod, NULL, silent_serve, NULL);
 	int64_t t0 = iso_now_ms();
 	assert_int_equal(pgprobe_once(pod.pid, 5432, "odoo", "postgres", 300, &r, &err), 0);
 	int64_t took = iso_now_ms() - t0;
