@@ -3,7 +3,7 @@
  * The podman client against the real rootless service: every operation
  * once, names t-podman-<pid>-*, ports 18940-18949, cleaned up even when a
  * test fails (teardown removes by name).  Skips with the reason when no
- * socket answers, unless ISOPOD_REQUIRE_PODMAN=1.  The image is
+ * socket answers, or fails under ISOPOD_REQUIRE_PODMAN (iso_test.h).  The image is
  * ISOPOD_TEST_IMAGE (default localhost/isopod-postgres:15); it must have
  * /bin/sh.
  */
@@ -19,10 +19,12 @@
 #include "podman/client.h"
 #include "podman/exec.h"
 #include "podman/objects.h"
+#include "iso_test.h"
 
 static struct podman_client *C;
 static char POD[64], CTR[64], VOL[64], SEC[64], LABEL_VAL[64];
 static const char *IMAGE;
+static char no_podman[512]; /* why C is NULL */
 
 static void cleanup_all(void)
 {
@@ -53,12 +55,12 @@ static int group_setup(void **state)
 	IMAGE = getenv("ISOPOD_TEST_IMAGE") ? getenv("ISOPOD_TEST_IMAGE") : "localhost/isopod-postgres:15";
 	C = podman_client_new(&o, &e);
 	if (!C || podman_connect(C, &e) < 0) {
-		const char *req = getenv("ISOPOD_REQUIRE_PODMAN");
-		fprintf(stderr, "podman unreachable: %s\n", e ? e->msg : "?");
+		/* No skip here (an error in a cmocka 1.1 group setup): each test skips or fails in NEED_PODMAN. */
+		snprintf(no_podman, sizeof no_podman, "Podman is unreachable: %s", e ? e->msg : "?");
 		iso_error_free(e);
 		podman_client_free(C);
 		C = NULL;
-		return req && !strcmp(req, "1") ? -1 : 0;
+		return 0;
 	}
 	cleanup_all();
 	return 0;
@@ -73,11 +75,7 @@ static int group_teardown(void **state)
 	return 0;
 }
 
-#define NEED_PODMAN()                                                                                                  \
-	do {                                                                                                           \
-		if (!C)                                                                                                \
-			skip();                                                                                        \
-	} while (0)
+#define NEED_PODMAN() iso_test_need(C != NULL, "%s", no_podman)
 #define OK(call)                                                                                                       \
 	do {                                                                                                           \
 		if ((call) < 0)                                                                                        \

@@ -216,8 +216,13 @@ static int group_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-/* Every test runs beside work orders a and b, up on their own ports (a no-op when already up). */
-static int setup(void **state)
+/*
+ * Every test runs beside work orders a and b, up on their own ports (a no-op
+ * when already up).  Called first in each test body, not as a cmocka setup:
+ * a skip there is an error in cmocka 1.1 and a failed setup gets no teardown.
+ * Once a and b are named, group_teardown takes them down, whatever happened.
+ */
+static void need_ab(void)
 {
 	ptest_require_podman();
 	const char *a = wo('a'), *b = wo('b');
@@ -227,9 +232,9 @@ static int setup(void **state)
 	int rb = ptest_isopod(NULL, NULL, "up %s --port %d --quiet", b, PORT_B);
 	int st = 0;
 	waitpid(pa, &st, 0);
+	assert_true(WIFEXITED(st));
 	assert_int_equal(WEXITSTATUS(st), 0);
 	assert_int_equal(rb, 0);
-	return 0;
 }
 
 static void veth_remove(void)
@@ -319,6 +324,7 @@ static void make_labelled_pod(const char *w, int port, const char *host_ip, cons
 /* Two work orders made by `isopod up` both verify: exit 0, every check pass or warn. */
 static void test_two_work_orders_verify(void **state)
 {
+	need_ab();
 	const char *ws[] = {wo('a'), wo('b')};
 	for (size_t i = 0; i < 2; i++) {
 		cleanup_json iso_json *doc = NULL;
@@ -341,6 +347,7 @@ static void test_two_work_orders_verify(void **state)
 /* Check 3: a veth pair added inside a's pod fails the check, and the evidence names it. */
 static void test_veth_inside_fails_check3(void **state)
 {
+	need_ab();
 	const char *a = wo('a');
 	char pod[96], pid[16];
 	snprintf(pod, sizeof(pod), "hub-%s", a);
@@ -373,6 +380,7 @@ static void test_veth_inside_fails_check3(void **state)
 /* Check 5: labels say 127.0.0.1, the pod publishes on 0.0.0.0: a failure naming the port. */
 static void test_published_on_all_addresses_fails_check5(void **state)
 {
+	need_ab();
 	const char *w = wo('c');
 	make_labelled_pod(w, PORT_TAMPER5, "0.0.0.0", NULL);
 	cleanup_json iso_json *doc = NULL;
@@ -392,6 +400,7 @@ static void test_published_on_all_addresses_fails_check5(void **state)
 /* Check 6: a pod with allow_host_loopback=true reaches a's port at 10.0.2.2, and verify says so. */
 static void test_host_loopback_fails_check6(void **state)
 {
+	need_ab();
 	const char *w = wo('d');
 	const char *const options[] = {"allow_host_loopback=true", NULL};
 	make_labelled_pod(w, PORT_TAMPER6, "127.0.0.1", options);
@@ -436,6 +445,7 @@ static void test_host_loopback_fails_check6(void **state)
 /* `up --bind 0.0.0.0` is 0.0.0.0 on purpose: check 5 warns and verify exits 0. */
 static void test_bind_all_on_purpose_warns(void **state)
 {
+	need_ab();
 	const char *w = wo('e');
 	assert_int_equal(ptest_isopod(NULL, NULL, "up %s --port %d --bind 0.0.0.0 --quiet", w, PORT_BIND_ALL), 0);
 	cleanup_json iso_json *doc = NULL;
@@ -453,6 +463,7 @@ static void test_bind_all_on_purpose_warns(void **state)
 /* A work order that is down cannot be verified (9, saying so); an unknown one is 3. */
 static void test_down_and_unknown(void **state)
 {
+	need_ab();
 	const char *w = wo('f');
 	assert_int_equal(ptest_isopod(NULL, NULL, "up %s --port %d --quiet", w, PORT_DOWN), 0);
 	assert_int_equal(ptest_isopod(NULL, NULL, "down %s --quiet", w), 0);
@@ -473,6 +484,7 @@ static void test_down_and_unknown(void **state)
 /* The readiness probe says ready against the real Postgres of a running work order. */
 static void test_pgprobe_ready_on_real_server(void **state)
 {
+	need_ab();
 	const char *a = wo('a');
 	char db[96], database[96];
 	snprintf(db, sizeof(db), "db_hub_%s", a);
@@ -494,13 +506,13 @@ static void test_pgprobe_ready_on_real_server(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_two_work_orders_verify, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_pgprobe_ready_on_real_server, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_veth_inside_fails_check3, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_published_on_all_addresses_fails_check5, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_host_loopback_fails_check6, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_down_and_unknown, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bind_all_on_purpose_warns, setup, teardown),
+		cmocka_unit_test_teardown(test_two_work_orders_verify, teardown),
+		cmocka_unit_test_teardown(test_pgprobe_ready_on_real_server, teardown),
+		cmocka_unit_test_teardown(test_veth_inside_fails_check3, teardown),
+		cmocka_unit_test_teardown(test_published_on_all_addresses_fails_check5, teardown),
+		cmocka_unit_test_teardown(test_host_loopback_fails_check6, teardown),
+		cmocka_unit_test_teardown(test_down_and_unknown, teardown),
+		cmocka_unit_test_teardown(test_bind_all_on_purpose_warns, teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

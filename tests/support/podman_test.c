@@ -73,12 +73,6 @@ const char *ptest_socket_path(void)
 	return path;
 }
 
-int ptest_podman_required(void)
-{
-	const char *v = getenv("ISOPOD_REQUIRE_PODMAN");
-	return v != NULL && strcmp(v, "1") == 0;
-}
-
 /* One curl transfer; url is complete, sock NULL for TCP. */
 static int ptest_transfer(const char *sock, const char *method, const char *url, const char *json_body, long timeout_s,
 			  long *status, char **body, size_t *body_len)
@@ -180,7 +174,7 @@ int ptest_wait_http(int port, const char *path, long want_status, int timeout_ms
 	}
 }
 
-void ptest_require_podman(void)
+int ptest_podman_answers(char *why, size_t why_size)
 {
 	long st = 0;
 	char *body = NULL;
@@ -188,18 +182,18 @@ void ptest_require_podman(void)
 	int ok = access(sock, F_OK) == 0 && ptest_request("GET", "/_ping", NULL, &st, &body) == 0 && st == 200;
 
 	free(body);
-	if (ok)
-		return;
-	if (ptest_podman_required()) {
-		fail_msg("Podman does not answer on %s and ISOPOD_REQUIRE_PODMAN=1 (run the tests through "
-			 "'make check-integration', which starts the service)",
+	if (!ok)
+		snprintf(why, why_size,
+			 "Podman does not answer on %s (start 'podman system service' or run 'make check-integration')",
 			 sock);
-	}
-	fprintf(stderr,
-		"ptest: skipped: Podman does not answer on %s (start 'podman system service' "
-		"or run 'make check-integration')\n",
-		sock);
-	skip();
+	return ok;
+}
+
+void ptest_require_podman(void)
+{
+	char why[700] = "";
+
+	iso_test_need(ptest_podman_answers(why, sizeof why), "%s", why);
 }
 
 const char *ptest_require_root_and_user2(void)
@@ -208,13 +202,9 @@ const char *ptest_require_root_and_user2(void)
 
 	if (u == NULL || *u == '\0')
 		u = "isopod-test2";
-	if (geteuid() == 0 && getpwnam(u) != NULL)
-		return u;
-	if (ptest_podman_required())
-		fail_msg("this test needs root and the user '%s' (scripts/setup-host.sh makes it)", u);
-	fprintf(stderr, "ptest: skipped: this test needs root and the second test user '%s' (CI runs it)\n", u);
-	skip();
-	return NULL;
+	iso_test_need(geteuid() == 0 && getpwnam(u) != NULL,
+		      "this test needs root and the second test user '%s' (scripts/setup-host.sh makes it)", u);
+	return u;
 }
 
 /* ---- ports and names --------------------------------------------------- */

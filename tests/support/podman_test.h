@@ -5,7 +5,7 @@
  * Calling sequence of an integration test:
  *
  *   static void test_x(void **state) {
- *           ptest_require_podman();              // skip (or fail) without Podman
+ *           ptest_require_podman();              // skip (or fail) without Podman: body only
  *           char id[64];
  *           ptest_unique(id, sizeof id, "x");   // "t-x-<pid>", never a real work order
  *           ptest_cleanup_add(PTEST_POD, id);    // registered BEFORE it is made
@@ -19,8 +19,14 @@
  *
  * Environment: CONTAINER_HOST (unix://PATH) or XDG_RUNTIME_DIR locate the
  * socket; ISOPOD_TEST_PORTS=LOW-HIGH (default 18890-18949) is the tests' own
- * port range; ISOPOD_REQUIRE_PODMAN=1 turns every skip for a missing Podman
- * into a failure (CI). ISOPOD_ODOO_IMAGE / ISOPOD_DB_IMAGE name the images.
+ * port range; ISOPOD_REQUIRE_PODMAN (see iso_test.h) turns every skip for a
+ * missing Podman into a failure (CI). ISOPOD_ODOO_IMAGE / ISOPOD_DB_IMAGE name
+ * the images.
+ *
+ * The ptest_require_* helpers skip through iso_test_need: call them in a test
+ * body, never in a cmocka setup (cmocka 1.1 makes a skip there an error and
+ * skips the teardown). A setup that must know asks ptest_podman_answers,
+ * starts nothing when it is false and returns 0.
  *
  * Linked into every test binary: nothing here runs unless a test calls it.
  * Strings returned through `char **` are malloc'd and owned by the caller.
@@ -30,24 +36,27 @@
 
 #include <stddef.h>
 
+#include "iso_test.h"
+
 enum ptest_kind { PTEST_POD, PTEST_CONTAINER, PTEST_VOLUME };
 
 /* The API socket's path (static storage). */
 const char *ptest_socket_path(void);
 
-/* Returns when Podman answers /_ping; otherwise skip()s the test with the
- * reason, or fail()s it under ISOPOD_REQUIRE_PODMAN=1. */
+/* True when Podman answers /_ping on ptest_socket_path(); otherwise false
+ * with the reason (and the next step) in WHY. Skips nothing: setups may call it. */
+int ptest_podman_answers(char *why, size_t why_size);
+
+/* Returns when Podman answers /_ping; otherwise skips the test with the
+ * reason, or fails it under ISOPOD_REQUIRE_PODMAN (iso_test_need). */
 void ptest_require_podman(void);
 
 /* For tests that need root and a second unprivileged user (run as root by
  * scripts/run-integration.sh when the binary is named test_root_*): returns
  * that user's name (ISOPOD_TEST_USER2, default isopod-test2) when running as
- * root and the user exists; otherwise skip()s with the reason, or fail()s
- * under ISOPOD_REQUIRE_PODMAN=1. */
+ * root and the user exists; otherwise skips with the reason, or fails under
+ * ISOPOD_REQUIRE_PODMAN (iso_test_need). */
 const char *ptest_require_root_and_user2(void);
-
-/* True when ISOPOD_REQUIRE_PODMAN=1: a missing prerequisite is a failure. */
-int ptest_podman_required(void);
 
 /* One request to the libpod API over the unix socket. json_body may be NULL;
  * with a body, Content-Type: application/json is sent. *status gets the HTTP
