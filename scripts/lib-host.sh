@@ -39,7 +39,7 @@ sudo_ready() {
 	fi
 	sudo -n true 2>/dev/null && return 0
 	if [ ! -t 0 ]; then
-		sudo_why="sudo needs a password and there is no terminal to ask on"
+		sudo_why="sudo cannot run without a password here and there is no terminal to ask on"
 		return 1
 	fi
 	printf '%s: sudo asks for your password once, for the commands shown\n' "$host_prog" >&2
