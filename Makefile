@@ -44,7 +44,7 @@ FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
 FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/base/*.c podman/*.c netns/*.c tests/*/*.c tests/*/*.h bench/*.c))
 
 .PHONY: all check check-unit check-asan check-integration images bench fuzz fuzz-build format format-check \
-	check-layering install clean setup host demo demo-clean unit-bins integration-bins bench-bins
+	check-layering check-spdx install clean setup host demo demo-clean unit-bins integration-bins bench-bins
 
 all: $(BIN)
 
@@ -109,6 +109,7 @@ fuzz: fuzz-build
 check: host
 	@$(MAKE) --no-print-directory $(BIN)
 	@$(MAKE) --no-print-directory check-layering
+	@scripts/check-spdx.sh
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory fuzz
@@ -143,6 +144,9 @@ format-check:
 
 check-layering:
 	@scripts/check-layering.sh
+
+check-spdx:
+	@scripts/check-spdx.sh
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/isopod
