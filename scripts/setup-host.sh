@@ -4,15 +4,17 @@
 #
 #   scripts/setup-host.sh [--images] [--quiet]
 #
-# Installs the Debian packages that are missing. As root it prepares the
-# rootless test users (isopod-test, isopod-test2): subordinate id ranges,
-# a runtime directory, overlay storage before their first podman command.
-# Run by an ordinary user it prepares that user, using sudo (shown first)
-# only for packages and host-level fixes. Host quirks are detected by
-# starting a throwaway pod and reading the error, never assumed.
-# --images also builds the local test images (tests/images/build.sh) as the
-# test user (root) or as the calling user. A run that finds nothing to do
-# says so and rewrites no file.
+# Installs the Debian packages that are missing (one dpkg-query decides).
+# As root it prepares the rootless test users (isopod-test, isopod-test2):
+# subordinate id ranges, a runtime directory (and XDG_RUNTIME_DIR in their
+# ~/.profile), overlay storage before their first podman command. Run by an
+# ordinary user it prepares that user, using sudo (each command shown
+# first, the password asked once) only for packages and host-level fixes;
+# without a usable sudo it stops naming the packages to install. Host
+# quirks are detected by starting a throwaway pod and reading the error,
+# never assumed. --images also builds the local test images
+# (tests/images/build.sh) as the test user (root) or as the calling user.
+# A run that finds nothing to do says so and rewrites no file.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,7 +29,7 @@ for arg in "$@"; do
 	--images) images=1 ;;
 	--quiet | -q) quiet=1 ;;
 	-h | --help)
-		sed -n '3,14p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '/^# Prepare/,/^# A run that/p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0
 		;;
 	*) host_die "unknown argument '$arg'; try --help" ;;
