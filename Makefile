@@ -25,7 +25,7 @@ ISO_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter $(WERROR) 
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
-TEST_CFLAGS = -DISO_TEST_DATA='"$(CURDIR)/tests/data"' -DISO_SRCDIR='"$(CURDIR)"' -DISO_ISOPOD_BIN='"$(CURDIR)/$(BIN)"' -Itests/support
+TEST_CFLAGS = -DISO_TEST_DATA='"$(CURDIR)/tests/data"' -DISO_BUILD_DIR='"$(CURDIR)/$(BUILD)"' -DISO_SRCDIR='"$(CURDIR)"' -DISO_ISOPOD_BIN='"$(CURDIR)/$(BIN)"' -Itests/support
 
 BIN := $(if $(filter build,$(BUILD)),isopod,$(BUILD)/isopod)
 
@@ -142,8 +142,8 @@ format:
 format-check:
 	@clang-format --dry-run -Werror $(FORMAT_FILES) && echo "format-check: ok"
 
-check-layering:
-	@scripts/check-layering.sh
+check-layering: $(BUILD)/libisopod.a
+	@scripts/check-layering.sh $(BUILD)
 
 check-spdx:
 	@scripts/check-spdx.sh

@@ -3,7 +3,11 @@
 # The arrows of the house: src -> podman, src -> netns, everyone -> base.
 # podman/ and netns/ never include each other, nor src/ files, nor the
 # domain headers (include/isopod/); at most one file includes curl, exactly
-# one includes yajl, and libnl is included only under netns/.
+# one includes yajl, and libnl is included only under netns/. Then
+# scripts/check-symbols.py checks the arrows and cycles between the objects
+# of BUILD (the first argument, default build) with nm.
+#
+#   scripts/check-layering.sh [BUILD]        (make check-layering)
 set -u
 cd "$(dirname "$0")/.." || exit 1
 dirs="include src podman netns"
@@ -27,6 +31,9 @@ n=$(grep -l -r -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*<yajl/' $dirs 2>
 [ "$n" -eq 1 ] || bad "yajl must be included by exactly one file, found $n"
 hits=$(grep -l -r -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*<netlink/' $dirs 2>/dev/null | grep -v -E '^(netns/)')
 [ -n "$hits" ] && bad "libnl included outside netns/: $hits"
+
+# The same arrows at the symbol level, from the built objects (BUILD, else build).
+python3 scripts/check-symbols.py "${1:-build}" || fail=1
 
 [ "$fail" -eq 0 ] && echo "check-layering: ok"
 exit "$fail"

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""The arrows of the house at the symbol level: which object file calls
+which, read from `nm` of the built objects, not from the includes.
+
+    scripts/check-symbols.py BUILD_DIR        (make check-layering)
+
+A file's layer comes from its path: src/base/ is the base layer, podman/ the
+REST client, netns/ the namespace layer, the rest of src/ the domain and the
+commands. The allowed arrows:
+
+    domain -> domain, podman, netns, base
+    podman -> podman, base
+    netns  -> netns, base
+    base   -> base
+
+Any other arrow fails, naming both files and the symbols. Cycles between
+files (two files that call each other, directly or round a loop) fail too,
+unless listed in scripts/layering-cycles.txt, one per line as the files of
+the cycle sorted and joined by ' <-> ': the cycles the tree had when this
+check came, to be taken apart one by one (a listed cycle that is gone must
+leave the list, so the list only shrinks). Exit 0 when all holds, 1 when not,
+2 when the objects cannot be read.
+"""
+import os
+import subprocess
+import sys
+
+ALLOWED = {
+    "domain": {"domain", "podman", "netns", "base"},
+    "podman": {"podman", "base"},
+    "netns": {"netns", "base"},
+    "base": {"base"},
+}
+HERE = os.path.dirname(os.path.abspath(__file__))
+KNOWN = os.path.join(HERE, "layering-cycles.txt")
+
+
+def layer(src):
+    if src.startswith("src/base/"):
+        return "base"
+    if src.startswith("podman/"):
+        return "podman"
+    if src.startswith("netns/"):
+        return "netns"
+    if src.startswith("src/"):
+        return "domain"
+    return None
+
+
+def objects(build):
+    found = []
+    for top in ("src", "podman", "netns"):
+        root = os.path.join(build, top)
+        for d, _, files in os.walk(root):
+            for f in files:
+                if f.endswith(".o"):
+                    path = os.path.join(d, f)
+                    found.append((os.path.relpath(path, build)[:-2] + ".c", path))
+    return sorted(found)
+
+
+def symbols(path):
+    out = subprocess.run(["nm", "-P", path], capture_output=True, text=True)
+    if out.returncode != 0:
+        sys.exit(f"check-layering: nm {path}: {out.stderr.strip()}")
+    defined, undefined = set(), set()
+    for line in out.stdout.splitlines():
+        parts = line.split()
+        if len(parts) < 2:
+            continue
+        name, kind = parts[0], parts[1]
+        if kind == "U":
+            undefined.add(name)
+        elif kind.isupper() and kind not in "NV":
+            defined.add(name)
+    return defined, undefined
+
+
+def cycles(edges, nodes):
+    """Strongly connected components of more than one file (Tarjan)."""
+    index, low, stack, on, out, n = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = n[0]
+        n[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in sorted(edges.get(v, ())):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(10000)
+    for v in sorted(nodes):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: check-symbols.py BUILD_DIR")
+    objs = objects(sys.argv[1])
+    if not objs:
+        print(f"check-layering: no objects under {sys.argv[1]}; build first (make)", file=sys.stderr)
+        return 2
+    owner, needs = {}, {}
+    for src, path in objs:
+        defined, undefined = symbols(path)
+        for s in defined:
+            owner.setdefault(s, src)
+        needs[src] = undefined
+    edges, why = {}, {}
+    for src, undefined in needs.items():
+        for s in undefined:
+            dst = owner.get(s)
+            if dst and dst != src:
+                edges.setdefault(src, set()).add(dst)
+                why.setdefault((src, dst), []).append(s)
+    fail = 0
+    for (src, dst), syms in sorted(why.items()):
+        a, b = layer(src), layer(dst)
+        if a and b and b not in ALLOWED[a]:
+            print(f"check-layering: back arrow {src} ({a}) -> {dst} ({b}): {', '.join(sorted(syms))}; "
+                  f"{a} may call only {', '.join(sorted(ALLOWED[a]))}")
+            fail = 1
+    known = set()
+    if os.path.exists(KNOWN):
+        with open(KNOWN) as f:
+            known = {l.strip() for l in f if l.strip() and not l.startswith("#")}
+    seen = set()
+    for comp in cycles(edges, needs.keys()):
+        key = " <-> ".join(comp)
+        seen.add(key)
+        if key in known:
+            continue
+        detail = "; ".join(f"{s} -> {d}: {', '.join(sorted(why[(s, d)]))}"
+                           for s in comp for d in comp if (s, d) in why)
+        print(f"check-layering: cycle {key} ({detail})")
+        fail = 1
+    for key in sorted(known - seen):
+        print(f"check-layering: the cycle '{key}' is gone: remove it from scripts/layering-cycles.txt")
+        fail = 1
+    if not fail:
+        print(f"check-layering: symbols ok ({len(objs)} objects, {sum(len(v) for v in edges.values())} "
+              f"arrows, {len(known)} known cycles left)")
+    return fail
+
+
+if __name__ == "__main__":
+    sys.exit(main())
