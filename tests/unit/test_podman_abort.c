@@ -94,11 +94,18 @@ static int setup(void **state)
 	int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock_path);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(lfd, 8) < 0)
+	server = -1;
+	if (lfd >= 0 && bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(lfd, 8) == 0)
+		server = fork();
+	if (server < 0) {
+		/* cmocka runs no teardown after a failed setup: undo here */
+		if (lfd >= 0)
+			close(lfd);
+		unlink(sock_path);
+		rmdir(dir);
+		server = 0;
 		return -1;
-	server = fork();
-	if (server < 0)
-		return -1;
+	}
 	if (server == 0) {
 		setpgid(0, 0); /* its connection children go with it */
 		serve(lfd);
