@@ -41,31 +41,12 @@ if is_root && [ -z "${ISOPOD_BENCH_AS_USER:-}" ]; then
 	exit
 fi
 
-# podman_service_stop ends the PID it started. Rootless podman may serve from
-# a child of that PID (its re-exec into the user namespace), in the same
-# process group (setsid made one): seen once to outlive the stop. End what is
-# left of that group: TERM after a second, KILL after 10 s. (A zombie, which
-# only its parent can reap, does not count.)
-group_alive() { ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'; }
-service_stop() {
-	local pg=$podman_service_pid i
-	podman_service_stop
-	[ -n "$pg" ] || return 0
-	for ((i = 0; i < 100; i++)); do
-		group_alive "$pg" || return 0
-		[ "$i" -ne 10 ] || kill -- "-$pg" 2>/dev/null || true
-		sleep 0.1
-	done
-	host_say "the podman service's process group $pg outlived TERM for 10 s: killing it"
-	kill -KILL -- "-$pg" 2>/dev/null || true
-}
-
 if [ -z "${XDG_RUNTIME_DIR:-}" ] || ! command -v podman >/dev/null 2>&1; then
 	host_say "no XDG_RUNTIME_DIR or no podman: the Podman benchmarks will skip"
 else
 	[ -n "${ISOPOD_BENCH_AS_USER:-}" ] || bash "$top/tests/images/build.sh" --quiet
 	sock=$(podman_socket_path)
-	trap service_stop EXIT
+	trap podman_service_stop EXIT
 	podman_service_ensure "$sock"
 	export CONTAINER_HOST=unix://$sock
 fi
@@ -91,5 +72,5 @@ for s in "$here"/bench_*.sh; do
 	host_say "$(basename "$s")"
 	bash "$s" || rc=$?
 done
-service_stop
+podman_service_stop
 exit "$rc"

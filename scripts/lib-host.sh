@@ -126,10 +126,18 @@ podman_service_ensure() {
 }
 
 podman_service_stop() {
-	if [ -n "$podman_service_pid" ]; then
-		kill "$podman_service_pid" 2>/dev/null || true
-		wait "$podman_service_pid" 2>/dev/null || true
-		host_say "stopped the podman service it started (pid $podman_service_pid)"
+	local pid=$podman_service_pid
+	if [ -n "$pid" ]; then
+		# setsid made it a process group of its own: end the group, the
+		# service's children included, then wait for the leader.
+		kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 -- "-$pid" 2>/dev/null || break
+			sleep 0.2
+		done
+		kill -KILL -- "-$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		host_say "stopped the podman service it started (pid $pid, and its process group)"
 		podman_service_pid=""
 	fi
 }
