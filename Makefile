@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # isopod - one non-recursive Makefile.  Sources are found by wildcard:
-#   src/base/*.c podman/*.c netns/*.c src/*.c   -> libisopod.a (+ src/main.c -> isopod)
+#   src/*/*.c podman/*.c netns/*.c src/cli.c    -> libisopod.a (+ src/main.c -> isopod)
 #   tests/unit/test_*.c                         -> one cmocka binary each (+ tests/support/*.c)
 #   tests/integration/test_*.c                  -> one cmocka binary each, run against rootless Podman
 #   tests/fuzz/fuzz_*.c                         -> one libFuzzer target each (clang)
@@ -29,7 +29,7 @@ TEST_CFLAGS = -DISO_TEST_DATA='"$(CURDIR)/tests/data"' -DISO_BUILD_DIR='"$(CURDI
 
 BIN := $(if $(filter build,$(BUILD)),isopod,$(BUILD)/isopod)
 
-LIB_SRCS := $(sort $(wildcard src/base/*.c podman/*.c netns/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
+LIB_SRCS := $(sort $(wildcard src/*/*.c podman/*.c netns/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
@@ -41,7 +41,8 @@ BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
-FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/base/*.c podman/*.c netns/*.c tests/*/*.c tests/*/*.h bench/*.c))
+FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/*/*.c src/*/*.h podman/*.c podman/*.h netns/*.c netns/*.h \
+	tests/*/*.c tests/*/*.h bench/*.c))
 
 .PHONY: all check check-unit check-asan check-integration images bench fuzz fuzz-build format format-check \
 	check-layering check-spdx install clean setup host demo demo-clean unit-bins integration-bins bench-bins
@@ -57,7 +58,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/libisopod.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@ && ar rcsT $@ $^
 
 $(BIN): $(BUILD)/src/main.o $(BUILD)/libisopod.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)

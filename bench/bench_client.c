@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "iso/util.h"
+#include "base/util.h"
 #include "podman/client.h"
 #include "podman/objects.h"
 

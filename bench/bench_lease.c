@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "iso/util.h"
-#include "isopod/lease.h"
+#include "base/util.h"
+#include "lease/lease.h"
 
 #define LEASES 1000
 #define TARGET_US 500

@@ -2,7 +2,7 @@
 /*
  * bench_netns.c - what entering and inspecting a namespace costs.
  *
- *   readiness probe   one pgprobe_once against a listener answering 'R'
+ *   readiness probe   one probe_pg_once against a listener answering 'R'
  *                     inside a test namespace (target: median <= 5 ms)
  *   inspection        links + addresses + routes + TCP/UDP listeners
  *   probes            12 connect probes, all refused at once
@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
-#include "iso/util.h"
-#include "isopod/pgprobe.h"
+#include "base/util.h"
+#include "probe/pg.h"
 #include "netns/check.h"
 #include "netns/inspect.h"
 #include "netns/probe.h"
@@ -95,12 +95,12 @@ int main(void)
 	}
 
 	for (int i = 0; i < RUNS; i++) {
-		struct pgprobe_result r;
+		struct probe_pg_result r;
 		int64_t t0 = iso_now_us();
-		if (pgprobe_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err) < 0)
+		if (probe_pg_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err) < 0)
 			return die(err);
 		t[i] = (iso_now_us() - t0) / 1000.0;
-		if (r.state != PGPROBE_READY)
+		if (r.state != PROBE_PG_READY)
 			return die(NULL);
 	}
 	report("readiness probe", t, 5);

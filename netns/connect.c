@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "iso/util.h"
+#include "base/util.h"
 #include "netns/netns.h"
 #include "netns/probe.h"
 #include "nl.h"

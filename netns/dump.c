@@ -18,7 +18,7 @@
 #include <netlink/route/addr.h>
 #include <netlink/route/route.h>
 
-#include "iso/util.h"
+#include "base/util.h"
 #include "nl.h"
 
 struct nl_sock *netns_nl_open(int protocol, struct iso_error **err)

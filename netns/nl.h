@@ -8,7 +8,7 @@
 
 #include <netlink/netlink.h>
 #include <netlink/cache.h>
-#include "iso/error.h"
+#include "base/error.h"
 #include "netns/inspect.h"
 
 static inline void netns_nl_sockp(struct nl_sock **p)

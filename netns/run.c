@@ -21,8 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iso/cleanup.h"
-#include "iso/util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 #include "netns/netns.h"
 
 enum frame_type {

@@ -10,8 +10,8 @@
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 
-#include "iso/cleanup.h"
-#include "iso/util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 #include "nl.h"
 
 struct chan_sink {

@@ -19,7 +19,7 @@
 #include <netlink/idiag/idiagnl.h>
 #include <netlink/idiag/msg.h>
 
-#include "iso/util.h"
+#include "base/util.h"
 #include "nl.h"
 
 struct lwalk {

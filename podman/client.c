@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "iso/cleanup.h"
+#include "base/cleanup.h"
 #include "internal.h"
 
 struct podman_client *podman_client_new(const struct podman_client_opts *o, struct iso_error **err)

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
-#include "iso/cleanup.h"
+#include "base/cleanup.h"
 #include "internal.h"
 
 static void spec_json(iso_jgen *g, const struct podman_container_spec *s)

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "iso/cleanup.h"
-#include "iso/util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 #include "podman/transport.h"
 
 void podman_endpoint_release(struct podman_endpoint *ep)

@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "iso/cleanup.h"
+#include "base/cleanup.h"
 #include "internal.h"
 
 void podman_demux_init(struct podman_demux *d, podman_output_cb cb, void *ctx)

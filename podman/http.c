@@ -8,8 +8,8 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "iso/cleanup.h"
-#include "iso/log.h"
+#include "base/cleanup.h"
+#include "base/log.h"
 #include "internal.h"
 
 #define ERRMSG_MAX 1024

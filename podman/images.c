@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "iso/cleanup.h"
+#include "base/cleanup.h"
 #include "internal.h"
 
 #define PULL_LINE_MAX (64u << 10)

@@ -6,8 +6,8 @@
 #ifndef PODMAN_INTERNAL_H
 #define PODMAN_INTERNAL_H
 
-#include "iso/json.h"
-#include "iso/util.h"
+#include "base/json.h"
+#include "base/util.h"
 #include "podman/client.h"
 #include "podman/objects.h"
 #include "podman/exec.h"
@@ -45,8 +45,8 @@ iso_json *podman_list_json(struct podman_client *c, const char *prefix, const st
 			   const char *what, struct iso_error **err);
 /* podman_call with a request timeout: 0 the transport's, -1 none. */
 int podman_call_timeout(struct podman_client *c, const char *method, const char *path, const char *body,
-			size_t body_len, const char *ctype, long timeout_ms, const char *what, struct podman_response *resp,
-			struct iso_error **err);
+			size_t body_len, const char *ctype, long timeout_ms, const char *what,
+			struct podman_response *resp, struct iso_error **err);
 iso_json *podman_call_json(struct podman_client *c, const char *method, const char *path, const char *body,
 			   size_t body_len, const char *what, int *status, struct iso_error **err);
 /* GET PATH answering 204 / 404: 1, 0, or -1. */

@@ -7,7 +7,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "iso/cleanup.h"
+#include "base/cleanup.h"
 #include "internal.h"
 
 int podman_pod_create(struct podman_client *c, const struct podman_pod_spec *s, char **id, struct iso_error **err)

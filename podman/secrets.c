@@ -5,7 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
-#include "iso/cleanup.h"
+#include "base/cleanup.h"
 #include "internal.h"
 
 void podman_secret_release(struct podman_secret *s)

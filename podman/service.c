@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "iso/cleanup.h"
-#include "iso/util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 #include "podman/client.h"
 
 /* In the grandchild: every descriptor but 0-2 and the status pipe closed, then exec. */

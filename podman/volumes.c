@@ -2,7 +2,7 @@
 /* Named volumes: create, inspect, exists, list by one label, remove. */
 #include <errno.h>
 #include <string.h>
-#include "iso/cleanup.h"
+#include "base/cleanup.h"
 #include "internal.h"
 
 void podman_volume_release(struct podman_volume *v)

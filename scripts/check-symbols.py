@@ -14,7 +14,10 @@ commands. The allowed arrows:
     netns  -> netns, base
     base   -> base
 
-Any other arrow fails, naming both files and the symbols. Cycles between
+Any other arrow fails, naming both files and the symbols. Inside the domain
+each folder of src/ is a unit (src/main.c and src/cli.c are units of their
+own): only main calls into cmd/, nothing calls main, and the arrows between
+units form no cycle (main -> cmd -> the other folders). Cycles between
 files (two files that call each other, directly or round a loop) fail too,
 unless listed in scripts/layering-cycles.txt, one per line as the files of
 the cycle sorted and joined by ' <-> ': the cycles the tree had when this
@@ -46,6 +49,14 @@ def layer(src):
     if src.startswith("src/"):
         return "domain"
     return None
+
+
+def unit(src):
+    """The folder a file belongs to, for the arrows between folders."""
+    parts = src.split("/")
+    if parts[0] == "src" and len(parts) == 2:
+        return parts[1][:-2]
+    return parts[1] if parts[0] == "src" else parts[0]
 
 
 def objects(build):
@@ -137,6 +148,22 @@ def main():
             print(f"check-layering: back arrow {src} ({a}) -> {dst} ({b}): {', '.join(sorted(syms))}; "
                   f"{a} may call only {', '.join(sorted(ALLOWED[a]))}")
             fail = 1
+    # Between the folders of the domain: main -> cmd -> the rest, no cycle.
+    units, uwhy = {}, {}
+    for (src, dst), syms in why.items():
+        a, b = unit(src), unit(dst)
+        if layer(src) != "domain" or layer(dst) != "domain" or a == b:
+            continue
+        units.setdefault(a, set()).add(b)
+        uwhy.setdefault((a, b), []).append(f"{src} -> {dst}: {', '.join(sorted(syms))}")
+        if b == "main" or (b == "cmd" and a != "main"):
+            print(f"check-layering: back arrow {src} -> {dst} ({', '.join(sorted(syms))}): only main calls "
+                  f"into cmd/, and nothing calls main")
+            fail = 1
+    for comp in cycles(units, {unit(s) for s in needs if layer(s) == "domain"}):
+        detail = "; ".join(w for a in comp for b in comp for w in uwhy.get((a, b), []))
+        print(f"check-layering: cycle between the folders {' <-> '.join(comp)} ({detail})")
+        fail = 1
     known = set()
     if os.path.exists(KNOWN):
         with open(KNOWN) as f:

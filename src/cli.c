@@ -6,17 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iso/util.h"
-#include "isopod/cmd.h"
+#include "base/util.h"
+#include "cli/cli.h"
 
-int cmd_fail(const struct iso_globals *g, struct iso_error *err)
+int cli_fail(const struct iso_globals *g, struct iso_error *err)
 {
 	int code = iso_error_report(err, g && g->json);
 	iso_error_free(err);
 	return code;
 }
 
-int cmd_usage(const struct iso_globals *g, const char *cmd, const char *fmt, ...)
+int cli_usage(const struct iso_globals *g, const char *cmd, const char *fmt, ...)
 {
 	struct iso_error *err = NULL;
 	va_list ap;
@@ -29,10 +29,10 @@ int cmd_usage(const struct iso_globals *g, const char *cmd, const char *fmt, ...
 	char *msg = xasprintf("%s; see 'isopod%s%s --help'", err->msg, top ? "" : " ", top ? "" : cmd);
 	free(err->msg);
 	err->msg = msg;
-	return cmd_fail(g, err);
+	return cli_fail(g, err);
 }
 
-int cmd_parse_port(const char *s, const char *what, int *out, struct iso_error **err)
+int cli_parse_port(const char *s, const char *what, int *out, struct iso_error **err)
 {
 	long v;
 	if (iso_parse_long(s, 1, 65535, &v) < 0)
@@ -41,7 +41,7 @@ int cmd_parse_port(const char *s, const char *what, int *out, struct iso_error *
 	return 0;
 }
 
-int cmd_parse_no_args(int argc, char **argv, const struct iso_globals *g, void (*help)(void), int *rc)
+int cli_parse_no_args(int argc, char **argv, const struct iso_globals *g, void (*help)(void), int *rc)
 {
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'},
@@ -55,12 +55,12 @@ int cmd_parse_no_args(int argc, char **argv, const struct iso_globals *g, void (
 			help();
 			*rc = 0;
 		} else {
-			*rc = cmd_usage(g, argv[0], "unknown option '%s'", argv[optind - 1]);
+			*rc = cli_usage(g, argv[0], "unknown option '%s'", argv[optind - 1]);
 		}
 		return -1;
 	}
 	if (optind < argc) {
-		*rc = cmd_usage(g, argv[0], "unexpected argument '%s'", argv[optind]);
+		*rc = cli_usage(g, argv[0], "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
 	return 0;

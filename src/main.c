@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iso/log.h"
-#include "isopod/cmd.h"
+#include "base/log.h"
+#include "cmd/cmd.h"
 
 const struct iso_command iso_commands[] = {
 	{"up", cmd_up, "bring a work order's pod up and prove it ready"},
@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = cmd_usage(&g, "isopod", "unknown command '%s'", args[0]);
+	rc = cli_usage(&g, "isopod", "unknown command '%s'", args[0]);
 out:
 	fflush(stdout);
 	free(args);

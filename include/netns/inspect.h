@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "iso/error.h"
+#include "base/error.h"
 #include "netns/netns.h"
 
 #define NETNS_MAX_ITEMS 4096

@@ -40,7 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "iso/error.h"
+#include "base/error.h"
 
 #define NETNS_TIMEOUT_MS_DEFAULT 2000
 #define NETNS_RESULT_MAX (4u << 20) /* bytes of all records of one run */

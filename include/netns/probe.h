@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include "iso/error.h"
+#include "base/error.h"
 
 #define NETNS_PROBE_MAX 256
 #define NETNS_PROBE_TIMEOUT_MS 200

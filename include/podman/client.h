@@ -31,7 +31,7 @@
 
 #include <signal.h>
 #include <stddef.h>
-#include "iso/error.h"
+#include "base/error.h"
 #include "podman/transport.h"
 
 #define PODMAN_API_PREFIX "/v4.0.0/libpod" /* understood by Podman 4.x and 5.x */

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "iso/error.h"
+#include "base/error.h"
 #include "podman/client.h"
 #include "podman/objects.h"
 

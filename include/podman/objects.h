@@ -13,7 +13,7 @@
 #define PODMAN_OBJECTS_H
 
 #include <stddef.h>
-#include "iso/error.h"
+#include "base/error.h"
 #include "podman/client.h"
 
 /* A borrowed key/value (labels, environment, secret env). */

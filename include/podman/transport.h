@@ -35,7 +35,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
-#include "iso/error.h"
+#include "base/error.h"
 
 #define PODMAN_MAX_RESPONSE_DEFAULT (64u << 20) /* 64 MiB: container inspect of a big image is ~20 KB */
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iso/error.h"
-#include "iso/json.h"
-#include "iso/util.h"
+#include "base/error.h"
+#include "base/json.h"
+#include "base/util.h"
 
 int iso_error_setv(struct iso_error **err, enum iso_class class, int status, const char *fmt, va_list ap)
 {

@@ -12,9 +12,9 @@
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
-#include "iso/cleanup.h"
-#include "iso/json.h"
-#include "iso/util.h"
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/util.h"
 
 /* A tree node is a yajl_val; the public type stays opaque. */
 #define V(x) ((yajl_val)(x))

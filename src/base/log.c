@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "iso/log.h"
+#include "base/log.h"
 
 enum iso_log_level iso_log_level = ISO_LOG_INFO;
 

@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "iso/cleanup.h"
-#include "iso/util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 
 /* Out of memory is not an error isopod can report usefully: abort, as crun's xmalloc does. */
 static void *oom(void *p)

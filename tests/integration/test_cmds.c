@@ -29,7 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "iso/json.h"
+#include "base/json.h"
 #include "podman_test.h"
 
 #define ISOPOD ISO_ISOPOD_BIN

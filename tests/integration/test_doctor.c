@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iso/json.h"
+#include "base/json.h"
 #include "podman_test.h"
 
 #define ISOPOD ISO_ISOPOD_BIN

@@ -27,9 +27,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iso/cleanup.h"
-#include "iso/json.h"
-#include "iso/util.h"
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/util.h"
 #include "podman/client.h"
 #include "podman/exec.h"
 #include "podman/objects.h"

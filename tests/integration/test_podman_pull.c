@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iso/util.h"
+#include "base/util.h"
 #include "podman/client.h"
 #include "podman/objects.h"
 #include "podman_test.h"

@@ -26,10 +26,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "iso/cleanup.h"
-#include "iso/json.h"
-#include "iso/util.h"
-#include "isopod/pgprobe.h"
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "probe/pg.h"
 #include "netns/probe.h"
 #include "podman/client.h"
 #include "podman/objects.h"
@@ -170,15 +170,15 @@ static void assert_all_pass_or_warn(const char *w, const iso_json *doc)
 }
 
 /* Poll the real server of the pod of INFRA until it is ready (it may just have started). */
-static enum pgprobe_state wait_pg(int pid, const char *db, int timeout_ms)
+static enum probe_pg_state wait_pg(int pid, const char *db, int timeout_ms)
 {
-	struct pgprobe_result r = {0};
+	struct probe_pg_result r = {0};
 	int64_t end = iso_now_ms() + timeout_ms;
 	do {
 		struct iso_error *err = NULL;
-		if (pgprobe_once(pid, 5432, "odoo", db, 1000, &r, &err) < 0)
+		if (probe_pg_once(pid, 5432, "odoo", db, 1000, &r, &err) < 0)
 			fail_msg("probe in the namespace of %d: %s", pid, err->msg);
-		if (r.state == PGPROBE_READY || r.state == PGPROBE_ERROR)
+		if (r.state == PROBE_PG_READY || r.state == PROBE_PG_ERROR)
 			break;
 		usleep(100 * 1000);
 	} while (iso_now_ms() < end);
@@ -316,7 +316,7 @@ static void make_labelled_pod(const char *w, int port, const char *host_ip, cons
 	if (podman_pod_start(c, pod, &err) < 0)
 		fail_msg("start pod '%s': %s", pod, err->msg);
 	/* Check 4 wants Postgres listening: wait for it, so that only the tamper fails. */
-	assert_int_equal(wait_pg(container_pid(db), database, 20000), PGPROBE_READY);
+	assert_int_equal(wait_pg(container_pid(db), database, 20000), PROBE_PG_READY);
 }
 
 /* ---- tests ---- */
@@ -489,18 +489,18 @@ static void test_pgprobe_ready_on_real_server(void **state)
 	char db[96], database[96];
 	snprintf(db, sizeof(db), "db_hub_%s", a);
 	snprintf(database, sizeof(database), "hub_%s", a);
-	struct pgprobe_result r;
+	struct probe_pg_result r;
 	struct iso_error *err = NULL;
 	int64_t t0 = iso_now_ms();
-	if (pgprobe_once(container_pid(db), 5432, "odoo", database, PGPROBE_TIMEOUT_MS, &r, &err) < 0)
+	if (probe_pg_once(container_pid(db), 5432, "odoo", database, PROBE_PG_TIMEOUT_MS, &r, &err) < 0)
 		fail_msg("probe: %s", err->msg);
-	if (r.state != PGPROBE_READY)
-		fprintf(stderr, "  probe: %s %s %s\n", pgprobe_state_name(r.state), r.sqlstate, r.message);
-	assert_int_equal(r.state, PGPROBE_READY);
-	assert_true(iso_now_ms() - t0 < PGPROBE_TIMEOUT_MS);
+	if (r.state != PROBE_PG_READY)
+		fprintf(stderr, "  probe: %s %s %s\n", probe_pg_state_name(r.state), r.sqlstate, r.message);
+	assert_int_equal(r.state, PROBE_PG_READY);
+	assert_true(iso_now_ms() - t0 < PROBE_PG_TIMEOUT_MS);
 	/* And on a port where nothing listens inside the pod, not ready. */
-	assert_int_equal(pgprobe_once(container_pid(db), 5433, "odoo", database, 500, &r, &err), 0);
-	assert_int_equal(r.state, PGPROBE_DOWN);
+	assert_int_equal(probe_pg_once(container_pid(db), 5433, "odoo", database, 500, &r, &err), 0);
+	assert_int_equal(r.state, PROBE_PG_DOWN);
 }
 
 int main(void)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fake_transport.h"
-#include "iso/util.h"
+#include "base/util.h"
 
 #ifndef ISO_TEST_DATA
 #define ISO_TEST_DATA "tests/data"

@@ -21,7 +21,7 @@
 #include <poll.h>
 #include <sys/wait.h>
 #include <fcntl.h>
-#include "iso/util.h"
+#include "base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

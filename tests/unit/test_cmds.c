@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../src/cmd_ls.c"
+#include "../../src/cmd/ls.c"
 
 static void test_parse_time(void **state)
 {

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "iso/util.h"
-#include "isopod/config.h"
+#include "base/util.h"
+#include "workorder/config.h"
 
 struct fixture {
 	char root[128];
@@ -82,7 +82,7 @@ static void test_builtins(void **state)
 	struct fixture *f = *state;
 	struct iso_config c;
 	struct iso_error *err = NULL;
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
 	assert_string_equal(c.profile.name, "hub");
 	assert_int_equal(c.profile_source, ISO_SRC_BUILTIN);
 	assert_string_equal(c.profile.odoo_image, "docker.io/library/odoo:18.0");
@@ -101,7 +101,7 @@ static void test_builtins(void **state)
 	char real[PATH_MAX];
 	assert_non_null(realpath(want, real));
 	assert_string_equal(c.repo_dir, real);
-	config_release(&c);
+	wo_config_release(&c);
 }
 
 static void test_layers_in_order(void **state)
@@ -115,7 +115,7 @@ static void test_layers_in_order(void **state)
 		     " \"ports\": [\"http\", \"db\"], \"env\": {\"A\": \"2\", \"B\": \"3\"} } } }");
 	struct iso_config c;
 	struct iso_error *err = NULL;
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
 	assert_string_equal(c.profile.name, "evv");
 	assert_int_equal(c.profile_source, ISO_SRC_REPO);
 	assert_string_equal(c.profile.odoo_image, "host/odoo:1");
@@ -128,30 +128,30 @@ static void test_layers_in_order(void **state)
 	assert_string_equal(c.profile.env[0], "A=2"); /* the repository's value replaces the user's */
 	assert_string_equal(c.profile.env[1], "B=3");
 	assert_null(c.profile.env[2]);
-	config_release(&c);
+	wo_config_release(&c);
 
 	/* Environment over the repository, flags over the environment. */
 	setenv("ISOPOD_PROFILE", "hub", 1);
 	setenv("ISOPOD_ODOO_IMAGE", "localhost/isopod-odoo-standin:18", 1);
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
 	assert_string_equal(c.profile.name, "hub");
 	assert_int_equal(c.profile_source, ISO_SRC_ENV);
 	assert_string_equal(c.profile.odoo_image, "localhost/isopod-odoo-standin:18");
-	config_release(&c);
+	wo_config_release(&c);
 	struct iso_config_flags fl = {.profile = "evv", .bind = "0.0.0.0"};
-	assert_int_equal(config_load(&c, &fl, &err), 0);
+	assert_int_equal(wo_config_load(&c, &fl, &err), 0);
 	assert_string_equal(c.profile.name, "evv");
 	assert_int_equal(c.profile_source, ISO_SRC_FLAG);
 	assert_string_equal(c.profile.host_address, "0.0.0.0");
-	config_release(&c);
+	wo_config_release(&c);
 
 	/* ISOPOD_PORTS (what the tests set) replaces the global range and the profile's narrowing. */
 	setenv("ISOPOD_PORTS", "18890-18899", 1);
-	assert_int_equal(config_load(&c, &fl, &err), 0);
+	assert_int_equal(wo_config_load(&c, &fl, &err), 0);
 	assert_int_equal(c.port_low, 18890);
 	assert_int_equal(c.profile.port_low, 18890);
 	assert_int_equal(c.profile.port_high, 18899);
-	config_release(&c);
+	wo_config_release(&c);
 	assert_null(err);
 }
 
@@ -159,7 +159,7 @@ static void expect_error(struct fixture *f, const char *needle1, const char *nee
 {
 	struct iso_config c;
 	struct iso_error *err = NULL;
-	assert_int_equal(config_load(&c, NULL, &err), -1);
+	assert_int_equal(wo_config_load(&c, NULL, &err), -1);
 	assert_non_null(err);
 	assert_int_equal(iso_error_exit_code(err), 2);
 	if (!strstr(err->msg, needle1) || (needle2 && !strstr(err->msg, needle2)))
@@ -225,16 +225,16 @@ static void test_custom_profile_and_registry(void **state)
 	setenv("ISOPOD_PROFILE", "shop", 1);
 	struct iso_config c;
 	struct iso_error *err = NULL;
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
 	assert_string_equal(c.profile.name, "shop");
 	assert_string_equal(c.profile.host_address, "0.0.0.0");
 	assert_string_equal(c.registry_dir, "/srv/isopod");
 	assert_true(c.registry_shared);
 	assert_int_equal(c.registry_source, ISO_SRC_USER);
-	config_release(&c);
+	wo_config_release(&c);
 	unsetenv("ISOPOD_PROFILE");
 	struct iso_config_flags fl = {.repo = "/nonexistent/dir"};
-	assert_int_equal(config_load(&c, &fl, &err), -1);
+	assert_int_equal(wo_config_load(&c, &fl, &err), -1);
 	assert_non_null(strstr(err->msg, "--repo '/nonexistent/dir'"));
 	iso_error_free(err);
 }
@@ -242,22 +242,22 @@ static void test_custom_profile_and_registry(void **state)
 static void test_config_hash_tracks_what_a_pod_is_made_from(void **state)
 {
 	struct iso_config c;
-	assert_int_equal(config_load(&c, NULL, NULL), 0);
+	assert_int_equal(wo_config_load(&c, NULL, NULL), 0);
 	int ports[ISO_PORT_PURPOSES] = {8090, 0, 0};
 	char h1[17], h2[17], h3[17], h4[17];
-	config_hash(&c, ports, h1);
-	config_hash(&c, ports, h2);
+	wo_config_hash(&c, ports, h1);
+	wo_config_hash(&c, ports, h2);
 	assert_string_equal(h1, h2);
 	assert_int_equal(strlen(h1), 16);
 	ports[0] = 8091;
-	config_hash(&c, ports, h3);
+	wo_config_hash(&c, ports, h3);
 	assert_string_not_equal(h1, h3);
 	ports[0] = 8090;
 	free(c.profile.odoo_image);
 	c.profile.odoo_image = xstrdup("other/odoo:17");
-	config_hash(&c, ports, h4);
+	wo_config_hash(&c, ports, h4);
 	assert_string_not_equal(h1, h4);
-	config_release(&c);
+	wo_config_release(&c);
 }
 
 /* The host and user files' top-level images serve every profile that names none of its own. */
@@ -270,31 +270,31 @@ static void test_default_images(void **state)
 		     "  \"profiles\": { \"evv\": { \"odoo_image\": \"evv/odoo:2\" } } }");
 	struct iso_config c;
 	struct iso_error *err = NULL;
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
 	assert_string_equal(c.profile.name, "hub");
 	assert_string_equal(c.profile.odoo_image, "localhost/isopod-odoo-standin:18");
 	assert_string_equal(c.profile.db_image, "localhost/isopod-postgres:15"); /* user over host */
-	config_release(&c);
+	wo_config_release(&c);
 	struct iso_config_flags fl = {.profile = "evv"};
-	assert_int_equal(config_load(&c, &fl, &err), 0);
+	assert_int_equal(wo_config_load(&c, &fl, &err), 0);
 	assert_string_equal(c.profile.odoo_image, "evv/odoo:2"); /* the profile's own wins */
 	assert_string_equal(c.profile.db_image, "localhost/isopod-postgres:15");
-	config_release(&c);
+	wo_config_release(&c);
 	setenv("ISOPOD_DB_IMAGE", "env/pg:3", 1);
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
 	assert_string_equal(c.profile.db_image, "env/pg:3"); /* the environment over the files */
-	config_release(&c);
+	wo_config_release(&c);
 	unsetenv("ISOPOD_DB_IMAGE");
 
 	/* A repository names images per profile only: its top level may not change every profile's. */
 	put(f->repo, "{ \"odoo_image\": \"evil/odoo:1\" }");
-	assert_int_equal(config_load(&c, NULL, &err), -1);
+	assert_int_equal(wo_config_load(&c, NULL, &err), -1);
 	assert_non_null(strstr(err->msg, "'odoo_image' is a host or user setting"));
 	iso_error_free(err);
 	err = NULL;
 	put(f->repo, "{}");
 	put(f->user, "{ \"odoo_image\": \"\" }");
-	assert_int_equal(config_load(&c, NULL, &err), -1);
+	assert_int_equal(wo_config_load(&c, NULL, &err), -1);
 	assert_non_null(strstr(err->msg, "'odoo_image' must be a non-empty image name"));
 	iso_error_free(err);
 }

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "isopod/doctor.h"
+#include "doctor/doctor.h"
 
 static void test_subid_sum(void **state)
 {

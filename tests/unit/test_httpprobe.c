@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "iso/util.h"
-#include "isopod/httpprobe.h"
+#include "base/util.h"
+#include "probe/http.h"
 
 struct server {
 	int fd;
@@ -60,7 +60,7 @@ static void probe_answer(const char *answer, int want)
 	pthread_create(&t, NULL, serve_once, &s);
 	int status = -1;
 	struct iso_error *err = NULL;
-	assert_int_equal(http_probe("127.0.0.1", port, "/web/login", 2000, &status, &err), 0);
+	assert_int_equal(probe_http("127.0.0.1", port, "/web/login", 2000, &status, &err), 0);
 	assert_int_equal(status, want);
 	pthread_join(t, NULL);
 	close(s.fd);
@@ -82,9 +82,9 @@ static void test_http_probe_refused_is_not_an_error(void **state)
 	close(fd); /* nothing listens there now */
 	int status = -1;
 	struct iso_error *err = NULL;
-	assert_int_equal(http_probe("127.0.0.1", port, "/", 500, &status, &err), 0);
+	assert_int_equal(probe_http("127.0.0.1", port, "/", 500, &status, &err), 0);
 	assert_int_equal(status, 0);
-	assert_int_equal(http_probe("not-an-address", port, "/", 500, &status, &err), -1);
+	assert_int_equal(probe_http("not-an-address", port, "/", 500, &status, &err), -1);
 	assert_int_equal(err->class, ISO_E_USAGE);
 	iso_error_free(err);
 }

@@ -21,9 +21,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iso/cleanup.h"
-#include "iso/util.h"
-#include "isopod/config.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+#include "workorder/config.h"
 
 #define ODOO "localhost/isopod-odoo-standin:18"
 #define DB "localhost/isopod-postgres:15"
@@ -65,11 +65,11 @@ static void assert_loads_with_local_images(void)
 {
 	struct iso_config c;
 	struct iso_error *err = NULL;
-	if (config_load(&c, NULL, &err) < 0)
+	if (wo_config_load(&c, NULL, &err) < 0)
 		fail_msg("the written file does not load: %s", err->msg);
 	assert_string_equal(c.profile.odoo_image, ODOO);
 	assert_string_equal(c.profile.db_image, DB);
-	config_release(&c);
+	wo_config_release(&c);
 }
 
 static int setup(void **state)
@@ -126,14 +126,14 @@ static void test_keys_and_comments_kept(void **state)
 	assert_loads_with_local_images();
 	struct iso_config c;
 	struct iso_error *err = NULL;
-	assert_int_equal(config_load(&c, NULL, &err), 0);
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
 	assert_int_equal(c.port_low, 9000); /* the user's range still in force */
 	assert_string_equal(c.profile.env[0], "A=1");
-	config_release(&c);
+	wo_config_release(&c);
 	struct iso_config_flags fl = {.profile = "evv"};
-	assert_int_equal(config_load(&c, &fl, &err), 0);
+	assert_int_equal(wo_config_load(&c, &fl, &err), 0);
 	assert_string_equal(c.profile.odoo_image, "e/o:1"); /* a profile's own image still wins */
-	config_release(&c);
+	wo_config_release(&c);
 
 	put("{}");
 	assert_int_equal(run_script(), 0);

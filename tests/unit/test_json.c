@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iso/json.h"
-#include "iso/util.h"
+#include "base/json.h"
+#include "base/util.h"
 
 static iso_json *parse(const char *s, unsigned flags, struct iso_error **err)
 {

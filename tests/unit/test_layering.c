@@ -19,8 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iso/cleanup.h"
-#include "iso/util.h"
+#include "base/cleanup.h"
+#include "base/util.h"
 
 static char dir[] = "/tmp/isopod-test-layering-XXXXXX";
 
@@ -54,8 +54,8 @@ static int setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	/* A copy of the build's objects to plant into. */
-	return sh("mkdir -p '%s/b' && cd '%s' && find src podman netns -name '*.o' -exec cp --parents -t '%s/b' {} +", dir,
-		  ISO_BUILD_DIR, dir) == 0
+	return sh("mkdir -p '%s/b' && cd '%s' && find src podman netns -name '*.o' -exec cp --parents -t '%s/b' {} +",
+		  dir, ISO_BUILD_DIR, dir) == 0
 		       ? 0
 		       : -1;
 }
@@ -75,8 +75,8 @@ static void test_the_build_passes(void **state)
 static void test_planted_back_arrow_fails(void **state)
 {
 	/* podman/ calling the configuration loader of the domain: no include, only a hand-written prototype. */
-	assert_int_equal(sh("printf 'int config_load(void *, const void *, void *);\\n"
-			    "int podman_planted(void) { return config_load(0, 0, 0); }\\n' >'%s/planted.c' && "
+	assert_int_equal(sh("printf 'int wo_config_load(void *, const void *, void *);\\n"
+			    "int podman_planted(void) { return wo_config_load(0, 0, 0); }\\n' >'%s/planted.c' && "
 			    "cc -c -o '%s/b/podman/planted.o' '%s/planted.c'",
 			    dir, dir, dir),
 			 0);
@@ -84,7 +84,8 @@ static void test_planted_back_arrow_fails(void **state)
 	char b[256];
 	snprintf(b, sizeof b, "%s/b", dir);
 	assert_int_equal(check(b, &out), 1);
-	assert_non_null(strstr(out, "back arrow podman/planted.c (podman) -> src/config.c (domain): config_load"));
+	assert_non_null(
+		strstr(out, "back arrow podman/planted.c (podman) -> src/workorder/config.c (domain): wo_config_load"));
 	assert_int_equal(sh("rm -f '%s/b/podman/planted.o'", dir), 0);
 }
 

@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 
 #include "test_lease.h"
-#include "../../src/lease_internal.h"
+#include "../../src/lease/internal.h"
 
 static int listen_on(int port, int reuse)
 {

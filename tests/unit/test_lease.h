@@ -20,9 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "iso/cleanup.h"
-#include "iso/util.h"
-#include "isopod/lease.h"
+#include "base/cleanup.h"
+#include "base/util.h"
+#include "lease/lease.h"
 
 struct tl {
 	char dir[64];

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iso/util.h"
-#include "isopod/names.h"
+#include "base/util.h"
+#include "workorder/names.h"
 
 static void expect_usage(int rc, struct iso_error **errp, const char *needle)
 {
@@ -28,48 +28,48 @@ static void test_workorder_ids(void **state)
 {
 	char wo[WO_ID_MAX + 1];
 	struct iso_error *err = NULL;
-	assert_int_equal(workorder_parse("WO-042", wo, &err), 0);
+	assert_int_equal(wo_parse("WO-042", wo, &err), 0);
 	assert_string_equal(wo, "wo-042");
-	assert_int_equal(workorder_parse("a", wo, &err), 0);
-	assert_int_equal(workorder_parse("9.x_Y-z", wo, &err), 0);
+	assert_int_equal(wo_parse("a", wo, &err), 0);
+	assert_int_equal(wo_parse("9.x_Y-z", wo, &err), 0);
 	assert_string_equal(wo, "9.x_y-z");
 	assert_null(err);
 	char forty[41];
 	memset(forty, 'A', 40);
 	forty[40] = '\0';
-	assert_int_equal(workorder_parse(forty, wo, &err), 0);
+	assert_int_equal(wo_parse(forty, wo, &err), 0);
 	assert_int_equal(strlen(wo), 40);
 
-	expect_usage(workorder_parse("", wo, &err), &err, "required");
-	expect_usage(workorder_parse("-wo", wo, &err), &err, "must start with a letter or digit");
-	expect_usage(workorder_parse(".wo", wo, &err), &err, "start");
-	expect_usage(workorder_parse("wo/42", wo, &err), &err, "'/' at position 3");
-	expect_usage(workorder_parse("wo 42", wo, &err), &err, "position 3");
-	expect_usage(workorder_parse("wö", wo, &err), &err, "allowed are");
+	expect_usage(wo_parse("", wo, &err), &err, "required");
+	expect_usage(wo_parse("-wo", wo, &err), &err, "must start with a letter or digit");
+	expect_usage(wo_parse(".wo", wo, &err), &err, "start");
+	expect_usage(wo_parse("wo/42", wo, &err), &err, "'/' at position 3");
+	expect_usage(wo_parse("wo 42", wo, &err), &err, "position 3");
+	expect_usage(wo_parse("wö", wo, &err), &err, "allowed are");
 	char fortyone[42];
 	memset(fortyone, 'b', 41);
 	fortyone[41] = '\0';
-	expect_usage(workorder_parse(fortyone, wo, &err), &err, "limit is 40");
+	expect_usage(wo_parse(fortyone, wo, &err), &err, "limit is 40");
 }
 
 static void test_profile_names(void **state)
 {
 	struct iso_error *err = NULL;
-	assert_int_equal(profile_name_check("hub", &err), 0);
-	assert_int_equal(profile_name_check("evv", &err), 0);
-	assert_int_equal(profile_name_check("a1234567890bcdef", &err), 0); /* 16 */
-	expect_usage(profile_name_check("a1234567890bcdefg", &err), &err, "1 to 16");
-	expect_usage(profile_name_check("my-hub", &err), &err, "no '-'");
-	expect_usage(profile_name_check("Hub", &err), &err, NULL);
-	expect_usage(profile_name_check("h_b", &err), &err, NULL);
-	expect_usage(profile_name_check("", &err), &err, NULL);
+	assert_int_equal(wo_profile_name_check("hub", &err), 0);
+	assert_int_equal(wo_profile_name_check("evv", &err), 0);
+	assert_int_equal(wo_profile_name_check("a1234567890bcdef", &err), 0); /* 16 */
+	expect_usage(wo_profile_name_check("a1234567890bcdefg", &err), &err, "1 to 16");
+	expect_usage(wo_profile_name_check("my-hub", &err), &err, "no '-'");
+	expect_usage(wo_profile_name_check("Hub", &err), &err, NULL);
+	expect_usage(wo_profile_name_check("h_b", &err), &err, NULL);
+	expect_usage(wo_profile_name_check("", &err), &err, NULL);
 }
 
 static void test_derived_names(void **state)
 {
 	struct workorder_names n;
 	struct iso_error *err = NULL;
-	assert_int_equal(workorder_names_init(&n, "hub", "WO-042", &err), 0);
+	assert_int_equal(wo_names_init(&n, "hub", "WO-042", &err), 0);
 	assert_string_equal(n.wo, "wo-042");
 	assert_string_equal(n.key, "hub/wo-042");
 	assert_string_equal(n.pod, "hub-wo-042");
@@ -82,7 +82,7 @@ static void test_derived_names(void **state)
 	assert_string_equal(n.database, "hub_wo-042");
 	/* Case-insensitive: one work order. */
 	struct workorder_names m;
-	assert_int_equal(workorder_names_init(&m, "hub", "wo-042", &err), 0);
+	assert_int_equal(wo_names_init(&m, "hub", "wo-042", &err), 0);
 	assert_memory_equal(&n, &m, sizeof(n));
 }
 
@@ -93,7 +93,7 @@ static void test_names_at_the_length_limits(void **state)
 	wo[40] = '\0';
 	struct workorder_names n;
 	struct iso_error *err = NULL;
-	assert_int_equal(workorder_names_init(&n, "abcdefghijklmnop", wo, &err), 0);
+	assert_int_equal(wo_names_init(&n, "abcdefghijklmnop", wo, &err), 0);
 	assert_null(err);
 	assert_int_equal(strlen(n.pod), 57);
 	assert_true(strlen(n.pod) <= POD_NAME_MAX);
@@ -121,7 +121,7 @@ static void test_derived_names_are_unique(void **state)
 	size_t k = 0;
 	for (size_t p = 0; p < NP; p++)
 		for (size_t w = 0; w < NW; w++)
-			assert_int_equal(workorder_names_init(&all[k++], profiles[p], wos[w], NULL), 0);
+			assert_int_equal(wo_names_init(&all[k++], profiles[p], wos[w], NULL), 0);
 	for (size_t i = 0; i < N; i++) {
 		for (size_t j = i + 1; j < N; j++) {
 			assert_string_not_equal(all[i].pod, all[j].pod);
@@ -137,7 +137,7 @@ static void test_derived_names_are_unique(void **state)
 		snprintf(profile, sizeof(profile), "%.*s", (int)(dash - all[i].pod), all[i].pod);
 		assert_string_equal(profile, all[i].profile);
 		assert_string_equal(dash + 1, all[i].wo);
-		assert_int_equal(workorder_key_split(all[i].key, profile, wo), 0);
+		assert_int_equal(wo_key_split(all[i].key, profile, wo), 0);
 		assert_string_equal(profile, all[i].profile);
 		assert_string_equal(wo, all[i].wo);
 	}
@@ -146,13 +146,13 @@ static void test_derived_names_are_unique(void **state)
 static void test_key_split_rejects_junk(void **state)
 {
 	char p[PROFILE_NAME_MAX + 1], w[WO_ID_MAX + 1];
-	assert_int_equal(workorder_key_split("hub/wo-1", p, w), 0);
-	assert_int_equal(workorder_key_split("hub/WO-1", p, w), -1); /* keys are lowercase */
-	assert_int_equal(workorder_key_split("hubwo-1", p, w), -1);
-	assert_int_equal(workorder_key_split("Hub/wo", p, w), -1);
-	assert_int_equal(workorder_key_split("/wo", p, w), -1);
-	assert_int_equal(workorder_key_split("hub/", p, w), -1);
-	assert_int_equal(workorder_key_split(NULL, p, w), -1);
+	assert_int_equal(wo_key_split("hub/wo-1", p, w), 0);
+	assert_int_equal(wo_key_split("hub/WO-1", p, w), -1); /* keys are lowercase */
+	assert_int_equal(wo_key_split("hubwo-1", p, w), -1);
+	assert_int_equal(wo_key_split("Hub/wo", p, w), -1);
+	assert_int_equal(wo_key_split("/wo", p, w), -1);
+	assert_int_equal(wo_key_split("hub/", p, w), -1);
+	assert_int_equal(wo_key_split(NULL, p, w), -1);
 }
 
 static void test_error_classes_are_exit_codes(void **state)

@@ -18,8 +18,8 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#include "iso/error.h"
-#include "iso/util.h"
+#include "base/error.h"
+#include "base/util.h"
 #include "netns/netns.h"
 #include "netns/inspect.h"
 #include "test_netns_pod.h"

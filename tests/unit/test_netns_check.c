@@ -15,8 +15,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "iso/error.h"
-#include "iso/util.h"
+#include "base/error.h"
+#include "base/util.h"
 #include "netns/check.h"
 #include "netns/inspect.h"
 #include "netns/probe.h"

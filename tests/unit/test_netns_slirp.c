@@ -17,8 +17,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include "iso/error.h"
-#include "iso/util.h"
+#include "base/error.h"
+#include "base/util.h"
 #include "netns/check.h"
 #include "netns/inspect.h"
 #include "netns/probe.h"

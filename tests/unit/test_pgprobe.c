@@ -14,9 +14,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
-#include "iso/error.h"
-#include "iso/util.h"
-#include "isopod/pgprobe.h"
+#include "base/error.h"
+#include "base/util.h"
+#include "probe/pg.h"
 #include "test_netns_pod.h"
 
 static const uint8_t AUTH_OK_MD5[] = {'R', 0, 0, 0, 12, 0, 0, 0, 5, 1, 2, 3, 4};
@@ -49,67 +49,67 @@ static int setup_fixtures(void **state)
 
 static void test_parse_auth_request_is_ready(void **state)
 {
-	struct pgprobe_result r;
-	assert_int_equal(pgprobe_parse(AUTH_OK_MD5, sizeof AUTH_OK_MD5, &r), 1);
-	assert_int_equal(r.state, PGPROBE_READY);
+	struct probe_pg_result r;
+	assert_int_equal(probe_pg_parse(AUTH_OK_MD5, sizeof AUTH_OK_MD5, &r), 1);
+	assert_int_equal(r.state, PROBE_PG_READY);
 	/* The type and length are enough to decide. */
-	assert_int_equal(pgprobe_parse(AUTH_OK_MD5, 5, &r), 1);
-	assert_int_equal(pgprobe_parse(AUTH_OK_MD5, 3, &r), 0);
-	assert_int_equal(pgprobe_parse(AUTH_OK_MD5, 0, &r), 0);
+	assert_int_equal(probe_pg_parse(AUTH_OK_MD5, 5, &r), 1);
+	assert_int_equal(probe_pg_parse(AUTH_OK_MD5, 3, &r), 0);
+	assert_int_equal(probe_pg_parse(AUTH_OK_MD5, 0, &r), 0);
 }
 
 static void test_parse_starting_up(void **state)
 {
-	struct pgprobe_result r;
-	assert_int_equal(pgprobe_parse(STARTING, STARTING_LEN, &r), 1);
-	assert_int_equal(r.state, PGPROBE_STARTING);
+	struct probe_pg_result r;
+	assert_int_equal(probe_pg_parse(STARTING, STARTING_LEN, &r), 1);
+	assert_int_equal(r.state, PROBE_PG_STARTING);
 	assert_string_equal(r.sqlstate, "57P03");
 	assert_string_equal(r.message, "the database system is starting up");
 	/* Incomplete: wait for the rest. */
 	for (size_t n = 0; n < STARTING_LEN; n++)
-		assert_int_equal(pgprobe_parse(STARTING, n, &r), 0);
+		assert_int_equal(probe_pg_parse(STARTING, n, &r), 0);
 }
 
 static void test_parse_other_error_is_reported(void **state)
 {
-	struct pgprobe_result r;
-	assert_int_equal(pgprobe_parse(NO_DB, NO_DB_LEN, &r), 1);
-	assert_int_equal(r.state, PGPROBE_ERROR);
+	struct probe_pg_result r;
+	assert_int_equal(probe_pg_parse(NO_DB, NO_DB_LEN, &r), 1);
+	assert_int_equal(r.state, PROBE_PG_ERROR);
 	assert_string_equal(r.sqlstate, "3D000");
 	assert_string_equal(r.message, "database \"x\" does not exist");
 }
 
 static void test_parse_not_postgres(void **state)
 {
-	struct pgprobe_result r;
+	struct probe_pg_result r;
 	const uint8_t http[] = "HTTP/1.1 400 Bad Request\r\n";
-	assert_int_equal(pgprobe_parse(http, sizeof http - 1, &r), 1);
-	assert_int_equal(r.state, PGPROBE_ERROR);
+	assert_int_equal(probe_pg_parse(http, sizeof http - 1, &r), 1);
+	assert_int_equal(r.state, PROBE_PG_ERROR);
 	assert_non_null(strstr(r.message, "PostgreSQL protocol"));
 	const uint8_t huge[] = {'E', 0x7f, 0, 0, 0};
-	assert_int_equal(pgprobe_parse(huge, sizeof huge, &r), 1);
-	assert_int_equal(r.state, PGPROBE_ERROR);
+	assert_int_equal(probe_pg_parse(huge, sizeof huge, &r), 1);
+	assert_int_equal(r.state, PROBE_PG_ERROR);
 	const uint8_t tiny[] = {'E', 0, 0, 0, 2};
-	assert_int_equal(pgprobe_parse(tiny, sizeof tiny, &r), 1);
-	assert_int_equal(r.state, PGPROBE_ERROR);
+	assert_int_equal(probe_pg_parse(tiny, sizeof tiny, &r), 1);
+	assert_int_equal(r.state, PROBE_PG_ERROR);
 	/* Fields without their terminators do not read past the message. */
 	const uint8_t cut[] = {'E', 0, 0, 0, 8, 'C', '5', '7', 'P'};
-	assert_int_equal(pgprobe_parse(cut, sizeof cut, &r), 1);
-	assert_int_equal(r.state, PGPROBE_ERROR);
+	assert_int_equal(probe_pg_parse(cut, sizeof cut, &r), 1);
+	assert_int_equal(r.state, PROBE_PG_ERROR);
 	assert_string_equal(r.sqlstate, "");
 }
 
 static void test_startup_message_layout(void **state)
 {
 	uint8_t buf[256];
-	long n = pgprobe_startup_message("odoo", "postgres", buf, sizeof buf);
+	long n = probe_pg_startup_message("odoo", "postgres", buf, sizeof buf);
 	assert_true(n > 8);
 	assert_int_equal(((uint32_t)buf[0] << 24 | buf[1] << 16 | buf[2] << 8 | buf[3]), n);
 	assert_memory_equal(buf + 4, "\0\3\0\0", 4);
 	assert_memory_equal(buf + 8, "user\0odoo\0database\0postgres\0", 28);
 	assert_int_equal(buf[n - 1], 0);
 	assert_int_equal(buf[n - 2], 0);
-	assert_int_equal(pgprobe_startup_message("odoo", "postgres", buf, 20), -1);
+	assert_int_equal(probe_pg_startup_message("odoo", "postgres", buf, 20), -1);
 }
 
 /* The scripted server: 57P03, then 'R', then a close without a word, then nothing listens. */
@@ -144,19 +144,19 @@ static void test_probe_scripted_server(void **state)
 {
 	struct tpod pod;
 	struct iso_error *err = NULL;
-	struct pgprobe_result r;
+	struct probe_pg_result r;
 
 	TPOD_NEED_SERVING(&pod, NULL, scripted_serve, NULL);
-	assert_int_equal(pgprobe_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
-	assert_int_equal(r.state, PGPROBE_STARTING);
+	assert_int_equal(probe_pg_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
+	assert_int_equal(r.state, PROBE_PG_STARTING);
 	assert_string_equal(r.sqlstate, "57P03");
-	assert_int_equal(pgprobe_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
-	assert_int_equal(r.state, PGPROBE_READY);
-	assert_int_equal(pgprobe_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
-	assert_int_equal(r.state, PGPROBE_DOWN);
+	assert_int_equal(probe_pg_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
+	assert_int_equal(r.state, PROBE_PG_READY);
+	assert_int_equal(probe_pg_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
+	assert_int_equal(r.state, PROBE_PG_DOWN);
 	assert_non_null(strstr(r.message, "closed"));
-	assert_int_equal(pgprobe_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
-	assert_int_equal(r.state, PGPROBE_DOWN);
+	assert_int_equal(probe_pg_once(pod.pid, 5432, "odoo", "postgres", 1000, &r, &err), 0);
+	assert_int_equal(r.state, PROBE_PG_DOWN);
 	assert_non_null(strstr(r.message, "refused"));
 	tpod_stop(&pod);
 }
@@ -177,13 +177,13 @@ static void test_probe_is_bounded(void **state)
 {
 	struct tpod pod;
 	struct iso_error *err = NULL;
-	struct pgprobe_result r;
+	struct probe_pg_result r;
 
 	TPOD_NEED_SERVING(&pod, NULL, silent_serve, NULL);
 	int64_t t0 = iso_now_ms();
-	assert_int_equal(pgprobe_once(pod.pid, 5432, "odoo", "postgres", 300, &r, &err), 0);
+	assert_int_equal(probe_pg_once(pod.pid, 5432, "odoo", "postgres", 300, &r, &err), 0);
 	int64_t took = iso_now_ms() - t0;
-	assert_int_equal(r.state, PGPROBE_DOWN);
+	assert_int_equal(r.state, PROBE_PG_DOWN);
 	assert_true(took >= 300 && took < 1000);
 	/* The host's own 127.0.0.1:5432 is another namespace: the pod's listener is not there. */
 	tpod_stop(&pod);
@@ -192,12 +192,12 @@ static void test_probe_is_bounded(void **state)
 static void test_probe_dead_pid_is_error(void **state)
 {
 	struct iso_error *err = NULL;
-	struct pgprobe_result r;
+	struct probe_pg_result r;
 	pid_t pid = fork();
 	if (pid == 0)
 		_exit(0);
 	waitpid(pid, NULL, 0);
-	assert_int_equal(pgprobe_once(pid, 5432, "odoo", "postgres", 300, &r, &err), -1);
+	assert_int_equal(probe_pg_once(pid, 5432, "odoo", "postgres", 300, &r, &err), -1);
 	assert_int_equal(err->class, ISO_E_ISOLATION);
 	iso_error_free(err);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fake_transport.h"
-#include "iso/json.h"
+#include "base/json.h"
 #include "podman/client.h"
 #include "podman/exec.h"
 #include "podman/objects.h"

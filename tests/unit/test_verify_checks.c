@@ -18,9 +18,9 @@
 #include <string.h>
 #include <linux/rtnetlink.h>
 
-#include "iso/json.h"
-#include "iso/util.h"
-#include "isopod/verify_checks.h"
+#include "base/json.h"
+#include "base/util.h"
+#include "verify/checks.h"
 
 struct world {
 	struct netns_link links[3];

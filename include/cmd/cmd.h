@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd/cmd.h - the command table and what every cmd_<verb> promises.
+ *
+ * main() strips the global options (--json, --verbose/-v, --quiet/-q) from
+ * anywhere before a "--", sets the log level, and calls the command with
+ * argv[0] = the verb.  A command parses the rest with getopt_long, answers
+ * --help on stdout with exit 0, and returns the process exit code: 0, or the
+ * class of its error (base/error.h), printed by cli_fail() (cli/cli.h).  With --json a
+ * command prints exactly one JSON document on stdout, the error object
+ * included.
+ */
+#ifndef ISOPOD_CMD_H
+#define ISOPOD_CMD_H
+
+#include "cli/cli.h"
+
+typedef int (*iso_cmd_fn)(int argc, char **argv, const struct iso_globals *g);
+
+struct iso_command {
+	const char *name;
+	iso_cmd_fn fn;
+	const char *summary;
+};
+
+/* The table, NULL-terminated, in the order `isopod --help` shows it. */
+extern const struct iso_command iso_commands[];
+
+int cmd_version(int argc, char **argv, const struct iso_globals *g);
+/* `ports --rebuild`: the caller's leases from Podman's labels (src/cmd/ports_rebuild.c). */
+int cmd_ports_rebuild(const struct iso_globals *g, struct iso_error **err);
+int cmd_ports(int argc, char **argv, const struct iso_globals *g);
+int cmd_up(int argc, char **argv, const struct iso_globals *g);
+int cmd_down(int argc, char **argv, const struct iso_globals *g);
+int cmd_verify(int argc, char **argv, const struct iso_globals *g);
+int cmd_ls(int argc, char **argv, const struct iso_globals *g);
+int cmd_status(int argc, char **argv, const struct iso_globals *g);
+int cmd_logs(int argc, char **argv, const struct iso_globals *g);
+int cmd_exec(int argc, char **argv, const struct iso_globals *g);
+int cmd_gc(int argc, char **argv, const struct iso_globals *g);
+int cmd_doctor(int argc, char **argv, const struct iso_globals *g);
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * verify/checks.h - the six isolation checks of `isopod verify`,
+ * evaluated from plain values: no Podman, no system calls.
+ *
+ * Calling sequence (cmd_verify, later)
+ *   gather from Podman: the network mode and options, the members' PIDs, the
+ *   published ports, the other work orders' published ports, the infra
+ *   container's hosts file; from netns/: the namespace ids, a snapshot, the
+ *   host's addresses, and the probe results of verify_probe_targets();
+ *   struct verify_report r;
+ *   verify_evaluate (&input, &r);
+ *   verify_report_json (&r, &input, g);   or print r.checks[i] yourself
+ *   exit class: verify_report_class (&r)  (ISO_OK or ISO_E_ISOLATION)
+ *
+ * A check whose inputs are missing (NULL snapshot, mode not known) is
+ * unverified, never passed.
+ */
+#ifndef ISOPOD_VERIFY_CHECKS_H
+#define ISOPOD_VERIFY_CHECKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "base/error.h"
+#include "base/json.h"
+#include "netns/check.h"
+#include "netns/inspect.h"
+#include "netns/probe.h"
+
+#define VERIFY_CHECKS 6
+#define VERIFY_SLIRP_HOST "10.0.2.2" /* the host as slirp4netns shows it to the pod */
+
+struct verify_port {
+	char host_ip[48]; /* "" or "0.0.0.0": every address */
+	uint16_t host_port;
+	uint16_t container_port;
+	int proto; /* IPPROTO_TCP, IPPROTO_UDP */
+};
+
+struct verify_input {
+	const char *mode;                /* "slirp4netns", "pasta", "bridge", ... (NULL: unknown) */
+	const char *const *mode_options; /* e.g. "allow_host_loopback=true" */
+	size_t n_mode_options;
+	int ipv6;                      /* slirp4netns with IPv6 (the default here) */
+	const struct netns_id *pod_ns; /* NULL: not known (unverified) */
+	struct netns_id host_ns;
+	const struct netns_id *other_pods; /* namespaces of this user's other work orders */
+	size_t n_other_pods;
+	const struct netns_id *members; /* each container's namespace, named by member_names */
+	const char *const *member_names;
+	size_t n_members;
+	const struct netns_snapshot *snap; /* NULL: not inspected (unverified) */
+	const struct netns_addrs *host_addrs;
+	uint16_t pg_port;                    /* 5432 */
+	int pg_publish_intended;             /* the profile publishes Postgres */
+	const struct verify_port *published; /* this work order's published ports */
+	size_t n_published;
+	const char *intended_host_ip;     /* NULL: "127.0.0.1" */
+	int bind_all_intended;            /* the profile asks for 0.0.0.0 (a warning) */
+	int probed;                       /* check 6 ran its probes (0: unverified) */
+	const struct netns_probe *probes; /* results for verify_probe_targets() */
+	size_t n_probes;
+};
+
+struct verify_check {
+	int number; /* 1..6 */
+	const char *name;
+	struct netns_findings findings; /* findings.worst is the check's verdict */
+};
+
+struct verify_report {
+	enum netns_verdict worst;
+	struct verify_check checks[VERIFY_CHECKS];
+};
+
+/* Evaluate checks 1-6 from IN into *OUT. */
+void verify_evaluate(const struct verify_input *in, struct verify_report *out);
+
+/* ISO_OK when every check passed or warned, ISO_E_ISOLATION otherwise. */
+enum iso_class verify_report_class(const struct verify_report *r);
+
+/* Write the members "mode","options","verdict","checks":[{"number","name","verdict","evidence":[...]}] into the object open in G. */
+void verify_report_json(const struct verify_report *r, const struct verify_input *in, iso_jgen *g);
+
+/*
+ * Check 6's targets: each of the N_PORTS other work orders' published PORTS at
+ * 10.0.2.2, at each of HOST's addresses and at HOST_INTERNAL (the address of
+ * host.containers.internal, may be NULL).  *OUT (free()) holds *N targets,
+ * at most NETNS_PROBE_MAX: ISO_E_USAGE beyond, or for an address that does not parse.
+ */
+int verify_probe_targets(const uint16_t *ports, size_t n_ports, const struct netns_addrs *host,
+			 const char *host_internal, struct netns_target **out, size_t *n, struct iso_error **err);
+
+/* The address NAME has in a hosts file's TEXT (first match) into OUT; 0, or -1 when absent. */
+int verify_hosts_lookup(const char *text, const char *name, char *out, size_t len);
+
+#endif

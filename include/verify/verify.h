@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * verify/verify.h - prove a work order's isolation: gather from Podman and
+ * the netns module what the six checks of verify/checks.h need, and
+ * evaluate them there.
+ *
+ * src/ finds the pod by its labels and reads from Podman the PIDs, the
+ * network mode and its options, the published ports of every work order,
+ * and the infra container's hosts file; the netns module enters the pod's
+ * namespaces, inspects them with libnl, and makes the connect probes.
+ */
+#ifndef ISOPOD_VERIFY_H
+#define ISOPOD_VERIFY_H
+
+#include "base/error.h"
+#include "verify/checks.h"
+#include "workorder/workorder.h"
+
+struct verify_outcome {
+	char network_mode[32];
+	char network_options[160]; /* comma-separated, as libpod gave them */
+	long elapsed_ms;
+	struct verify_report report;
+};
+
+/*
+ * Run the six checks on W's running pod.  Errors: ISO_E_UNKNOWN (no such
+ * work order), ISO_E_ISOLATION (down: it cannot be verified), ISO_E_HOST
+ * (remote endpoint), and those of Podman and of entering the namespaces.
+ * A failed check is not an error: it is in the report.
+ */
+int verify_run(struct wo_ctx *w, struct verify_outcome *out, struct iso_error **err);
+
+/* Print OUT as text or as one JSON object; shared by `verify` and `up --verify`. */
+void verify_outcome_print(const struct wo_ctx *w, const struct verify_outcome *out, int json);
+
+#endif

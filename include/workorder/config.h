@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * workorder/config.h - the effective configuration.
+ *
+ * Layers, lowest first: built-ins; the host file (/etc/isopod/config.json,
+ * or $ISOPOD_HOST_CONFIG); the user file ($XDG_CONFIG_HOME/isopod/config.json);
+ * the repository's isopod.json (the repository is --repo, else the git top
+ * level of the current directory); ISOPOD_* environment; flags.  Files are
+ * JSON with comments; a malformed file is ISO_E_USAGE naming file, line and
+ * column.  Host- and user-level keys (registry_dir, port_range, state_dir)
+ * in a repository file are ISO_E_USAGE.
+ *
+ * File keys:
+ *   "state_dir": "/path"            host/user only
+ *   "registry_dir": "/path"         host/user only (a shared directory: group-owned, setgid)
+ *   "port_range": "8090-8189"       host/user only
+ *   "odoo_image": "...", "db_image": "..."   host/user only: the images of every
+ *                                   profile that does not name its own
+ *   "profile": "hub"                repository only: the repository's profile
+ *   "profiles": { "<name>": {
+ *        "odoo_image": "...", "db_image": "...",
+ *        "port_range": "LOW-HIGH"   narrows the global range
+ *        "host_address": "127.0.0.1",
+ *        "ports": ["http", "websocket", "db"],
+ *        "env": { "KEY": "value" } } }
+ *
+ * Environment: ISOPOD_PROFILE, ISOPOD_PORTS=LOW-HIGH, ISOPOD_REGISTRY_DIR,
+ * ISOPOD_STATE_DIR, ISOPOD_ODOO_IMAGE, ISOPOD_DB_IMAGE, ISOPOD_HOST_CONFIG.
+ *
+ * Ownership: wo_config_load fills a caller's struct (wo_config_release frees what
+ * it holds); every string in it is owned by the struct.
+ */
+#ifndef ISOPOD_CONFIG_H
+#define ISOPOD_CONFIG_H
+
+#include "base/error.h"
+#include "workorder/names.h"
+
+#define ISO_DEFAULT_PORT_LOW 8090
+#define ISO_DEFAULT_PORT_HIGH 8189
+#define ISO_DEFAULT_ODOO_IMAGE "docker.io/library/odoo:18.0"
+#define ISO_DEFAULT_DB_IMAGE "docker.io/library/postgres:15"
+#define ISO_DEFAULT_HOST_ADDRESS "127.0.0.1"
+
+enum iso_port_purpose {
+	ISO_PORT_HTTP = 0,
+	ISO_PORT_WEBSOCKET = 1,
+	ISO_PORT_DB = 2,
+	ISO_PORT_PURPOSES = 3,
+};
+/* "http", "websocket", "db"; and back (-1 for an unknown name). */
+const char *wo_purpose_name(enum iso_port_purpose p);
+int wo_purpose_parse(const char *s);
+/* Port inside the pod a purpose publishes: 8069, 8072, 5432. */
+int wo_purpose_container_port(enum iso_port_purpose p);
+
+struct iso_profile {
+	char name[PROFILE_NAME_MAX + 1];
+	char *odoo_image;
+	char *db_image;
+	int port_low, port_high; /* the effective range: the global one, narrowed */
+	char *host_address;      /* where published ports bind */
+	unsigned ports;          /* bit (1 << ISO_PORT_*) for each purpose leased */
+	char **env;              /* extra environment, "KEY=value", NULL-terminated */
+};
+
+/* Where a value came from, for `doctor` and error messages. */
+enum iso_config_source {
+	ISO_SRC_BUILTIN,
+	ISO_SRC_HOST,
+	ISO_SRC_USER,
+	ISO_SRC_REPO,
+	ISO_SRC_ENV,
+	ISO_SRC_FLAG,
+};
+const char *wo_config_source_name(enum iso_config_source s);
+
+struct iso_config {
+	char *state_dir;     /* private, 0700: $XDG_STATE_HOME/isopod or ~/.local/state/isopod */
+	char *registry_dir;  /* lease registry; state_dir unless set */
+	int registry_shared; /* registry_dir was set explicitly */
+	enum iso_config_source registry_source;
+	int port_low, port_high; /* the global range */
+	enum iso_config_source port_source;
+	char *repo_dir;             /* NULL when there is no repository */
+	char *host_config_path;     /* the host file consulted */
+	char *user_config_path;     /* the user file consulted */
+	struct iso_profile profile; /* the effective profile */
+	enum iso_config_source profile_source;
+};
+
+/* What flags can override; NULL / 0 means "not given". */
+struct iso_config_flags {
+	const char *profile;
+	const char *repo;
+	int no_repo;      /* no repository at all (not even the current directory's) */
+	const char *bind; /* host address */
+	int port_low, port_high;
+};
+
+int wo_config_load(struct iso_config *cfg, const struct iso_config_flags *flags, struct iso_error **err);
+void wo_config_release(struct iso_config *cfg);
+
+/* Parse "LOW-HIGH" (1..65535, LOW <= HIGH). */
+int wo_parse_port_range(const char *s, int *low, int *high, struct iso_error **err);
+
+/* Make sure the private state directory exists with mode 0700. */
+int wo_config_ensure_state_dir(const struct iso_config *cfg, struct iso_error **err);
+
+/*
+ * A stable hash (hex, 16 characters) of what a pod is made from: images,
+ * ports, host address, env, mounts.  Stored in io.isopod.config; drift is a
+ * running pod whose label differs.
+ */
+void wo_config_hash(const struct iso_config *cfg, const int *ports, char out[17]);
+
+#endif

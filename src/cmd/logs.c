@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_logs.c - `isopod logs WO-ID [odoo|db|init] [--follow] [--tail N]`.
+ *
+ * odoo and db are the containers' logs, demuxed: what the container wrote
+ * to stdout goes to stdout, stderr to stderr.  init is the file the last
+ * initialisation run left in the state directory (the one-shot init
+ * container is removed after it ran).  --follow ends on SIGINT or SIGTERM
+ * with exit 0: the handler sets wo_interrupted and the client's transport
+ * stops the stream.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "lifecycle/lifecycle.h"
+#include "podman/exec.h"
+
+#define INIT_LOG_CAP (64u << 20)
+
+static void logs_help(void)
+{
+	printf("usage: isopod logs WO-ID [odoo|db|init] [--follow] [--tail N] [--profile NAME]\n\n"
+	       "Print a work order's logs: the Odoo container's (default), the database's, or the\n"
+	       "output of its last initialisation run (init).  Container output keeps its streams:\n"
+	       "stdout to stdout, stderr to stderr.\n\n"
+	       "  -f, --follow        keep printing new output until the container stops or Ctrl-C\n"
+	       "  -n, --tail N        only the last N lines\n"
+	       "      --profile NAME  the profile (default: the work order's own)\n"
+	       "  -h, --help          this text\n\n"
+	       "Exit codes: 0 ok (also when --follow is ended by Ctrl-C), 2 bad usage, 3 unknown work\n"
+	       "order, container or init log, 5 Podman unreachable, 6 Podman refused, 1 internal.\n");
+}
+
+static void on_signal(int sig)
+{
+	wo_interrupted = sig;
+}
+
+static int on_output(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
+{
+	FILE *f = stream == PODMAN_STDERR ? stderr : stdout;
+	int follow = *(int *)ctx;
+	if (fwrite(data, 1, len, f) != len)
+		return 1; /* stdout closed (a pager quit): stop */
+	if (follow)
+		fflush(f);
+	return 0;
+}
+
+/* Print the last TAIL lines (all when < 0) of BUF. */
+static void print_tail(const char *buf, size_t len, int tail)
+{
+	size_t start = 0;
+	if (tail >= 0) {
+		size_t end = len, lines = 0;
+		if (end && buf[end - 1] == '\n')
+			end--;
+		start = end;
+		while (start > 0 && lines < (size_t)tail) {
+			if (buf[start - 1] == '\n' && ++lines == (size_t)tail)
+				break;
+			start--;
+		}
+		if (tail == 0)
+			start = len;
+	}
+	fwrite(buf + start, 1, len - start, stdout);
+}
+
+/* The init log of W's work order under any profile (a user's work order has one), or NULL. */
+static char *find_init_log(const struct wo_ctx *w)
+{
+	cleanup_free char *suffix = xasprintf("-%s-init.log", w->names.wo);
+	DIR *d = opendir(w->cfg.state_dir);
+	char *found = NULL;
+	struct dirent *e;
+	while (d && !found && (e = readdir(d))) {
+		size_t n = strlen(e->d_name), k = strlen(suffix);
+		if (n <= k || strcmp(e->d_name + n - k, suffix))
+			continue;
+		cleanup_free char *profile = xstrndup(e->d_name, n - k);
+		if (wo_profile_name_check(profile, NULL) == 0)
+			found = xasprintf("%s/%s", w->cfg.state_dir, e->d_name);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static int logs_init(struct wo_ctx *w, int profile_given, int tail, struct iso_error **err)
+{
+	cleanup_free char *path = lifecycle_init_log_path(w);
+	if (access(path, F_OK) < 0 && !profile_given) {
+		char *other = find_init_log(w);
+		if (other) {
+			free(path);
+			path = other;
+		}
+	}
+	cleanup_free char *buf = NULL;
+	size_t len = 0;
+	struct iso_error *e = NULL;
+	if (iso_read_file(path, INIT_LOG_CAP, &buf, &len, &e) < 0) {
+		int missing = e && e->status == ENOENT;
+		if (!missing)
+			return iso_error_move(err, e);
+		iso_error_free(e);
+		return iso_error_set(err, ISO_E_UNKNOWN, ENOENT,
+				     "work order '%s' has no init log ('%s'): its database was never initialised by "
+				     "isopod on this machine; 'isopod up %s' initialises it",
+				     w->names.wo, path, w->names.wo);
+	}
+	print_tail(buf, len, tail);
+	return 0;
+}
+
+int cmd_logs(int argc, char **argv, const struct iso_globals *g)
+{
+	static const struct option opts[] = {
+		{"follow", no_argument, NULL, 'f'},
+		{"tail", required_argument, NULL, 'n'},
+		{"profile", required_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct iso_config_flags flags = {0};
+	struct iso_error *err = NULL;
+	int c, follow = 0, tail = -1;
+	long v;
+
+	/* Options may stand before or after the positional arguments: "logs WO db --tail 5". */
+	char *pos[2] = {NULL, NULL};
+	int n_pos = 0;
+	optind = 1;
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, "+fn:h", opts, NULL);
+		if (c == -1) {
+			if (optind >= argc)
+				break;
+			if (n_pos == 2)
+				return cli_usage(g, argv[0], "unexpected argument '%s'", argv[optind]);
+			pos[n_pos++] = argv[optind++];
+			continue;
+		}
+		switch (c) {
+		case 'f':
+			follow = 1;
+			break;
+		case 'n':
+			if (iso_parse_long(optarg, 0, 1000000000, &v) < 0)
+				return cli_usage(g, argv[0], "--tail '%s' is not a number of lines", optarg);
+			tail = (int)v;
+			break;
+		case 'P':
+			flags.profile = optarg;
+			break;
+		case 'h':
+			logs_help();
+			return 0;
+		default:
+			return cli_usage(g, argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!pos[0])
+		return cli_usage(g, argv[0], "missing the work order (WO-ID)");
+	const char *role = pos[1] ? pos[1] : ROLE_ODOO;
+	if (strcmp(role, ROLE_ODOO) && strcmp(role, ROLE_DB) && strcmp(role, ROLE_INIT))
+		return cli_usage(g, argv[0], "unknown log '%s': use odoo, db or init", role);
+	if (follow && !strcmp(role, ROLE_INIT))
+		return cli_usage(g, argv[0], "--follow does not apply to the init log (a file)");
+
+	struct wo_ctx w;
+	int rc = 0;
+	int init = !strcmp(role, ROLE_INIT);
+	if (wo_ctx_init(&w, pos[0], &flags, init ? WO_NEED_CONFIG : WO_NEED_PODMAN, &err) < 0)
+		goto fail;
+	if (init) {
+		if (logs_init(&w, flags.profile != NULL, tail, &err) < 0)
+			goto fail;
+		goto out;
+	}
+	if (follow) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	struct podman_logs_opts o = {.follow = follow, .tail = tail};
+	for (int attempt = 0;; attempt++) {
+		const char *name = !strcmp(role, ROLE_DB) ? w.names.db_container : w.names.odoo_container;
+		if (podman_container_logs(w.client, name, &o, on_output, &follow, &err) == 0)
+			break;
+		if (wo_interrupted && podman_err_aborted(err)) {
+			iso_error_free(err);
+			err = NULL;
+			break;
+		}
+		if (attempt || !podman_err_not_found(err))
+			goto fail;
+		iso_error_free(err);
+		err = NULL;
+		if (wo_resolve_container(&w, flags.profile != NULL, role, &err) < 0)
+			goto fail;
+	}
+	goto out;
+fail:
+	fflush(stdout);
+	rc = cli_fail(g, err);
+out:
+	fflush(stdout);
+	wo_ctx_release(&w);
+	return rc;
+}

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cmd_ports.c - `isopod ports [--json]`: the port leases of the registry.
+ * Other users' leases (a shared registry) are shown as holders only: who
+ * holds which port, nothing of their runs.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/json.h"
+#include "base/util.h"
+#include "cmd/cmd.h"
+#include "workorder/config.h"
+#include "lease/lease.h"
+
+static void ports_help(void)
+{
+	printf("usage: isopod ports [--rebuild] [--json]\n\n"
+	       "List the host ports leased to work orders, yours and, in a shared registry,\n"
+	       "other users' (as holders only: uid, profile, work order, port).\n\n"
+	       "  --rebuild   rebuild your leases from the labels of your pods (else of your\n"
+	       "              volumes), e.g. after the lease file was lost; other users' leases\n"
+	       "              are never touched, and a port someone else holds is replaced\n"
+	       "  --json      one JSON document on stdout\n"
+	       "  -h, --help  this text\n\n"
+	       "Exit codes: 0 ok, 1 corrupt lease file, 2 bad input, 5 Podman unreachable\n"
+	       "(--rebuild), 10 registry directory not usable.\n");
+}
+
+static int print_json(const struct lease_registry *reg, const struct lease_list *l, uid_t me, struct iso_error **err)
+{
+	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
+	const char *out;
+	size_t len;
+
+	iso_jgen_map_open(g);
+	iso_jgen_kv_string(g, "registry", reg->dir);
+	iso_jgen_kv_bool(g, "shared", reg->shared);
+	iso_jgen_key(g, "leases");
+	iso_jgen_array_open(g);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct lease *x = &l->v[i];
+		int mine = x->uid == me;
+		iso_jgen_map_open(g);
+		iso_jgen_kv_int(g, "port", x->port);
+		iso_jgen_kv_string(g, "address", x->address);
+		iso_jgen_kv_string(g, "purpose", wo_purpose_name(x->purpose));
+		iso_jgen_kv_int(g, "uid", (long long)x->uid);
+		iso_jgen_kv_string(g, "profile", x->profile);
+		iso_jgen_kv_string(g, "work_order", x->wo);
+		iso_jgen_kv_bool(g, "mine", mine);
+		if (mine) {
+			iso_jgen_kv_string(g, "state", lease_state_name(x->state));
+			iso_jgen_key(g, "made");
+			iso_jgen_array_open(g);
+			for (int b = 0; lease_made_names[b]; b++)
+				if (x->made & (1u << b))
+					iso_jgen_string(g, lease_made_names[b]);
+			iso_jgen_array_close(g);
+			iso_jgen_kv_int(g, "pid", (long long)x->run.pid);
+			iso_jgen_kv_int(g, "time", x->time);
+		}
+		iso_jgen_map_close(g);
+	}
+	iso_jgen_array_close(g);
+	iso_jgen_map_close(g);
+	out = iso_jgen_finish(g, &len, err);
+	if (!out)
+		return -1;
+	fwrite(out, 1, len, stdout);
+	fputc('\n', stdout);
+	return 0;
+}
+
+static void print_table(const struct lease_registry *reg, const struct lease_list *l, uid_t me)
+{
+	if (l->n == 0) {
+		printf("no port leases in '%s'\n", reg->dir);
+		return;
+	}
+	printf("%-6s %-16s %-10s %-6s %-10s %-24s %-9s %s\n", "PORT", "ADDRESS", "PURPOSE", "UID", "PROFILE",
+	       "WORK ORDER", "STATE", "MADE");
+	for (size_t i = 0; i < l->n; i++) {
+		const struct lease *x = &l->v[i];
+		char made[128] = "-";
+		if (x->uid == me)
+			lease_made_format(x->made, made, sizeof(made));
+		printf("%-6d %-16s %-10s %-6u %-10s %-24s %-9s %s\n", x->port, x->address, wo_purpose_name(x->purpose),
+		       (unsigned)x->uid, x->profile, x->wo, x->uid == me ? lease_state_name(x->state) : "-", made);
+	}
+}
+
+int cmd_ports(int argc, char **argv, const struct iso_globals *g)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"rebuild", no_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct iso_globals mine = *g;
+	struct iso_config cfg = {0};
+	struct iso_config_flags flags = {0};
+	struct lease_registry reg = {.dirfd = -1};
+	struct lease_list list = {0};
+	struct iso_error *err = NULL;
+	int c, rc = 0, rebuild = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			mine.json = 1;
+			break;
+		case 'r':
+			rebuild = 1;
+			break;
+		case 'h':
+			ports_help();
+			return 0;
+		default:
+			return cli_usage(&mine, argv[0], "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage(&mine, argv[0], "unexpected argument '%s'", argv[optind]);
+	if (rebuild)
+		return cmd_ports_rebuild(&mine, &err) < 0 ? cli_fail(&mine, err) : 0;
+	if (wo_config_load(&cfg, &flags, &err) < 0 || lease_registry_open_config(&reg, &cfg, &err) < 0 ||
+	    lease_list_all(&reg, geteuid(), &list, &err) < 0) {
+		rc = cli_fail(&mine, err);
+		goto out;
+	}
+	if (mine.json) {
+		if (print_json(&reg, &list, geteuid(), &err) < 0)
+			rc = cli_fail(&mine, err);
+	} else {
+		print_table(&reg, &list, geteuid());
+	}
+out:
+	lease_list_release(&list);
+	lease_registry_release(&reg);
+	wo_config_release(&cfg);
+	return rc;
+}

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * src/verify/checks.c - the isolation checks of `verify` as one pure
+ * function over what cmd_verify gathered, so each verdict (and each way to
+ * fail) is testable without Podman or namespaces.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "verify/checks.h"
+
+static const char *const check_names[VERIFY_CHECKS] = {
+	"own network namespace",   "all containers in the pod's namespace", "interfaces and addresses",
+	"postgres inside the pod", "published ports bound as intended",     "other work orders unreachable",
+};
+
+static void check1(const struct verify_input *in, struct netns_findings *f)
+{
+	if (!in->pod_ns)
+		netns_findings_add(f, NETNS_UNVERIFIED, "the pod's network namespace is not known");
+	else
+		netns_check_distinct(in->pod_ns, &in->host_ns, in->other_pods, in->n_other_pods, f);
+}
+
+static void check2(const struct verify_input *in, struct netns_findings *f)
+{
+	if (!in->pod_ns || !in->n_members)
+		netns_findings_add(f, NETNS_UNVERIFIED, "the containers' network namespaces are not known");
+	else
+		netns_check_members(in->pod_ns, in->members, in->member_names, in->n_members, f);
+}
+
+static void check3(const struct verify_input *in, struct netns_findings *f)
+{
+	char opts[160] = "";
+	for (size_t i = 0; i < in->n_mode_options; i++) {
+		size_t used = strlen(opts);
+		snprintf(opts + used, sizeof opts - used, "%s%s", i ? "," : "", in->mode_options[i]);
+	}
+	const char *mode = in->mode ? in->mode : "unknown";
+	if (!in->snap) {
+		netns_findings_add(f, NETNS_UNVERIFIED, "network mode '%s': the namespace was not inspected", mode);
+		return;
+	}
+	if (!strcmp(mode, "slirp4netns")) {
+		netns_findings_add(f, NETNS_PASS, "network mode 'slirp4netns'%s%s%s", opts[0] ? " (" : "", opts,
+				   opts[0] ? ")" : "");
+		netns_check_slirp4netns(in->snap, in->host_addrs, in->ipv6, f);
+	} else if (!strcmp(mode, "pasta")) {
+		netns_findings_add(f, NETNS_PASS, "network mode 'pasta'%s%s%s", opts[0] ? " (" : "", opts,
+				   opts[0] ? ")" : "");
+		netns_check_pasta(in->snap, f);
+	} else {
+		netns_findings_add(f, NETNS_UNVERIFIED,
+				   "network mode '%s' has no expected layout: isopod verifies slirp4netns and pasta",
+				   mode);
+	}
+}
+
+static int is_any_addr(const char *ip)
+{
+	return !ip[0] || !strcmp(ip, "0.0.0.0") || !strcmp(ip, "::");
+}
+
+static void check4(const struct verify_input *in, struct netns_findings *f)
+{
+	if (!in->snap)
+		netns_findings_add(f, NETNS_UNVERIFIED, "the pod's listening sockets were not inspected");
+	else
+		netns_check_listens(in->snap, IPPROTO_TCP, in->pg_port, f);
+	for (size_t i = 0; i < in->n_published; i++) {
+		const struct verify_port *p = &in->published[i];
+		if (p->proto != IPPROTO_TCP || p->container_port != in->pg_port)
+			continue;
+		netns_findings_add(f, in->pg_publish_intended ? NETNS_PASS : NETNS_FAIL,
+				   "postgres port %u is published on %s:%u%s", in->pg_port,
+				   p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port,
+				   in->pg_publish_intended ? ", as the profile intends"
+							   : "; the profile does not ask for it");
+	}
+}
+
+static void check5(const struct verify_input *in, struct netns_findings *f)
+{
+	const char *want = in->intended_host_ip ? in->intended_host_ip : "127.0.0.1";
+	for (size_t i = 0; i < in->n_published; i++) {
+		const struct verify_port *p = &in->published[i];
+		const char *proto = p->proto == IPPROTO_UDP ? "udp" : "tcp";
+		if (is_any_addr(p->host_ip))
+			netns_findings_add(f, in->bind_all_intended ? NETNS_WARN : NETNS_FAIL,
+					   "%s port %u is bound on every host address (0.0.0.0)%s", proto, p->host_port,
+					   in->bind_all_intended ? ", on purpose" : "; bind it on 127.0.0.1");
+		else if (strcmp(p->host_ip, want) != 0)
+			netns_findings_add(f, NETNS_FAIL, "%s port %u is bound on %s, not %s", proto, p->host_port,
+					   p->host_ip, want);
+		else
+			netns_findings_add(f, NETNS_PASS, "%s port %u is bound on %s", proto, p->host_port, p->host_ip);
+	}
+	if (!in->n_published)
+		netns_findings_add(f, NETNS_PASS, "no port is published");
+}
+
+static void check6(const struct verify_input *in, struct netns_findings *f)
+{
+	for (size_t i = 0; i < in->n_mode_options; i++)
+		if (!strcmp(in->mode_options[i], "allow_host_loopback=true"))
+			netns_findings_add(f, NETNS_WARN,
+					   "the pod may reach the host's loopback "
+					   "(allow_host_loopback=true)");
+	if (!in->probed)
+		netns_findings_add(f, NETNS_UNVERIFIED, "the other work orders' ports were not probed");
+	else if (in->n_probes == 0)
+		netns_findings_add(f, NETNS_PASS, "no other work order publishes a port");
+	else
+		netns_check_unreachable(in->probes, in->n_probes, f);
+}
+
+void verify_evaluate(const struct verify_input *in, struct verify_report *out)
+{
+	void (*const checks[VERIFY_CHECKS])(const struct verify_input *, struct netns_findings *) = {
+		check1, check2, check3, check4, check5, check6,
+	};
+	memset(out, 0, sizeof *out);
+	for (int i = 0; i < VERIFY_CHECKS; i++) {
+		struct verify_check *c = &out->checks[i];
+		c->number = i + 1;
+		c->name = check_names[i];
+		netns_findings_init(&c->findings);
+		checks[i](in, &c->findings);
+		if (c->findings.worst > out->worst)
+			out->worst = c->findings.worst;
+	}
+}
+
+enum iso_class verify_report_class(const struct verify_report *r)
+{
+	return r->worst <= NETNS_WARN ? ISO_OK : ISO_E_ISOLATION;
+}
+
+void verify_report_json(const struct verify_report *r, const struct verify_input *in, iso_jgen *g)
+{
+	iso_jgen_kv_string(g, "mode", in->mode);
+	iso_jgen_key(g, "options");
+	iso_jgen_array_open(g);
+	for (size_t i = 0; i < in->n_mode_options; i++)
+		iso_jgen_string(g, in->mode_options[i]);
+	iso_jgen_array_close(g);
+	iso_jgen_kv_string(g, "verdict", netns_verdict_name(r->worst));
+	iso_jgen_key(g, "checks");
+	iso_jgen_array_open(g);
+	for (int i = 0; i < VERIFY_CHECKS; i++) {
+		const struct verify_check *c = &r->checks[i];
+		iso_jgen_map_open(g);
+		iso_jgen_kv_int(g, "number", c->number);
+		iso_jgen_kv_string(g, "name", c->name);
+		iso_jgen_kv_string(g, "verdict", netns_verdict_name(c->findings.worst));
+		iso_jgen_key(g, "evidence");
+		iso_jgen_array_open(g);
+		for (size_t j = 0; j < c->findings.n; j++) {
+			iso_jgen_map_open(g);
+			iso_jgen_kv_string(g, "verdict", netns_verdict_name(c->findings.v[j].verdict));
+			iso_jgen_kv_string(g, "text", c->findings.v[j].text);
+			iso_jgen_map_close(g);
+		}
+		iso_jgen_array_close(g);
+		iso_jgen_map_close(g);
+	}
+	iso_jgen_array_close(g);
+}
+
+int verify_probe_targets(const uint16_t *ports, size_t n_ports, const struct netns_addrs *host,
+			 const char *host_internal, struct netns_target **out, size_t *n, struct iso_error **err)
+{
+	size_t per_port = 1 + (host ? host->n : 0) + (host_internal ? 1 : 0);
+	if (n_ports && per_port * n_ports > NETNS_PROBE_MAX)
+		return iso_error_set(err, ISO_E_USAGE, E2BIG,
+				     "%zu ports at %zu addresses are more than %d probes; verify fewer work orders",
+				     n_ports, per_port, NETNS_PROBE_MAX);
+	struct netns_target *v = xzalloc((n_ports * per_port + 1) * sizeof *v);
+	size_t k = 0;
+	for (size_t i = 0; i < n_ports; i++) {
+		if (netns_target_set(&v[k++], VERIFY_SLIRP_HOST, ports[i], err) < 0 ||
+		    (host_internal && netns_target_set(&v[k++], host_internal, ports[i], err) < 0)) {
+			free(v);
+			return iso_error_wrap(err, "the address of host.containers.internal");
+		}
+		for (size_t j = 0; host && j < host->n; j++) {
+			struct netns_target *t = &v[k++];
+			t->family = host->v[j].family;
+			memcpy(t->addr, host->v[j].addr, sizeof t->addr);
+			t->port = ports[i];
+		}
+	}
+	/* host.containers.internal is often one of the host's addresses: probe each target once. */
+	size_t kept = 0;
+	for (size_t i = 0; i < k; i++) {
+		int dup = 0;
+		for (size_t j = 0; j < kept && !dup; j++)
+			dup = v[j].family == v[i].family && v[j].port == v[i].port &&
+			      !memcmp(v[j].addr, v[i].addr, sizeof v[i].addr);
+		if (!dup)
+			v[kept++] = v[i];
+	}
+	k = kept;
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int verify_hosts_lookup(const char *text, const char *name, char *out, size_t len)
+{
+	const char *line = text;
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		size_t n = end ? (size_t)(end - line) : strlen(line);
+		char buf[512];
+		if (n < sizeof buf) {
+			memcpy(buf, line, n);
+			buf[n] = '\0';
+			char *hash = strchr(buf, '#');
+			if (hash)
+				*hash = '\0';
+			char *save = NULL;
+			char *addr = strtok_r(buf, " \t\r", &save);
+			for (char *w = addr ? strtok_r(NULL, " \t\r", &save) : NULL; w;
+			     w = strtok_r(NULL, " \t\r", &save))
+				if (!strcmp(w, name) && strlen(addr) < len) {
+					memcpy(out, addr, strlen(addr) + 1);
+					return 0;
+				}
+		}
+		line = end ? end + 1 : NULL;
+	}
+	return -1;
+}
