@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "doctor/doctor.h"
+#include "probe/poll.h"
 
 #define SUBID_FILE_CAP (4u << 20)
 
@@ -330,17 +330,7 @@ int doctor_registry_reachable(const char *host, int timeout_ms)
 		cleanup_close int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
-			ok = 1;
-			break;
-		}
-		if (errno != EINPROGRESS)
-			continue;
-		struct pollfd p = {.fd = fd, .events = POLLOUT};
-		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
-		if (poll(&p, 1, timeout_ms) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) == 0 && !soerr)
-			ok = 1;
+		ok = probe_connect(fd, ai->ai_addr, ai->ai_addrlen, iso_now_ms() + timeout_ms) == 1;
 	}
 	freeaddrinfo(res);
 	return ok;

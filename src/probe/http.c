@@ -16,20 +16,7 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "probe/http.h"
-
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	for (;;) {
-		int64_t left = deadline - iso_now_ms();
-		if (left <= 0)
-			return 0;
-		struct pollfd p = {.fd = fd, .events = events};
-		int r = poll(&p, 1, (int)left);
-		if (r < 0 && errno == EINTR)
-			continue;
-		return r;
-	}
-}
+#include "probe/poll.h"
 
 int probe_http(const char *address, int port, const char *path, int timeout_ms, int *status, struct iso_error **err)
 {
@@ -58,16 +45,8 @@ int probe_http(const char *address, int port, const char *path, int timeout_ms, 
 	if (fd < 0)
 		return iso_error_set(err, ISO_E_INTERNAL, errno, "socket: %s", strerror(errno));
 	int64_t deadline = iso_now_ms() + timeout_ms;
-	if (connect(fd, (struct sockaddr *)&ss, slen) < 0) {
-		if (errno != EINPROGRESS)
-			return 0;
-		if (wait_fd(fd, POLLOUT, deadline) <= 0)
-			return 0;
-		int soerr = 0;
-		socklen_t sl = sizeof(soerr);
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr)
-			return 0;
-	}
+	if (probe_connect(fd, (struct sockaddr *)&ss, slen, deadline) <= 0)
+		return 0;
 	char req[512];
 	int v6 = ss.ss_family == AF_INET6;
 	int n = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\nHost: %s%s%s:%d\r\nUser-Agent: isopod\r\n\r\n", path,
@@ -79,7 +58,7 @@ int probe_http(const char *address, int port, const char *path, int timeout_ms, 
 	char buf[256];
 	size_t have = 0;
 	while (have < sizeof(buf) - 1) {
-		if (wait_fd(fd, POLLIN, deadline) <= 0)
+		if (probe_wait_fd(fd, POLLIN, deadline) <= 0)
 			return 0;
 		ssize_t r = recv(fd, buf + have, sizeof(buf) - 1 - have, 0);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))

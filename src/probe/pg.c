@@ -16,6 +16,7 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "probe/pg.h"
+#include "probe/poll.h"
 #include "netns/netns.h"
 
 #define PG_PROTOCOL_3 0x00030000u
@@ -128,21 +129,6 @@ const char *probe_pg_state_name(enum probe_pg_state s)
 	}
 }
 
-/* Wait for EVENTS on FD until DEADLINE (ms); 1 ready, 0 timeout, -1 error with errno. */
-static int wait_fd(int fd, short events, int64_t deadline)
-{
-	for (;;) {
-		int64_t left = deadline - iso_now_ms();
-		if (left <= 0)
-			return 0;
-		struct pollfd p = {.fd = fd, .events = events};
-		int n = poll(&p, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		return n < 0 ? -1 : n;
-	}
-}
-
 void probe_pg_attempt(uint16_t port, const char *user, const char *db, int timeout_ms, struct probe_pg_result *res)
 {
 	uint8_t msg[1024];
@@ -164,23 +150,13 @@ void probe_pg_attempt(uint16_t port, const char *user, const char *db, int timeo
 		set(res, PROBE_PG_ERROR, "cannot make a socket: %s", strerror(errno));
 		return;
 	}
-	int e = 0;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		if (errno != EINPROGRESS) {
-			e = errno;
-		} else {
-			int w = wait_fd(fd, POLLOUT, deadline);
-			socklen_t el = sizeof e;
-			if (w == 0) {
-				set(res, PROBE_PG_DOWN, "%s", "no answer to the connect in time");
-				return;
-			}
-			if (w < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
-				e = errno;
-		}
+	int c = probe_connect(fd, (struct sockaddr *)&sa, sizeof sa, deadline);
+	if (c == 0) {
+		set(res, PROBE_PG_DOWN, "%s", "no answer to the connect in time");
+		return;
 	}
-	if (e) {
-		snprintf(why, sizeof why, "127.0.0.1:%u: %s", port, strerror(e));
+	if (c < 0) {
+		snprintf(why, sizeof why, "127.0.0.1:%u: %s", port, strerror(errno));
 		set(res, PROBE_PG_DOWN, "%s", why);
 		return;
 	}
@@ -189,7 +165,7 @@ void probe_pg_attempt(uint16_t port, const char *user, const char *db, int timeo
 		return;
 	}
 	for (;;) {
-		int w = wait_fd(fd, POLLIN, deadline);
+		int w = probe_wait_fd(fd, POLLIN, deadline);
 		if (w <= 0) {
 			set(res, PROBE_PG_DOWN, "%s",
 			    w == 0 ? "no answer to the startup message in time" : strerror(errno));
