@@ -430,23 +430,3 @@ struct podman_transport *podman_transport_curl_new(const struct podman_endpoint 
 	ct->ep.is_default = ep->is_default;
 	return &ct->base;
 }
-
-void podman_response_release(struct podman_response *r)
-{
-	free(r->body);
-	free(r->api_version);
-	r->body = r->api_version = NULL;
-	r->len = 0;
-}
-
-void podman_raw_close(struct podman_raw *r)
-{
-	if (r)
-		r->ops->close(r);
-}
-
-void podman_transport_free(struct podman_transport *t)
-{
-	if (t)
-		t->ops->free(t);
-}

@@ -28,6 +28,10 @@
  *
  * Ownership: resp fields are owned by resp (podman_response_release);
  * raw streams are closed with podman_raw_close.
+ *
+ * Files: podman/transport.c holds what every transport shares (the
+ * response release, the vtable calls); podman/transport_curl.c is the one
+ * transport that includes curl.
  */
 #ifndef PODMAN_TRANSPORT_H
 #define PODMAN_TRANSPORT_H
@@ -106,7 +110,7 @@ struct podman_transport {
 };
 void podman_transport_free(struct podman_transport *t);
 
-/* The libcurl transport to EP (borrowed: copied). */
+/* The libcurl transport to EP (borrowed: copied): podman/transport_curl.c. */
 struct podman_transport *podman_transport_curl_new(const struct podman_endpoint *ep,
 						   const struct podman_transport_opts *opts, struct iso_error **err);
 
