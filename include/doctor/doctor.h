@@ -85,13 +85,13 @@ void doctor_check_idmap(struct doctor_report *r, const char *helper);
 void doctor_check_runtime_dir(struct doctor_report *r, const char *user, uid_t uid);
 void doctor_check_tun(struct doctor_report *r);
 void doctor_check_linger(struct doctor_report *r, const char *user);
-/* The configured range LOW-HIGH (for UID) against net.ipv4.ip_unprivileged_port_start as the host has it. */
+/*
+ * The configured range LOW-HIGH (for UID) against net.ipv4.ip_unprivileged_port_start as the
+ * host has it (read by lease_unpriv_port_start, as the lease registry reads it).
+ */
 void doctor_check_ports(struct doctor_report *r, int low, int high, uid_t uid);
 /* The same verdict against START, the sysctl's value given (the tests use it: no host is read). */
 void doctor_check_ports_from(struct doctor_report *r, int low, int high, uid_t uid, int start);
-/* net.ipv4.ip_unprivileged_port_start read from PATH (NULL: /proc/sys/net/ipv4/...); 1024, the
- * kernel's default, when it cannot be read or is not a number 0-65536. */
-int doctor_unpriv_port_start(const char *path);
 /* Pull reachability of an image missing locally: a TCP connect to its registry (port 443), TIMEOUT_MS. */
 int doctor_registry_reachable(const char *host, int timeout_ms);
 

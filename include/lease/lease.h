@@ -164,6 +164,14 @@ int lease_registry_open(struct lease_registry *reg, const char *dir, int shared,
 int lease_registry_open_config(struct lease_registry *reg, const struct iso_config *cfg, struct iso_error **err);
 void lease_registry_release(struct lease_registry *reg);
 
+/*
+ * net.ipv4.ip_unprivileged_port_start read from PATH (NULL: the host's
+ * /proc/sys/net/ipv4/ip_unprivileged_port_start); 1024, the kernel's default,
+ * when it cannot be read or is not a number 0-65536.  lease_registry_open
+ * keeps the host's value in unpriv_port_start; doctor checks the range with it.
+ */
+int lease_unpriv_port_start(const char *path);
+
 /* Fill RUN with this process's pid and start time. */
 int lease_run_self(struct lease_run *run, struct iso_error **err);
 /* Whether RUN is still alive: its pid exists with the same start time (1), or not (0). */

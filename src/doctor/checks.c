@@ -19,6 +19,7 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "doctor/doctor.h"
+#include "lease/lease.h"
 #include "probe/poll.h"
 
 #define SUBID_FILE_CAP (4u << 20)
@@ -278,21 +279,9 @@ void doctor_check_linger(struct doctor_report *r, const char *user)
 		   xasprintf("sudo loginctl enable-linger %s", user));
 }
 
-int doctor_unpriv_port_start(const char *path)
-{
-	char buf[32] = {0};
-	long v;
-	cleanup_close int fd =
-		open(path ? path : "/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
-		return 1024;
-	buf[strcspn(buf, "\n")] = '\0';
-	return iso_parse_long(buf, 0, 65536, &v) < 0 ? 1024 : (int)v;
-}
-
 void doctor_check_ports(struct doctor_report *r, int low, int high, uid_t uid)
 {
-	doctor_check_ports_from(r, low, high, uid, doctor_unpriv_port_start(NULL));
+	doctor_check_ports_from(r, low, high, uid, lease_unpriv_port_start(NULL));
 }
 
 void doctor_check_ports_from(struct doctor_report *r, int low, int high, uid_t uid, int start)

@@ -19,19 +19,17 @@
 #include "base/util.h"
 #include "internal.h"
 
-static int read_unpriv_port_start(void)
+int lease_unpriv_port_start(const char *path)
 {
-	char buf[32] = {0}, *end;
+	char buf[32] = {0};
 	long v;
-	cleanup_close int fd = open("/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
+	cleanup_close int fd =
+		open(path ? path : "/proc/sys/net/ipv4/ip_unprivileged_port_start", O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0)
 		return 1024;
-	errno = 0;
-	v = strtol(buf, &end, 10);
-	if (errno || end == buf || (*end && *end != '\n') || v < 0 || v > 65536)
-		return 1024;
-	return (int)v;
+	buf[strcspn(buf, "\n")] = '\0';
+	return iso_parse_long(buf, 0, 65536, &v) < 0 ? 1024 : (int)v;
 }
 
 static int in_group(gid_t gid)
@@ -119,7 +117,7 @@ int lease_registry_open(struct lease_registry *reg, const char *dir, int shared,
 	reg->dirfd = iso_steal_fd(&fd);
 	reg->shared = shared;
 	reg->gid = st.st_gid;
-	reg->unpriv_port_start = read_unpriv_port_start();
+	reg->unpriv_port_start = lease_unpriv_port_start(NULL);
 	return 0;
 }
 

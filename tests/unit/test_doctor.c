@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "doctor/doctor.h"
+#include "lease/lease.h"
 
 static void test_subid_sum(void **state)
 {
@@ -138,7 +139,7 @@ static void test_check_ports(void **state)
 	doctor_report_release(&r);
 }
 
-/* The value as doctor reads it, from made-up files: a number 0-65536, else the kernel's 1024. */
+/* The value as doctor and the lease registry read it (lease_unpriv_port_start), from made-up files: a number 0-65536, else the kernel's 1024. */
 static void test_unpriv_port_start_file(void **state)
 {
 	static const struct {
@@ -154,13 +155,13 @@ static void test_unpriv_port_start_file(void **state)
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, cases[i].text, strlen(cases[i].text)), (ssize_t)strlen(cases[i].text));
 		close(fd);
-		int got = doctor_unpriv_port_start(path);
+		int got = lease_unpriv_port_start(path);
 		unlink(path);
 		memcpy(path + strlen(path) - 6, "XXXXXX", 6);
 		if (got != cases[i].want)
 			fail_msg("'%s' read as %d, expected %d", cases[i].text, got, cases[i].want);
 	}
-	assert_int_equal(doctor_unpriv_port_start("/nonexistent/ip_unprivileged_port_start"), 1024);
+	assert_int_equal(lease_unpriv_port_start("/nonexistent/ip_unprivileged_port_start"), 1024);
 }
 
 static void test_report_cap(void **state)
