@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The client object: endpoint, transport, the connection check with the
- * automatic service start, version negotiation, and ping/version/info.
+ * automatic service start, version negotiation, and ping.  It sits below
+ * the call layer (http.c): it talks to its transport directly and calls
+ * nothing of http.c, which connects through podman_client_ensure.
  */
 #include <errno.h>
 #include <string.h>
-#include "base/cleanup.h"
 #include "internal.h"
 
 struct podman_client *podman_client_new(const struct podman_client_opts *o, struct iso_error **err)
@@ -167,70 +168,4 @@ int podman_client_ensure(struct podman_client *c, struct iso_error **err)
 int podman_ping(struct podman_client *c, struct iso_error **err)
 {
 	return raw_ping(c, err);
-}
-
-int podman_version(struct podman_client *c, struct podman_version *out, struct iso_error **err)
-{
-	static const char what[] = "read the podman version";
-	cleanup_json iso_json *root = podman_call_json(c, "GET", "/version", NULL, 0, what, NULL, err);
-	const iso_json *comps = iso_json_get(root, "Components"), *engine = NULL;
-	if (!root)
-		return -1;
-	for (size_t i = 0; i < iso_json_len(comps); i++) {
-		const char *name = iso_json_get_string(iso_json_at(comps, i), "Name");
-		if (name && strcmp(name, "Podman Engine") == 0)
-			engine = iso_json_at(comps, i);
-	}
-	const iso_json *details = iso_json_get(engine, "Details");
-	if (!iso_json_get_string(engine, "Version"))
-		return podman_bad_answer(err, what, "no \"Podman Engine\" component with a Version");
-	memset(out, 0, sizeof *out);
-	out->version = podman_json_strdup(engine, "Version");
-	out->api_version = podman_json_strdup(details, "APIVersion");
-	out->go_version = podman_json_strdup(details, "GoVersion");
-	const char *os = iso_json_get_string(details, "Os"), *arch = iso_json_get_string(details, "Arch");
-	out->os_arch = os && arch ? xasprintf("%s/%s", os, arch) : NULL;
-	return 0;
-}
-
-void podman_version_release(struct podman_version *v)
-{
-	free(v->version);
-	free(v->api_version);
-	free(v->go_version);
-	free(v->os_arch);
-	memset(v, 0, sizeof *v);
-}
-
-int podman_info(struct podman_client *c, struct podman_info *out, struct iso_error **err)
-{
-	static const char what[] = "read podman info";
-	cleanup_json iso_json *root = podman_call_json(c, "GET", "/info", NULL, 0, what, NULL, err);
-	const iso_json *host = iso_json_get(root, "host");
-	int rootless = 0;
-	if (!root)
-		return -1;
-	if (!iso_json_is(host, ISO_JSON_OBJECT) || !iso_json_get_string(iso_json_get(root, "version"), "Version"))
-		return podman_bad_answer(err, what, "no host or version section");
-	iso_json_bool(iso_json_path(host, "security", "rootless", NULL), &rootless);
-	memset(out, 0, sizeof *out);
-	out->version = podman_json_strdup(iso_json_get(root, "version"), "Version");
-	out->rootless = rootless;
-	out->cgroup_version = podman_json_strdup(host, "cgroupVersion");
-	out->cgroup_manager = podman_json_strdup(host, "cgroupManager");
-	out->oci_runtime = podman_json_strdup(iso_json_get(host, "ociRuntime"), "name");
-	out->network_backend = podman_json_strdup(host, "networkBackend");
-	out->graph_driver = podman_json_strdup(iso_json_get(root, "store"), "graphDriverName");
-	return 0;
-}
-
-void podman_info_release(struct podman_info *i)
-{
-	free(i->version);
-	free(i->cgroup_version);
-	free(i->cgroup_manager);
-	free(i->oci_runtime);
-	free(i->graph_driver);
-	free(i->network_backend);
-	memset(i, 0, sizeof *i);
 }

@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * podman/internal.h - what the files of podman/ share: the client object
- * and the request helpers of http.c.  Not a public header.
+ * podman/internal.h - what the files of podman/ share.  Not a public header.
+ *
+ * The files in layers, each calling only those below it:
+ *   pods.c containers.c volumes.c secrets.c images.c exec.c system.c
+ *                               the typed operations
+ *   http.c                      the call layer: prefix, connect on first use,
+ *                               status >= 400 to an error, JSON helpers
+ *   client.c                    the client object: connect, ping, versions
+ *   service.c endpoint.c errors.c transport.c transport_curl.c
  */
 #ifndef PODMAN_INTERNAL_H
 #define PODMAN_INTERNAL_H
@@ -23,6 +30,7 @@ struct podman_client {
 	int started_service;
 };
 
+/* Connect unless connected (client.c): the call layer's first step. */
 int podman_client_ensure(struct podman_client *c, struct iso_error **err);
 
 /* "%s" a path component, percent-encoded (RFC 3986 unreserved kept). Owned. */
@@ -55,7 +63,7 @@ int podman_call_exists(struct podman_client *c, const char *path, const char *wh
 int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
 		       long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what, struct iso_error **err);
 
-/* ISO_E_INTERNAL "unexpected answer from podman to WHAT: DETAIL". */
+/* ISO_E_INTERNAL "unexpected answer from podman to WHAT: DETAIL" (errors.c). */
 int podman_bad_answer(struct iso_error **err, const char *what, const char *detail);
 
 /* Copy a JSON string member, or NULL. */
