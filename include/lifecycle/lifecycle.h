@@ -33,16 +33,17 @@ struct wo_run {
 	int64_t deadline_ms; /* readiness deadline (monotonic) */
 };
 
+/* ---- creation (src/lifecycle/create.c) ---- */
 /* Record in the lease, before a create call, that the run is about to make WHAT (for `gc`). */
 void lifecycle_run_intent(struct wo_run *r, unsigned what);
-
-/* ---- creation (src/lifecycle/create.c) ---- */
 int lifecycle_create_volumes(struct wo_run *r, int db, int odoo, struct iso_error **err);
 /* A random password in a new secret. */
 int lifecycle_create_secret(struct wo_run *r, struct iso_error **err);
 int lifecycle_create_pod(struct wo_run *r, struct iso_error **err);
 int lifecycle_create_db(struct wo_run *r, struct iso_error **err);
 int lifecycle_create_odoo(struct wo_run *r, struct iso_error **err);
+
+/* ---- one-shot containers (src/lifecycle/oneshot.c) ---- */
 /* What a one-shot container runs. */
 enum wo_oneshot {
 	WO_ONESHOT_DB_TOOL,   /* a program of the Postgres image (psql, pg_isready) as the entrypoint */
@@ -57,6 +58,7 @@ enum wo_oneshot {
 int lifecycle_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int *exit_code, char **output,
 			  struct iso_error **err);
 
+/* ---- removal and undo (src/lifecycle/remove.c) ---- */
 /* Remove what MADE names, of work order W, pod first; errors are collected, the rest still tried. */
 int lifecycle_remove_made(struct wo_ctx *w, unsigned made, struct iso_error **err);
 /* Whether W's work order holds any lease in REG. */
