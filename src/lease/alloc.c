@@ -1,69 +1,18 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * lease_alloc.c - handing out ports: the bind probe, lease_acquire, and the
- * small updates of a work order's leases (ready, made, release).
+ * lease_alloc.c - handing out ports: lease_acquire, and the small updates
+ * of a work order's leases (ready, made, release).
  */
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "base/cleanup.h"
-#include "base/log.h"
 #include "base/util.h"
 #include "internal.h"
 
 #define HOLDERS_LISTED 12
-
-int lease_probe(const char *address, int port, struct iso_error **err)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	cleanup_close int fd = -1;
-	int one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, address, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)port);
-		sl = sizeof(struct sockaddr_in);
-	} else if (inet_pton(AF_INET6, address, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)port);
-		sl = sizeof(struct sockaddr_in6);
-	} else {
-		return iso_error_set(err, ISO_E_USAGE, EINVAL,
-				     "host address '%s' is not an IPv4 or IPv6 address; fix host_address or --bind",
-				     address);
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot make a socket to probe port %d: %s", port,
-				     strerror(errno));
-	/* As rootlessport binds: a port in TIME_WAIT after `down` is free. */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot set SO_REUSEADDR: %s", strerror(errno));
-	if (bind(fd, (struct sockaddr *)&ss, sl) == 0)
-		return 0;
-	if (errno == EADDRINUSE)
-		return 1;
-	if (errno == EADDRNOTAVAIL)
-		return iso_error_set(err, ISO_E_USAGE, errno,
-				     "host address '%s' is not an address of this host; fix host_address or --bind",
-				     address);
-	if (errno == EACCES)
-		return iso_error_set(err, ISO_E_USAGE, errno,
-				     "port %d on '%s' may not be bound by this user (under "
-				     "net.ipv4.ip_unprivileged_port_start); pick a port at or above it",
-				     port, address);
-	return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot probe port %d on '%s': %s", port, address,
-			     strerror(errno));
-}
 
 static int check_unprivileged(const struct lease_registry *reg, const struct lease_request *req, int port,
 			      struct iso_error **err)
@@ -119,31 +68,20 @@ static int range_full(struct lease_txn *t, const struct lease_request *req, int 
 		low, high, req->wo, req->profile, held, held ? ": " : "", list, busy);
 }
 
-/* The lowest port of the range free of leases, of TAKEN, and of other programs; 0 when none. */
+/* The lowest port of the range free of leases, of TAKEN, and of other programs; -1 when none. */
 static int pick_port(struct lease_txn *t, const struct lease_request *req, const char *address, const int *taken,
 		     struct iso_error **err)
 {
-	uint64_t held[65536 / 64] = {0};
-	int busy = 0;
+	struct lease_portset held;
+	int busy = 0, p;
 
-	for (size_t i = 0; i < t->n; i++)
-		if (!t->e[i].dropped)
-			held[t->e[i].l.port / 64] |= 1ull << (t->e[i].l.port % 64);
+	lease_txn_held(t, &held);
 	for (int i = 0; i < ISO_PORT_PURPOSES; i++)
 		if (taken[i] > 0)
-			held[taken[i] / 64] |= 1ull << (taken[i] % 64);
-	for (int p = req->low; p <= req->high; p++) {
-		int r;
-		if (held[p / 64] & (1ull << (p % 64)))
-			continue;
-		r = lease_probe(address, p, err);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return p;
-		busy++;
-		iso_debug("port %d on %s is in use by another program; skipping it", p, address);
-	}
+			lease_portset_add(&held, taken[i]);
+	p = lease_pick_free(&held, address, req->low, req->high, &busy, err);
+	if (p != 0)
+		return p;
 	range_full(t, req, req->low, req->high, busy, err);
 	return -1;
 }

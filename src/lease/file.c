@@ -307,7 +307,7 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 	struct parse_memo memo = {{NULL, 0}, {NULL, 0}, 0};
 	size_t i = 0, line = 1, mask = 15;
 	cleanup_free size_t *seen = NULL;
-	uint64_t ports[65536 / 64] = {0};
+	struct lease_portset ports = {{0}};
 
 	if (len == 0)
 		return corrupt(err, what, 0, "the file is empty (truncated?)");
@@ -354,9 +354,9 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 		e[i].line = p;
 		e[i].dropped = 0;
 		e[i].len = (size_t)(nl - p) + 1;
-		if (ports[e[i].l.port / 64] & (1ull << (e[i].l.port % 64)))
+		if (lease_portset_has(&ports, e[i].l.port))
 			return corrupt(err, what, line, "port held twice");
-		ports[e[i].l.port / 64] |= 1ull << (e[i].l.port % 64);
+		lease_portset_add(&ports, e[i].l.port);
 		if (seen_insert(seen, mask, e, i) < 0)
 			return corrupt(err, what, line, "work order leased twice for one purpose");
 		i++;

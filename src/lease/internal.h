@@ -13,6 +13,8 @@
 #ifndef ISOPOD_LEASE_INTERNAL_H
 #define ISOPOD_LEASE_INTERNAL_H
 
+#include <stdint.h>
+
 #include "lease/lease.h"
 
 struct lease_entry {
@@ -58,8 +60,32 @@ void lease_format_line(const struct lease *l, char *line, size_t size, size_t *l
 /* Whether L belongs to KEY. */
 int lease_matches(const struct lease *l, const struct lease_key *key);
 
+/* ---- ports (ports.c) ---- */
+
+/* A set of ports 0..65535, a bit each: what the file holds, what a run has taken. */
+struct lease_portset {
+	uint64_t w[65536 / 64];
+};
+static inline void lease_portset_add(struct lease_portset *s, int port)
+{
+	s->w[port / 64] |= 1ull << (port % 64);
+}
+static inline int lease_portset_has(const struct lease_portset *s, int port)
+{
+	return (s->w[port / 64] >> (port % 64)) & 1;
+}
+/* HELD gets the ports of T's live (not dropped) leases, and nothing else. */
+void lease_txn_held(const struct lease_txn *t, struct lease_portset *held);
+
 /* Bind probe of ADDRESS:PORT with SO_REUSEADDR: 0 free, 1 in use, -1 error. */
 int lease_probe(const char *address, int port, struct iso_error **err);
+/*
+ * The lowest port of LOW-HIGH not in HELD that lease_probe finds free on
+ * ADDRESS; 0 when there is none, -1 when a probe fails.  *BUSY (may be NULL)
+ * gets how many ports other programs were found using.
+ */
+int lease_pick_free(const struct lease_portset *held, const char *address, int low, int high, int *busy,
+		    struct iso_error **err);
 
 #define LEASE_LINE_MAX 256
 

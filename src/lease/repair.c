@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -198,26 +197,10 @@ static int merge_entry_ok(const struct lease *l, uid_t uid, struct iso_error **e
 	return 0;
 }
 
-/* The lowest port of LOW-HIGH not in HELD that the probe finds free; 0 when none. */
-static int merge_pick(const uint64_t *held, const char *address, int low, int high, struct iso_error **err)
-{
-	for (int p = low; p <= high; p++) {
-		int r;
-		if (held[p / 64] & (1ull << (p % 64)))
-			continue;
-		r = lease_probe(address, p, err);
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			return p;
-	}
-	return 0;
-}
-
 int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low, int high,
 		struct lease_moved_list *moved, struct iso_error **err)
 {
-	uint64_t *held = xzalloc(65536 / 8);
+	struct lease_portset held;
 	struct lease_moved_list mv = {0};
 	struct lease_txn t;
 	int rc = -1;
@@ -236,9 +219,7 @@ int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease 
 			t.changed = 1;
 		}
 	}
-	for (size_t i = 0; i < t.n; i++)
-		if (!t.e[i].dropped)
-			held[t.e[i].l.port / 64] |= 1ull << (t.e[i].l.port % 64);
+	lease_txn_held(&t, &held);
 	for (size_t i = 0; i < n; i++) {
 		const struct lease_key key = {uid, entries[i].profile, entries[i].wo};
 		struct lease_entry *e;
@@ -246,8 +227,8 @@ int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease 
 		/* Two rebuilt entries of one work order and purpose: the first wins. */
 		if (lease_txn_find(&t, &key, entries[i].purpose))
 			continue;
-		if (held[port / 64] & (1ull << (port % 64))) {
-			port = merge_pick(held, entries[i].address, low, high, err);
+		if (lease_portset_has(&held, port)) {
+			port = lease_pick_free(&held, entries[i].address, low, high, NULL, err);
 			if (port < 0)
 				goto out;
 			if (port == 0) {
@@ -263,7 +244,7 @@ int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease 
 			mv.v[mv.n].old_port = entries[i].port;
 			mv.n++;
 		}
-		held[port / 64] |= 1ull << (port % 64);
+		lease_portset_add(&held, port);
 		e = lease_txn_add(&t);
 		e->l = entries[i];
 		e->l.port = port;
@@ -277,7 +258,6 @@ int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease 
 	rc = 0;
 out:
 	free(mv.v);
-	free(held);
 	lease_txn_end(&t);
 	return rc;
 }
