@@ -19,10 +19,10 @@
 #include <cmocka.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "podman_test.h"
@@ -96,23 +96,18 @@ static char *substitute(const char *cmd)
 	return out;
 }
 
-/* Run LINE (an "isopod ..." command) with sh, the built binary in front; *out gets its output. */
+/* Run LINE (an "isopod ..." command) with sh, the built binary in front; *out gets its output, stderr too. */
 static int run_line(const char *line, char **out)
 {
 	char *cmd = malloc(strlen(line) + strlen(ISOPOD) + 16);
-	sprintf(cmd, "'%s'%s 2>&1", ISOPOD, line + strlen("isopod"));
-	FILE *f = popen(cmd, "r");
-	assert_non_null(f);
-	size_t len = 0, cap = 4096;
-	*out = malloc(cap);
-	(*out)[0] = '\0';
-	char buf[4096];
-	size_t k;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		append(out, &len, &cap, buf, k);
-	int st = pclose(f);
+	sprintf(cmd, "'%s'%s", ISOPOD, line + strlen("isopod"));
+	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	struct iso_run_result r;
+	assert_int_equal(iso_run(argv, &(struct iso_run_opts){.merge = true}, &r), 0);
 	free(cmd);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	free(r.err);
+	*out = r.out;
+	return r.status;
 }
 
 /* Run the `sh` blocks of docs/NAME; MIN_RUN commands at least must run (the test cannot pass empty). */
@@ -181,10 +176,11 @@ static void run_doc(const char *name, int min_run)
 static int teardown(void **state)
 {
 	for (int i = 0; i < n_wos; i++) {
-		char cmd[1200];
-		snprintf(cmd, sizeof cmd, "'%s' down --cleanup '%s' >/dev/null 2>&1", ISOPOD, wos[i]);
-		if (system(cmd) == -1)
-			fprintf(stderr, "cannot run: %s\n", cmd);
+		const char *argv[] = {ISOPOD, "down", "--cleanup", wos[i], NULL};
+		struct iso_run_result r;
+		if (iso_run(argv, NULL, &r) < 0)
+			fprintf(stderr, "cannot run: %s down --cleanup %s: %s\n", ISOPOD, wos[i], strerror(errno));
+		iso_run_result_release(&r);
 	}
 	n_wos = 0;
 	return ptest_teardown(state);
@@ -218,10 +214,8 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", state_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", state_dir);
+	if (iso_rmtree(state_dir) < 0)
+		fprintf(stderr, "cannot remove %s: %s\n", state_dir, strerror(errno));
 	return 0;
 }
 

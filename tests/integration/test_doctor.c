@@ -16,12 +16,11 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "base/json.h"
 #include "podman_test.h"
@@ -33,42 +32,16 @@ static char tmp[] = "/tmp/isopod-test-doctor-XXXXXX";
 /* Run `isopod doctor --json` with ENV changes ("K=V" sets, "K" unsets); *doc gets the parsed answer. */
 static int doctor(const char *const *env, iso_json **doc)
 {
-	int op[2];
-	assert_int_equal(pipe(op), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		for (; env && *env; env++) {
-			const char *eq = strchr(*env, '=');
-			if (!eq) {
-				unsetenv(*env);
-				continue;
-			}
-			char k[128];
-			snprintf(k, sizeof k, "%.*s", (int)(eq - *env), *env);
-			setenv(k, eq + 1, 1);
-		}
-		dup2(op[1], 1);
-		close(op[0]);
-		close(op[1]);
-		execl(ISOPOD, ISOPOD, "doctor", "--json", (char *)NULL);
-		_exit(126);
-	}
-	close(op[1]);
-	size_t len = 0, cap = 1 << 16;
-	char *buf = malloc(cap);
-	ssize_t k;
-	while ((k = read(op[0], buf + len, cap - len - 1)) > 0)
-		len += (size_t)k;
-	close(op[0]);
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
+	const char *argv[] = {ISOPOD, "doctor", "--json", NULL};
+	struct iso_run_result r;
+	assert_int_equal(iso_run(argv, &(struct iso_run_opts){.env = env}, &r), 0);
+	fputs(r.err, stderr); /* doctor's stderr, as if it were the test's */
 	struct iso_error *err = NULL;
-	*doc = iso_json_parse(buf, len, 0, ISO_E_INTERNAL, "doctor --json", &err);
+	*doc = iso_json_parse(r.out, r.out_len, 0, ISO_E_INTERNAL, "doctor --json", &err);
 	if (!*doc)
-		fail_msg("doctor --json printed no JSON (%s): %.*s", err->msg, (int)len, buf);
-	free(buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		fail_msg("doctor --json printed no JSON (%s): %.*s", err->msg, (int)r.out_len, r.out);
+	iso_run_result_release(&r);
+	return r.status;
 }
 
 static const iso_json *check(const iso_json *doc, const char *name)
@@ -190,10 +163,8 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	char cmd[160];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmp);
+	if (iso_rmtree(tmp) < 0)
+		fprintf(stderr, "cannot remove %s: %s\n", tmp, strerror(errno));
 	return 0;
 }
 

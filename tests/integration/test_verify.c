@@ -243,11 +243,11 @@ static void veth_remove(void)
 		return;
 	char pid[16];
 	snprintf(pid, sizeof(pid), "%d", veth_pid);
-	char *argv[] = {"nsenter", "-U",     "-n", "--preserve-credentials", "-t", pid, "ip", "link",
-			"del",     "vtest0", NULL};
-	char *ignored = NULL; /* gone with its pod */
-	ptest_run_argv(argv, NULL, &ignored);
-	free(ignored);
+	const char *argv[] = {"nsenter", "-U",     "-n", "--preserve-credentials", "-t", pid, "ip", "link",
+			      "del",     "vtest0", NULL};
+	struct iso_run_result ignored; /* gone with its pod */
+	if (iso_run(argv, NULL, &ignored) == 0)
+		iso_run_result_release(&ignored);
 	veth_pid = 0;
 }
 
@@ -353,12 +353,16 @@ static void test_veth_inside_fails_check3(void **state)
 	snprintf(pod, sizeof(pod), "hub-%s", a);
 	int ipid = infra_pid(pod);
 	snprintf(pid, sizeof(pid), "%d", ipid);
-	char *add[] = {"nsenter", "-U",     "-n",     "--preserve-credentials",
-		       "-t",      pid,      "ip",     "link",
-		       "add",     "vtest0", "type",   "veth",
-		       "peer",    "name",   "vtest1", NULL};
+	const char *add[] = {"nsenter", "-U",     "-n",     "--preserve-credentials",
+			     "-t",      pid,      "ip",     "link",
+			     "add",     "vtest0", "type",   "veth",
+			     "peer",    "name",   "vtest1", NULL};
 	veth_pid = ipid; /* removed in teardown even if an assertion below fails */
-	assert_int_equal(ptest_run_argv(add, NULL, NULL), 0);
+	struct iso_run_result r;
+	assert_int_equal(iso_run(add, NULL, &r), 0);
+	if (r.status != 0)
+		fail_msg("nsenter ... ip link add vtest0: exit %d: %s", r.status, r.err);
+	iso_run_result_release(&r);
 
 	cleanup_json iso_json *doc = NULL;
 	assert_int_equal(verify_json(a, &doc, NULL), 9);

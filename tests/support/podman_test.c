@@ -18,10 +18,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <pwd.h>
-#include <poll.h>
-#include <sys/wait.h>
-#include <fcntl.h>
-#include "base/util.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,84 +435,29 @@ out:
 	return rc;
 }
 
-/* Run ARGV (NULL-terminated); stdout and stderr collected.  Returns the exit code (128+sig when killed). */
-int ptest_run_argv(char *const *argv, char **out, char **errout)
-{
-	int po[2], pe[2];
-	if (pipe2(po, O_CLOEXEC) < 0)
-		return -1;
-	if (pipe2(pe, O_CLOEXEC) < 0) {
-		close(po[0]);
-		close(po[1]);
-		return -1;
-	}
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(po[0]);
-		close(po[1]);
-		close(pe[0]);
-		close(pe[1]);
-		return -1;
-	}
-	if (pid == 0) {
-		dup2(po[1], 1);
-		dup2(pe[1], 2);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(po[1]);
-	close(pe[1]);
-	struct iso_buf bo, be;
-	iso_buf_init(&bo, 0);
-	iso_buf_init(&be, 0);
-	struct pollfd p[2] = {{.fd = po[0], .events = POLLIN}, {.fd = pe[0], .events = POLLIN}};
-	int open_fds = 2;
-	while (open_fds) {
-		if (poll(p, 2, -1) < 0 && errno == EINTR)
-			continue;
-		for (int i = 0; i < 2; i++) {
-			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP)))
-				continue;
-			char buf[4096];
-			ssize_t n = read(p[i].fd, buf, sizeof(buf));
-			if (n <= 0) {
-				close(p[i].fd);
-				p[i].fd = -1;
-				open_fds--;
-			} else {
-				iso_buf_append(i ? &be : &bo, buf, (size_t)n);
-			}
-		}
-	}
-	int st;
-	waitpid(pid, &st, 0);
-	char *o = iso_buf_steal(&bo, NULL), *e = iso_buf_steal(&be, NULL);
-	if (out)
-		*out = o;
-	else
-		free(o);
-	if (errout) {
-		*errout = e;
-	} else {
-		if (*e)
-			fprintf(stderr, "  [%s %s] %s", argv[0], argv[1] ? argv[1] : "", e);
-		free(e);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 int ptest_isopod(char **out, char **errout, const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], verb[64] = "";
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	char *argv[32];
-	int argc = 0;
-	argv[argc++] = ISO_ISOPOD_BIN;
-	for (char *save = NULL, *t = strtok_r(line, " ", &save); t && argc < 31; t = strtok_r(NULL, " ", &save))
-		argv[argc++] = t;
-	argv[argc] = NULL;
-	return ptest_run_argv(argv, out, errout);
+	sscanf(line, "%63s", verb);
+	struct iso_run_result r;
+	if (iso_run_isopod(NULL, &r, "%s", line) < 0) {
+		fprintf(stderr, "  [%s %s] cannot run: %s\n", ISO_ISOPOD_BIN, verb, strerror(errno));
+		return -1;
+	}
+	if (out)
+		*out = r.out;
+	else
+		free(r.out);
+	if (errout) {
+		*errout = r.err;
+	} else {
+		if (*r.err)
+			fprintf(stderr, "  [%s %s] %s", ISO_ISOPOD_BIN, verb, r.err);
+		free(r.err);
+	}
+	return r.status;
 }

@@ -36,6 +36,7 @@
 
 #include <stddef.h>
 
+#include "iso_run.h"
 #include "iso_test.h"
 
 enum ptest_kind { PTEST_POD, PTEST_CONTAINER, PTEST_VOLUME };
@@ -105,12 +106,12 @@ int ptest_teardown(void **state);
 int ptest_oneshot(const char *name, const char *spec_json, int *exit_code, char **logs);
 
 /*
- * Run ARGV (NULL-terminated, found on PATH unless a path); its stdout and
- * stderr are collected into *out / *errout (owned; NULL: stderr is echoed).
- * Returns the exit code, 128+signal when killed, -1 when it could not start.
+ * Run the isopod the Makefile built with the printf-style FMT split at spaces
+ * (iso_run_isopod of iso_run.h: the caller's environment, stdin /dev/null,
+ * ISO_RUN_TIMEOUT_MS).  Its stdout and stderr go to *out / *errout (owned;
+ * errout NULL: stderr is echoed to the test's, out NULL: dropped).  Returns
+ * the exit code, 128+signal when killed, -1 when it could not start.
  */
-int ptest_run_argv(char *const *argv, char **out, char **errout);
-/* ptest_run_argv of the isopod the Makefile built, with space-separated printf-style ARGS. */
 int ptest_isopod(char **out, char **errout, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif
