@@ -65,6 +65,14 @@ int wo_parse(const char *in, char out[WO_ID_MAX + 1], struct iso_error **err);
 /* Check a profile name. */
 int wo_profile_name_check(const char *name, struct iso_error **err);
 
+/*
+ * The same rules as yes / no, for names read back where they are stored
+ * (lease file, keys): 1 when NAME is a profile name, 1 when ID is a work
+ * order in its stored, lowercase form (what wo_parse leaves); 0 otherwise.
+ */
+int wo_profile_name_valid(const char *name);
+int wo_id_valid(const char *id);
+
 struct workorder_names {
 	char wo[WO_ID_MAX + 1];
 	char profile[PROFILE_NAME_MAX + 1];

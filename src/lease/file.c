@@ -113,29 +113,6 @@ static int field_copy(struct field f, char *dst, size_t size)
 	return 0;
 }
 
-/* Character classes of names: 1 a profile's [a-z0-9], 2 also a work order's [_.-]. */
-static const unsigned char name_class[256] = {
-	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['_'] = 2, ['.'] = 2, ['-'] = 2,
-};
-
-static int profile_ok(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (name_class[*p] != 1)
-			return 0;
-	return *s != '\0';
-}
-
-static int wo_ok(const char *s)
-{
-	if (name_class[(unsigned char)*s] != 1)
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (!name_class[*p])
-			return 0;
-	return 1;
-}
-
 static int made_parse(struct field f, unsigned *out)
 {
 	const char *p = f.s, *end = f.s + f.n;
@@ -221,9 +198,9 @@ static const char *parse_line(const char *s, size_t n, struct lease *l, struct p
 	if (field_num(f[3], (uid_t)-2, &v) < 0)
 		return "bad uid";
 	l->uid = (uid_t)v;
-	if (field_copy(f[4], l->profile, sizeof(l->profile)) < 0 || !profile_ok(l->profile))
+	if (field_copy(f[4], l->profile, sizeof(l->profile)) < 0 || !wo_profile_name_valid(l->profile))
 		return "bad profile";
-	if (field_copy(f[5], l->wo, sizeof(l->wo)) < 0 || !wo_ok(l->wo))
+	if (field_copy(f[5], l->wo, sizeof(l->wo)) < 0 || !wo_id_valid(l->wo))
 		return "bad work order";
 	if (field_is(f[6], "creating"))
 		l->state = LEASE_CREATING;

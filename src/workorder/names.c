@@ -11,11 +11,39 @@
 
 #include "workorder/names.h"
 
+/*
+ * Character classes of the stored names: 1 a profile's [a-z0-9] (which also
+ * start a work order), 2 what a work order adds, [_.-].  One table for the
+ * parsers below and for the lease file, which checks every line it reads.
+ */
+static const unsigned char name_class[256] = {
+	['0' ... '9'] = 1, ['a' ... 'z'] = 1, ['_'] = 2, ['.'] = 2, ['-'] = 2,
+};
+
+/* A work-order character as typed: A-Z count as a-z (the id is stored lowercase). */
 static int wo_char_ok(char c, int first)
 {
-	if (isalnum((unsigned char)c))
-		return 1;
-	return !first && (c == '_' || c == '.' || c == '-');
+	unsigned char k = name_class[(unsigned char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c)];
+	return k == 1 || (k == 2 && !first);
+}
+
+int wo_profile_name_valid(const char *name)
+{
+	size_t n = 0;
+	for (; name[n]; n++)
+		if (n == PROFILE_NAME_MAX || name_class[(unsigned char)name[n]] != 1)
+			return 0;
+	return n > 0;
+}
+
+int wo_id_valid(const char *id)
+{
+	if (name_class[(unsigned char)id[0]] != 1)
+		return 0;
+	for (size_t n = 1; id[n]; n++)
+		if (n == WO_ID_MAX || !name_class[(unsigned char)id[n]])
+			return 0;
+	return 1;
 }
 
 int wo_parse(const char *in, char out[WO_ID_MAX + 1], struct iso_error **err)
@@ -49,11 +77,7 @@ int wo_profile_name_check(const char *name, struct iso_error **err)
 {
 	if (!name || !*name)
 		return iso_error_set(err, ISO_E_USAGE, 0, "a profile name is required (1 to 16 of a-z and 0-9)");
-	size_t n = strlen(name);
-	int ok = n <= PROFILE_NAME_MAX;
-	for (size_t i = 0; ok && i < n; i++)
-		ok = (name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9');
-	if (!ok)
+	if (!wo_profile_name_valid(name))
 		return iso_error_set(err, ISO_E_USAGE, 0,
 				     "profile name '%s' is not allowed: use 1 to 16 of a-z and 0-9 (no '-', so "
 				     "'<profile>-<work order>' names stay unambiguous)",
@@ -99,12 +123,9 @@ int wo_key_split(const char *key, char profile[PROFILE_NAME_MAX + 1], char wo[WO
 	char p[PROFILE_NAME_MAX + 1];
 	memcpy(p, key, (size_t)(slash - key));
 	p[slash - key] = '\0';
-	char w[WO_ID_MAX + 1];
-	if (wo_profile_name_check(p, NULL) < 0 || wo_parse(slash + 1, w, NULL) < 0)
-		return -1;
-	if (strcmp(w, slash + 1) != 0) /* keys store the lowercase form */
+	if (!wo_profile_name_valid(p) || !wo_id_valid(slash + 1)) /* keys store the lowercase form */
 		return -1;
 	memcpy(profile, p, sizeof(p));
-	memcpy(wo, w, sizeof(w));
+	memcpy(wo, slash + 1, strlen(slash + 1) + 1);
 	return 0;
 }

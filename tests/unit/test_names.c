@@ -155,6 +155,44 @@ static void test_key_split_rejects_junk(void **state)
 	assert_int_equal(wo_key_split(NULL, p, w), -1);
 }
 
+/* The stored-form checks (the lease file's) say yes exactly where the parsers accept and store. */
+static void test_stored_forms_agree_with_the_parsers(void **state)
+{
+	static const char *const ids[] = {
+		"wo-042",
+		"WO-042",
+		"a",
+		"9.x_y-z",
+		"-a",
+		".a",
+		"_a",
+		"a b",
+		"a/b",
+		"wo\xc3\xa9",
+		"",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+	};
+	static const char *const profiles[] = {
+		"hub", "evv2", "Hub", "h-b", "h_b", "h.b", "", "abcdefghijklmnop", "abcdefghijklmnopq",
+	};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		char out[WO_ID_MAX + 1];
+		int stored = wo_parse(ids[i], out, NULL) == 0 && strcmp(out, ids[i]) == 0;
+		if (wo_id_valid(ids[i]) != stored)
+			fail_msg("work order '%s': wo_id_valid %d, parsed and stored as typed %d", ids[i],
+				 wo_id_valid(ids[i]), stored);
+	}
+	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++)
+		if (wo_profile_name_valid(profiles[i]) != (wo_profile_name_check(profiles[i], NULL) == 0))
+			fail_msg("profile '%s': wo_profile_name_valid disagrees with wo_profile_name_check",
+				 profiles[i]);
+	assert_true(wo_id_valid("wo-042"));
+	assert_false(wo_id_valid("WO-042"));
+	assert_true(wo_profile_name_valid("abcdefghijklmnop"));
+	assert_false(wo_profile_name_valid("abcdefghijklmnopq"));
+}
+
 static void test_error_classes_are_exit_codes(void **state)
 {
 	struct iso_error *err = NULL;
@@ -191,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_names_at_the_length_limits),
 		cmocka_unit_test(test_derived_names_are_unique),
 		cmocka_unit_test(test_key_split_rejects_junk),
+		cmocka_unit_test(test_stored_forms_agree_with_the_parsers),
 		cmocka_unit_test(test_error_classes_are_exit_codes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
