@@ -6,6 +6,7 @@
  * nothing of http.c, which connects through podman_client_ensure.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 
