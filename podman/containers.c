@@ -6,6 +6,7 @@
  * list by one label.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include "base/cleanup.h"
@@ -262,39 +263,44 @@ int podman_container_inspect(struct podman_client *c, const char *name, struct p
 	return 0;
 }
 
+/* One element of GET /containers/json (names and fields differ from inspect). */
+static int container_from_list(const iso_json *o, void *item, const char *what, struct iso_error **err)
+{
+	struct podman_container *x = item;
+	if (!iso_json_get_string(o, "Id") || !iso_json_get_string(o, "State") ||
+	    podman_labels_from_json(iso_json_get(o, "Labels"), &x->labels) < 0)
+		return podman_bad_answer(err, what, "a container without Id, State or with malformed Labels");
+	x->id = podman_json_strdup(o, "Id");
+	x->name = xstrdup(iso_json_string(iso_json_at(iso_json_get(o, "Names"), 0)) ?: iso_json_get_string(o, "Id"));
+	x->image = podman_json_strdup(o, "Image");
+	x->state = podman_json_strdup(o, "State");
+	x->pod_id = podman_json_strdup(o, "Pod");
+	x->running = strcmp(x->state, "running") == 0;
+	get_int(iso_json_get(o, "ExitCode"), &x->exit_code);
+	get_int(iso_json_get(o, "Pid"), &x->pid);
+	return 0;
+}
+
+static void container_release(void *item)
+{
+	podman_container_release(item);
+}
+
+static const struct podman_list_shape container_list = {
+	.path = "/containers/json?all=true&",
+	.what = "list containers",
+	.size = sizeof(struct podman_container),
+	.labels_off = offsetof(struct podman_container, labels),
+	.parse = container_from_list,
+	.release = container_release,
+};
+
 int podman_container_list(struct podman_client *c, const struct podman_pair *label, struct podman_container **out,
 			  size_t *n, struct iso_error **err)
 {
-	static const char what[] = "list containers";
-	cleanup_json iso_json *root = podman_list_json(c, "/containers/json?all=true&", label, what, err);
-	if (!root)
+	struct podman_container *v = podman_list_objects(c, &container_list, label, n, err);
+	if (!v)
 		return -1;
-	size_t total = iso_json_len(root), k = 0;
-	struct podman_container *ks = xzalloc((total + 1) * sizeof *ks);
-	for (size_t i = 0; i < total; i++) {
-		const iso_json *o = iso_json_at(root, i);
-		struct podman_container *x = &ks[k];
-		if (!iso_json_get_string(o, "Id") || !iso_json_get_string(o, "State") ||
-		    podman_labels_from_json(iso_json_get(o, "Labels"), &x->labels) < 0) {
-			podman_container_list_free(ks, k);
-			return podman_bad_answer(err, what, "a container without Id, State or with malformed Labels");
-		}
-		if (!podman_labels_match(&x->labels, label)) {
-			podman_labels_release(&x->labels);
-			continue;
-		}
-		x->id = podman_json_strdup(o, "Id");
-		x->name = xstrdup(iso_json_string(iso_json_at(iso_json_get(o, "Names"), 0))
-					  ?: iso_json_get_string(o, "Id"));
-		x->image = podman_json_strdup(o, "Image");
-		x->state = podman_json_strdup(o, "State");
-		x->pod_id = podman_json_strdup(o, "Pod");
-		x->running = strcmp(x->state, "running") == 0;
-		get_int(iso_json_get(o, "ExitCode"), &x->exit_code);
-		get_int(iso_json_get(o, "Pid"), &x->pid);
-		k++;
-	}
-	*out = ks;
-	*n = k;
+	*out = v;
 	return 0;
 }

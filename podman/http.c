@@ -134,53 +134,6 @@ char *podman_json_strdup(const iso_json *obj, const char *key)
 	return s ? xstrdup(s) : NULL;
 }
 
-int podman_labels_from_json(const iso_json *v, struct podman_labels *out)
-{
-	memset(out, 0, sizeof *out);
-	if (!v || iso_json_type(v) == ISO_JSON_NULL)
-		return 0;
-	if (!iso_json_is(v, ISO_JSON_OBJECT))
-		return -1;
-	size_t n = iso_json_len(v);
-	out->keys = xzalloc((n + 1) * sizeof(char *));
-	out->values = xzalloc((n + 1) * sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		const char *k = iso_json_key_at(v, i);
-		const char *val = iso_json_string(iso_json_value_at(v, i));
-		if (!k || !val)
-			continue;
-		out->keys[out->n] = xstrdup(k);
-		out->values[out->n] = xstrdup(val);
-		out->n++;
-	}
-	return 0;
-}
-
-const char *podman_labels_get(const struct podman_labels *l, const char *key)
-{
-	for (size_t i = 0; l && i < l->n; i++)
-		if (strcmp(l->keys[i], key) == 0)
-			return l->values[i];
-	return NULL;
-}
-
-void podman_labels_release(struct podman_labels *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->keys[i]);
-		free(l->values[i]);
-	}
-	free(l->keys);
-	free(l->values);
-	memset(l, 0, sizeof *l);
-}
-
-int podman_labels_match(const struct podman_labels *l, const struct podman_pair *label)
-{
-	const char *v = podman_labels_get(l, label->key);
-	return v && strcmp(v, label->value ? label->value : "") == 0;
-}
-
 void podman_jgen_pairs(iso_jgen *g, const char *key, const struct podman_pair *p, size_t n)
 {
 	iso_jgen_key(g, key);
@@ -197,44 +150,4 @@ void podman_jgen_strv(iso_jgen *g, const char *key, const char *const *v)
 	for (; v && *v; v++)
 		iso_jgen_string(g, *v);
 	iso_jgen_array_close(g);
-}
-
-char *podman_label_filter(const struct podman_pair *label, struct iso_error **err)
-{
-	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	cleanup_free char *kv = NULL;
-	const char *doc;
-	size_t len;
-	if (!label || !label->key || !*label->key || strchr(label->key, '=')) {
-		iso_error_set(err, ISO_E_INTERNAL, EINVAL, "a listing needs one label key without '='");
-		return NULL;
-	}
-	kv = xasprintf("%s=%s", label->key, label->value ? label->value : "");
-	iso_jgen_map_open(g);
-	iso_jgen_key(g, "label");
-	iso_jgen_array_open(g);
-	iso_jgen_string(g, kv);
-	iso_jgen_array_close(g);
-	iso_jgen_map_close(g);
-	doc = iso_jgen_finish(g, &len, err);
-	if (!doc)
-		return NULL;
-	cleanup_free char *esc = podman_escape(doc);
-	return xasprintf("filters=%s", esc);
-}
-
-iso_json *podman_list_json(struct podman_client *c, const char *prefix, const struct podman_pair *label,
-			   const char *what, struct iso_error **err)
-{
-	cleanup_free char *q = podman_label_filter(label, err);
-	if (!q)
-		return NULL;
-	cleanup_free char *path = xasprintf("%s%s", prefix, q);
-	iso_json *root = podman_call_json(c, "GET", path, NULL, 0, what, NULL, err);
-	if (root && !iso_json_is(root, ISO_JSON_ARRAY)) {
-		iso_json_free(root);
-		podman_bad_answer(err, what, "not an array");
-		return NULL;
-	}
-	return root;
 }

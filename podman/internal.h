@@ -5,6 +5,7 @@
  * The files in layers, each calling only those below it:
  *   pods.c containers.c volumes.c secrets.c images.c exec.c system.c
  *                               the typed operations
+ *   labels.c                    labels and the listings by one label
  *   http.c                      the call layer: prefix, connect on first use,
  *                               status >= 400 to an error, JSON helpers
  *   client.c                    the client object: connect, ping, versions
@@ -43,18 +44,11 @@ char *podman_escape(const char *s);
  */
 int podman_call(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
 		const char *ctype, const char *what, struct podman_response *resp, struct iso_error **err);
-/* podman_call + parse the JSON body (object or array as the caller checks). */
-/*
- * GET PREFIX followed by the URL-encoded filter for LABEL ("/pods/json?"):
- * the answer, checked to be an array (owned by the caller), or NULL.
- * Callers still re-check each object's labels (volume filters are ORed).
- */
-iso_json *podman_list_json(struct podman_client *c, const char *prefix, const struct podman_pair *label,
-			   const char *what, struct iso_error **err);
 /* podman_call with a request timeout: 0 the transport's, -1 none. */
 int podman_call_timeout(struct podman_client *c, const char *method, const char *path, const char *body,
 			size_t body_len, const char *ctype, long timeout_ms, const char *what,
 			struct podman_response *resp, struct iso_error **err);
+/* podman_call + parse the JSON body (object or array as the caller checks). */
 iso_json *podman_call_json(struct podman_client *c, const char *method, const char *path, const char *body,
 			   size_t body_len, const char *what, int *status, struct iso_error **err);
 /* GET PATH answering 204 / 404: 1, 0, or -1. */
@@ -66,16 +60,37 @@ int podman_call_stream(struct podman_client *c, const char *method, const char *
 /* ISO_E_INTERNAL "unexpected answer from podman to WHAT: DETAIL" (errors.c). */
 int podman_bad_answer(struct iso_error **err, const char *what, const char *detail);
 
+/* Write labels as a JSON map under KEY. */
+void podman_jgen_pairs(iso_jgen *g, const char *key, const struct podman_pair *p, size_t n);
+void podman_jgen_strv(iso_jgen *g, const char *key, const char *const *v);
 /* Copy a JSON string member, or NULL. */
 char *podman_json_strdup(const iso_json *obj, const char *key);
+
+/* ---- labels.c ---- */
 /* Labels of a JSON object map (string values only); 0, or -1 when V is not an object or null. */
 int podman_labels_from_json(const iso_json *v, struct podman_labels *out);
 /* Whether labels carry KEY=VALUE exactly. */
 int podman_labels_match(const struct podman_labels *l, const struct podman_pair *label);
-/* Write labels as a JSON map under KEY. */
-void podman_jgen_pairs(iso_jgen *g, const char *key, const struct podman_pair *p, size_t n);
-void podman_jgen_strv(iso_jgen *g, const char *key, const char *const *v);
-/* "?filters=<url-encoded {"label":["k=v"]}>" for one label; owned. */
-char *podman_label_filter(const struct podman_pair *label, struct iso_error **err);
+
+/*
+ * One kind of object in a listing.  PARSE fills ITEM (zeroed, SIZE bytes)
+ * from one answered object, or fails with *err set (ITEM may be half
+ * filled: RELEASE frees it); the labels of an element sit at LABELS_OFF.
+ */
+struct podman_list_shape {
+	const char *path; /* "/pods/json?": the label filter follows */
+	const char *what; /* "list pods" */
+	size_t size;
+	size_t labels_off;
+	int (*parse)(const iso_json *o, void *item, const char *what, struct iso_error **err);
+	void (*release)(void *item);
+};
+/*
+ * GET S->path with the filter for LABEL and parse every object, keeping
+ * those whose labels carry LABEL exactly: the array of *N elements
+ * (owned), or NULL.
+ */
+void *podman_list_objects(struct podman_client *c, const struct podman_list_shape *s, const struct podman_pair *label,
+			  size_t *n, struct iso_error **err);
 
 #endif

@@ -6,6 +6,7 @@
  * DELETE answers {"Err":..,"Id"}; 304 means nothing to do.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include "base/cleanup.h"
 #include "internal.h"
@@ -232,35 +233,41 @@ int podman_pod_inspect(struct podman_client *c, const char *name, struct podman_
 	return 0;
 }
 
+/* One element of GET /pods/json (names and fields differ from inspect). */
+static int pod_from_list(const iso_json *o, void *item, const char *what, struct iso_error **err)
+{
+	struct podman_pod *p = item;
+	if (!iso_json_get_string(o, "Id") || !iso_json_get_string(o, "Name") ||
+	    podman_labels_from_json(iso_json_get(o, "Labels"), &p->labels) < 0)
+		return podman_bad_answer(err, what, "a pod without Id, Name or with malformed Labels");
+	p->id = podman_json_strdup(o, "Id");
+	p->name = podman_json_strdup(o, "Name");
+	p->state = podman_json_strdup(o, "Status");
+	p->infra_id = podman_json_strdup(o, "InfraId");
+	p->n_containers = iso_json_len(iso_json_get(o, "Containers"));
+	return 0;
+}
+
+static void pod_release(void *item)
+{
+	podman_pod_release(item);
+}
+
+static const struct podman_list_shape pod_list = {
+	.path = "/pods/json?",
+	.what = "list pods",
+	.size = sizeof(struct podman_pod),
+	.labels_off = offsetof(struct podman_pod, labels),
+	.parse = pod_from_list,
+	.release = pod_release,
+};
+
 int podman_pod_list(struct podman_client *c, const struct podman_pair *label, struct podman_pod **out, size_t *n,
 		    struct iso_error **err)
 {
-	static const char what[] = "list pods";
-	cleanup_json iso_json *root = podman_list_json(c, "/pods/json?", label, what, err);
-	if (!root)
+	struct podman_pod *v = podman_list_objects(c, &pod_list, label, n, err);
+	if (!v)
 		return -1;
-	size_t total = iso_json_len(root), k = 0;
-	struct podman_pod *ps = xzalloc((total + 1) * sizeof *ps);
-	for (size_t i = 0; i < total; i++) {
-		const iso_json *o = iso_json_at(root, i);
-		struct podman_pod *p = &ps[k];
-		if (!iso_json_get_string(o, "Id") || !iso_json_get_string(o, "Name") ||
-		    podman_labels_from_json(iso_json_get(o, "Labels"), &p->labels) < 0) {
-			podman_pod_list_free(ps, k);
-			return podman_bad_answer(err, what, "a pod without Id, Name or with malformed Labels");
-		}
-		if (!podman_labels_match(&p->labels, label)) {
-			podman_labels_release(&p->labels);
-			continue;
-		}
-		p->id = podman_json_strdup(o, "Id");
-		p->name = podman_json_strdup(o, "Name");
-		p->state = podman_json_strdup(o, "Status");
-		p->infra_id = podman_json_strdup(o, "InfraId");
-		p->n_containers = iso_json_len(iso_json_get(o, "Containers"));
-		k++;
-	}
-	*out = ps;
-	*n = k;
+	*out = v;
 	return 0;
 }

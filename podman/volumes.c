@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Named volumes: create, inspect, exists, list by one label, remove. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include "base/cleanup.h"
 #include "internal.h"
@@ -81,28 +82,32 @@ int podman_volume_exists(struct podman_client *c, const char *name, struct iso_e
 	return podman_call_exists(c, path, what, err);
 }
 
+static int volume_parse(const iso_json *o, void *item, const char *what, struct iso_error **err)
+{
+	return volume_from_json(o, item, what, err);
+}
+
+static void volume_release(void *item)
+{
+	podman_volume_release(item);
+}
+
+static const struct podman_list_shape volume_list = {
+	.path = "/volumes/json?",
+	.what = "list volumes",
+	.size = sizeof(struct podman_volume),
+	.labels_off = offsetof(struct podman_volume, labels),
+	.parse = volume_parse,
+	.release = volume_release,
+};
+
 int podman_volume_list(struct podman_client *c, const struct podman_pair *label, struct podman_volume **out, size_t *n,
 		       struct iso_error **err)
 {
-	static const char what[] = "list volumes";
-	cleanup_json iso_json *root = podman_list_json(c, "/volumes/json?", label, what, err);
-	if (!root)
+	struct podman_volume *v = podman_list_objects(c, &volume_list, label, n, err);
+	if (!v)
 		return -1;
-	size_t total = iso_json_len(root), k = 0;
-	struct podman_volume *vs = xzalloc((total + 1) * sizeof *vs);
-	for (size_t i = 0; i < total; i++) {
-		if (volume_from_json(iso_json_at(root, i), &vs[k], what, err) < 0) {
-			podman_volume_list_free(vs, k);
-			return -1;
-		}
-		/* 4.3 ORs label filters: keep only what really carries LABEL */
-		if (podman_labels_match(&vs[k].labels, label))
-			k++;
-		else
-			podman_volume_release(&vs[k]);
-	}
-	*out = vs;
-	*n = k;
+	*out = v;
 	return 0;
 }
 
