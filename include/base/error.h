@@ -10,9 +10,10 @@
  *   of the message; the class never changes on the way up.  On success *err
  *   is left untouched.
  *
- *   Only main() and the cmd_* functions print an error (iso_error_report) and
- *   turn its class into the process exit code (iso_error_exit_code).  Modules
- *   never print an error and never exit.
+ *   Only main() and the cmd_* functions print an error (iso_error_report, in
+ *   base/report.h, which this header includes) and turn its class into the
+ *   process exit code (iso_error_exit_code).  Modules never print an error
+ *   and never exit.
  *
  * Ownership
  *   The caller owns *err and frees it with iso_error_free() (NULL is fine).
@@ -74,17 +75,13 @@ const char *iso_class_name(enum iso_class class);
 /* The exit code of an error (its class), 1 for a NULL or malformed error. */
 int iso_error_exit_code(const struct iso_error *err);
 
-/*
- * Print an error for the user: "isopod: <message>" on stderr, or with
- * as_json {"error":{"class","code","message"}} on stdout.  Only main() and
- * cmd_* call this.  Returns the exit code.
- */
-int iso_error_report(const struct iso_error *err, int as_json);
-
 static inline void iso_error_freep(struct iso_error **p)
 {
 	iso_error_free(*p);
 }
 #define cleanup_error __attribute__((cleanup(iso_error_freep)))
+
+/* Printing an error is base/report.h; here for the includers of old. */
+#include "base/report.h"
 
 #endif

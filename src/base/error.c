@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The error object: born with a class where the failure happens, wrapped
- * with context on the way up, printed and turned into an exit code only by
- * main() and the cmd_* layer.
+ * with context on the way up, turned into an exit code only by main() and
+ * the cmd_* layer (which print it with iso_error_report, in report.c).  It
+ * uses the allocators alone, so every other file of the base layer may use it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/error.h"
-#include "base/json.h"
-#include "base/util.h"
 
 int iso_error_setv(struct iso_error **err, enum iso_class class, int status, const char *fmt, va_list ap)
 {
@@ -97,31 +97,4 @@ int iso_error_exit_code(const struct iso_error *err)
 	if (!err || (unsigned)err->class > ISO_CLASS_MAX || err->class == ISO_OK)
 		return ISO_E_INTERNAL;
 	return (int)err->class;
-}
-
-int iso_error_report(const struct iso_error *err, int as_json)
-{
-	int code = iso_error_exit_code(err);
-	const char *msg = err && err->msg ? err->msg : "unknown error (no message was recorded; this is a bug)";
-	if (as_json) {
-		cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-		iso_jgen_map_open(g);
-		iso_jgen_key(g, "error");
-		iso_jgen_map_open(g);
-		iso_jgen_kv_string(g, "class", iso_class_name((enum iso_class)code));
-		iso_jgen_kv_int(g, "code", code);
-		iso_jgen_kv_string(g, "message", msg);
-		iso_jgen_map_close(g);
-		iso_jgen_map_close(g);
-		size_t len = 0;
-		const char *out = iso_jgen_finish(g, &len, NULL);
-		if (out) {
-			fwrite(out, 1, len, stdout);
-			fputc('\n', stdout);
-			fflush(stdout);
-			return code;
-		}
-	}
-	fprintf(stderr, "isopod: %s\n", msg);
-	return code;
 }

@@ -12,6 +12,7 @@
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
+#include "base/alloc.h"
 #include "base/cleanup.h"
 #include "base/json.h"
 #include "base/util.h"
