@@ -301,22 +301,18 @@ static const struct podman_raw_ops raw_ops = {raw_read, raw_write, raw_fd, raw_c
 
 #define UPGRADE_HEADER_MAX 16384
 
-static int ct_upgrade(struct podman_transport *t, const struct podman_request *req, struct podman_response *resp,
-		      struct podman_raw **out, struct iso_error **err)
+/* A connected handle of its own for an upgrade, or NULL. */
+static struct curl_raw *raw_connect(struct curl_transport *ct, const struct podman_request *req, struct iso_error **err)
 {
-	struct curl_transport *ct = (struct curl_transport *)t;
 	struct curl_raw *r = xzalloc(sizeof *r);
-	struct iso_buf in;
-	cleanup_free char *head = NULL;
-	char *end;
 	CURLcode rc;
-	int status = 0;
 
 	r->base.ops = &raw_ops;
 	r->h = curl_easy_init();
 	if (!r->h) {
 		free(r);
-		return iso_error_set(err, ISO_E_INTERNAL, ENOMEM, "curl_easy_init failed");
+		iso_error_set(err, ISO_E_INTERNAL, ENOMEM, "curl_easy_init failed");
+		return NULL;
 	}
 	set_common(ct, r->h, req->path, r->errbuf);
 	curl_easy_setopt(r->h, CURLOPT_CONNECT_ONLY, 1L);
@@ -327,30 +323,79 @@ static int ct_upgrade(struct podman_transport *t, const struct podman_request *r
 		memcpy(ct->errbuf, r->errbuf, sizeof ct->errbuf);
 		curl_fail(ct, r->h, rc, req, NULL, err);
 		raw_close(&r->base);
-		return -1;
+		return NULL;
 	}
-	head = xasprintf("%s %s HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
-			 "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
-			 req->method, req->path, req->content_type ? req->content_type : "application/json",
-			 req->body ? req->body_len : (size_t)0);
+	return r;
+}
+
+/* Our own HTTP/1.1 request asking for the upgrade, its body after it. */
+static int upgrade_send(struct curl_raw *r, const struct podman_request *req, struct iso_error **err)
+{
+	cleanup_free char *head =
+		xasprintf("%s %s HTTP/1.1\r\nHost: d\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n"
+			  "Content-Type: %s\r\nContent-Length: %zu\r\n\r\n",
+			  req->method, req->path, req->content_type ? req->content_type : "application/json",
+			  req->body ? req->body_len : (size_t)0);
 	if (raw_write(&r->base, head, strlen(head), err) < 0 ||
-	    (req->body && raw_write(&r->base, req->body, req->body_len, err) < 0)) {
-		raw_close(&r->base);
+	    (req->body && raw_write(&r->base, req->body, req->body_len, err) < 0))
 		return -1;
-	}
-	iso_buf_init(&in, UPGRADE_HEADER_MAX);
-	while (!(in.data && (end = strstr(in.data, "\r\n\r\n")))) {
+	return 0;
+}
+
+/* Read into IN up to the end of the answer's headers; *END points at its "\r\n\r\n". */
+static int upgrade_read_head(struct curl_transport *ct, struct curl_raw *r, const struct podman_request *req,
+			     struct iso_buf *in, char **end, struct iso_error **err)
+{
+	while (!(in->data && (*end = strstr(in->data, "\r\n\r\n")))) {
 		char chunk[4096];
 		ssize_t k = raw_read(&r->base, chunk, sizeof chunk, (int)(ct->opts.timeout_ms), err);
-		if (k <= 0 || iso_buf_append(&in, chunk, (size_t)k) < 0) {
-			if (k == 0 || k > 0)
+		if (k <= 0 || iso_buf_append(in, chunk, (size_t)k) < 0) {
+			if (k >= 0)
 				iso_error_set(err, ISO_E_UNREACHABLE, EIO,
 					      "podman closed or overflowed the upgrade of %s %s", req->method,
 					      req->path);
-			iso_buf_release(&in);
-			raw_close(&r->base);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* An error answer: its body (Content-Length bounded by the cap) is the message. */
+static void upgrade_error_body(struct curl_raw *r, struct iso_buf *in, const char *end, size_t hlen,
+			       struct podman_response *resp)
+{
+	long clen = -1;
+	const char *cl = strcasestr(in->data, "\r\ncontent-length:");
+	if (cl && cl < end)
+		clen = strtol(cl + 17, NULL, 10);
+	while (clen > 0 && in->len - hlen < (size_t)clen && in->len < UPGRADE_HEADER_MAX) {
+		char chunk[4096];
+		struct iso_error *e2 = NULL;
+		ssize_t k = raw_read(&r->base, chunk, sizeof chunk, 5000, &e2);
+		iso_error_free(e2);
+		if (k <= 0 || iso_buf_append(in, chunk, (size_t)k) < 0)
+			break;
+	}
+	resp->len = in->len - hlen;
+	resp->body = xstrndup(in->data + hlen, resp->len);
+}
+
+static int ct_upgrade(struct podman_transport *t, const struct podman_request *req, struct podman_response *resp,
+		      struct podman_raw **out, struct iso_error **err)
+{
+	struct curl_transport *ct = (struct curl_transport *)t;
+	struct curl_raw *r = raw_connect(ct, req, err);
+	struct iso_buf in;
+	char *end = NULL;
+	int status = 0;
+
+	if (!r)
+		return -1;
+	iso_buf_init(&in, UPGRADE_HEADER_MAX);
+	if (upgrade_send(r, req, err) < 0 || upgrade_read_head(ct, r, req, &in, &end, err) < 0) {
+		iso_buf_release(&in);
+		raw_close(&r->base);
+		return -1;
 	}
 	if (sscanf(in.data, "HTTP/1.%*d %d", &status) != 1)
 		status = 0;
@@ -365,21 +410,7 @@ static int ct_upgrade(struct podman_transport *t, const struct podman_request *r
 		*out = &r->base;
 		return 0;
 	}
-	/* An error answer: its body (Content-Length bounded by the cap) is the message. */
-	long clen = -1;
-	const char *cl = strcasestr(in.data, "\r\ncontent-length:");
-	if (cl && cl < end)
-		clen = strtol(cl + 17, NULL, 10);
-	while (clen > 0 && in.len - hlen < (size_t)clen && in.len < UPGRADE_HEADER_MAX) {
-		char chunk[4096];
-		struct iso_error *e2 = NULL;
-		ssize_t k = raw_read(&r->base, chunk, sizeof chunk, 5000, &e2);
-		iso_error_free(e2);
-		if (k <= 0 || iso_buf_append(&in, chunk, (size_t)k) < 0)
-			break;
-	}
-	resp->len = in.len - hlen;
-	resp->body = xstrndup(in.data + hlen, resp->len);
+	upgrade_error_body(r, &in, end, hlen, resp);
 	iso_buf_release(&in);
 	raw_close(&r->base);
 	return 0;
