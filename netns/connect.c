@@ -81,68 +81,61 @@ struct probe_job {
 	int timeout_ms;
 };
 
-/* Runs inside the namespace; sends one NETNS_TAG_PROBE record per target, in order. */
-static int probe_fn(struct netns_chan *ch, void *arg, struct iso_error **err)
+static socklen_t target_sockaddr(const struct netns_target *t, struct sockaddr_storage *ss)
 {
-	struct probe_job *job = arg;
-	struct netns_probe res[NETNS_PROBE_MAX];
-	struct pollfd pfd[NETNS_PROBE_MAX];
-	int64_t t0 = iso_now_ms();
-	size_t pending = 0;
-	int rc = 0;
-
-	netns_chan_step(ch, "connecting to %zu targets", job->n);
-	for (size_t i = 0; i < job->n; i++) {
-		const struct netns_target *t = &job->targets[i];
-		struct sockaddr_storage ss = {0};
-		socklen_t sl;
-		memset(&res[i], 0, sizeof res[i]);
-		res[i].target = *t;
-		target_text(t, res[i].text, sizeof res[i].text);
-		pfd[i].fd = -1;
-		pfd[i].events = POLLOUT;
-		if (t->family == AF_INET) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-			sin->sin_family = AF_INET;
-			sin->sin_port = htons(t->port);
-			memcpy(&sin->sin_addr, t->addr, 4);
-			sl = sizeof *sin;
-		} else {
-			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-			sin6->sin6_family = AF_INET6;
-			sin6->sin6_port = htons(t->port);
-			memcpy(&sin6->sin6_addr, t->addr, 16);
-			sl = sizeof *sin6;
-		}
-		int fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			res[i].result = NETNS_CONN_ERROR;
-			res[i].error = errno;
-			continue;
-		}
-		if (connect(fd, (struct sockaddr *)&ss, sl) == 0 || errno != EINPROGRESS) {
-			res[i].error = errno == EINPROGRESS ? 0 : errno;
-			res[i].result = classify(res[i].error);
-			res[i].elapsed_ms = (unsigned)(iso_now_ms() - t0);
-			close(fd);
-			continue;
-		}
-		pfd[i].fd = fd;
-		pending++;
+	memset(ss, 0, sizeof *ss);
+	if (t->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(t->port);
+		memcpy(&sin->sin_addr, t->addr, 4);
+		return sizeof *sin;
 	}
-	netns_chan_step(ch, "waiting for %zu connects", pending);
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(t->port);
+	memcpy(&sin6->sin6_addr, t->addr, 16);
+	return sizeof *sin6;
+}
+
+/* Start a non-blocking connect to T: the socket still connecting, or -1 with RES already final. */
+static int probe_start(const struct netns_target *t, struct netns_probe *res, int64_t t0)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = target_sockaddr(t, &ss);
+	memset(res, 0, sizeof *res);
+	res->target = *t;
+	target_text(t, res->text, sizeof res->text);
+	int fd = socket(t->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		res->result = NETNS_CONN_ERROR;
+		res->error = errno;
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&ss, sl) == 0 || errno != EINPROGRESS) {
+		res->error = errno == EINPROGRESS ? 0 : errno;
+		res->result = classify(res->error);
+		res->elapsed_ms = (unsigned)(iso_now_ms() - t0);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Wait for the PENDING connects of PFD until T0 + TIMEOUT_MS; -1 only when poll fails. */
+static int probe_wait(struct pollfd *pfd, struct netns_probe *res, size_t n, size_t pending, int64_t t0, int timeout_ms,
+		      struct iso_error **err)
+{
 	while (pending > 0) {
-		int64_t left = t0 + job->timeout_ms - iso_now_ms();
+		int64_t left = t0 + timeout_ms - iso_now_ms();
 		if (left <= 0)
 			break;
-		int n = poll(pfd, job->n, (int)left);
-		if (n < 0 && errno == EINTR)
+		int k = poll(pfd, n, (int)left);
+		if (k < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			rc = iso_error_set(err, ISO_E_INTERNAL, errno, "poll: %s", strerror(errno));
-			break;
-		}
-		for (size_t i = 0; i < job->n && n > 0; i++) {
+		if (k < 0)
+			return iso_error_set(err, ISO_E_INTERNAL, errno, "poll: %s", strerror(errno));
+		for (size_t i = 0; i < n && k > 0; i++) {
 			if (pfd[i].fd < 0 || !pfd[i].revents)
 				continue;
 			int e = 0;
@@ -155,9 +148,29 @@ static int probe_fn(struct netns_chan *ch, void *arg, struct iso_error **err)
 			close(pfd[i].fd);
 			pfd[i].fd = -1;
 			pending--;
-			n--;
+			k--;
 		}
 	}
+	return 0;
+}
+
+/* Runs inside the namespace; sends one NETNS_TAG_PROBE record per target, in order. */
+static int probe_fn(struct netns_chan *ch, void *arg, struct iso_error **err)
+{
+	struct probe_job *job = arg;
+	struct netns_probe res[NETNS_PROBE_MAX];
+	struct pollfd pfd[NETNS_PROBE_MAX];
+	int64_t t0 = iso_now_ms();
+	size_t pending = 0;
+
+	netns_chan_step(ch, "connecting to %zu targets", job->n);
+	for (size_t i = 0; i < job->n; i++) {
+		pfd[i].fd = probe_start(&job->targets[i], &res[i], t0);
+		pfd[i].events = POLLOUT;
+		pending += pfd[i].fd >= 0;
+	}
+	netns_chan_step(ch, "waiting for %zu connects", pending);
+	int rc = probe_wait(pfd, res, job->n, pending, t0, job->timeout_ms, err);
 	for (size_t i = 0; i < job->n; i++) {
 		if (pfd[i].fd >= 0) {
 			close(pfd[i].fd);

@@ -244,6 +244,123 @@ static int reap(pid_t child, int kill_it)
 	return status;
 }
 
+/* Descriptors of the user and network namespaces of PID: -1 for none (PID <= 0) or our own. */
+static int open_target(pid_t pid, int *userfd, int *netfd, struct iso_error **err)
+{
+	if (pid <= 0)
+		return 0;
+	if (open_ns(pid, "user", userfd, err) < 0 || open_ns(pid, "net", netfd, err) < 0)
+		return -1;
+	if (is_own_ns(*userfd, "/proc/self/ns/user")) {
+		close(*userfd);
+		*userfd = -1;
+	}
+	if (is_own_ns(*netfd, "/proc/self/ns/net")) {
+		close(*netfd);
+		*netfd = -1;
+	}
+	return 0;
+}
+
+/* Fork the helper that runs FN after joining USERFD/NETFD: its pid, *RFD reading its frames; or -1. */
+static pid_t spawn(pid_t pid, int userfd, int netfd, netns_fn fn, void *arg, int *rfd, struct iso_error **err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot make a pipe: %s", strerror(errno));
+	pid_t parent = getpid();
+	fflush(NULL); /* or the child's exit would write our buffered output twice */
+	pid_t child = fork();
+	if (child < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return iso_error_set(err, ISO_E_INTERNAL, e, "cannot fork: %s", strerror(e));
+	}
+	if (child == 0) {
+		close(p[0]);
+		child_main(p[1], pid, userfd, netfd, parent, fn, arg);
+	}
+	close(p[1]);
+	*rfd = p[0];
+	return child;
+}
+
+enum read_end { READ_EOF, READ_TIMEOUT, READ_MALFORMED, READ_OVERFLOW, READ_FAILED };
+
+/* Read frames into R until the helper closes the pipe, DEADLINE passes or a frame is wrong. */
+static enum read_end read_frames(struct reader *r, int rfd, int64_t deadline, struct iso_error **err)
+{
+	while (!r->overflow) {
+		int64_t left = deadline - iso_now_ms();
+		if (left <= 0)
+			return READ_TIMEOUT;
+		struct pollfd pfd = {.fd = rfd, .events = POLLIN};
+		int n = poll(&pfd, 1, (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			iso_error_set(err, ISO_E_INTERNAL, errno, "cannot poll the namespace helper: %s",
+				      strerror(errno));
+			return READ_FAILED;
+		}
+		if (n == 0)
+			continue;
+		ssize_t got = read(rfd, r->buf + r->have, FRAME_MAX + sizeof(struct frame_hdr) - r->have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return READ_EOF;
+		r->have += (size_t)got;
+		if (reader_drain(r) < 0)
+			return r->overflow ? READ_OVERFLOW : READ_MALFORMED;
+	}
+	return READ_OVERFLOW;
+}
+
+/* How the helper ended, once reading stopped: 0 when it sent FRAME_END, else -1 with why. */
+static int helper_verdict(struct reader *r, enum read_end end, pid_t child, pid_t pid, int timeout_ms, size_t max,
+			  struct iso_error **err)
+{
+	if (end != READ_EOF)
+		reap(child, 1);
+	switch (end) {
+	case READ_FAILED:
+		return -1;
+	case READ_TIMEOUT:
+		return iso_error_set(err, ISO_E_ISOLATION, ETIMEDOUT,
+				     "'%s' did not finish within %d ms in the network namespace of process %d; "
+				     "the helper was killed: retry, or check that the process is healthy",
+				     r->step, timeout_ms, (int)pid);
+	case READ_OVERFLOW:
+		return iso_error_set(err, ISO_E_ISOLATION, EMSGSIZE,
+				     "'%s' in the network namespace of process %d sent more than %zu bytes; "
+				     "the namespace holds more than expected: inspect it by hand",
+				     r->step, (int)pid, max);
+	case READ_MALFORMED:
+		return iso_error_set(err, ISO_E_INTERNAL, EPROTO,
+				     "'%s' in the network namespace of process %d sent a malformed record", r->step,
+				     (int)pid);
+	case READ_EOF:
+		break;
+	}
+	int status = reap(child, 0);
+	if (r->child_err) {
+		*err = r->child_err;
+		r->child_err = NULL;
+		return iso_error_wrap(err, "%s (network namespace of process %d)", r->step, (int)pid);
+	}
+	if (r->ended)
+		return 0;
+	if (WIFSIGNALED(status))
+		return iso_error_set(err, ISO_E_ISOLATION, 0,
+				     "the helper in the network namespace of process %d died of signal %d while '%s'",
+				     (int)pid, WTERMSIG(status), r->step);
+	return iso_error_set(err, ISO_E_ISOLATION, 0,
+			     "the helper in the network namespace of process %d exited (%d) while '%s'", (int)pid,
+			     WIFEXITED(status) ? WEXITSTATUS(status) : -1, r->step);
+}
+
 int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_result *out,
 	      struct iso_error **err)
 {
@@ -252,115 +369,20 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *op
 	cleanup_close int userfd = -1;
 	cleanup_close int netfd = -1;
 	cleanup_close int rfd = -1;
-	int p[2];
-	int ret = -1;
 
-	if (pid > 0) {
-		if (open_ns(pid, "user", &userfd, err) < 0 || open_ns(pid, "net", &netfd, err) < 0)
-			return -1;
-		if (is_own_ns(userfd, "/proc/self/ns/user")) {
-			close(userfd);
-			userfd = -1;
-		}
-		if (is_own_ns(netfd, "/proc/self/ns/net")) {
-			close(netfd);
-			netfd = -1;
-		}
-	}
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot make a pipe: %s", strerror(errno));
-	rfd = p[0];
-	pid_t parent = getpid();
-	fflush(NULL); /* or the child's exit would write our buffered output twice */
-	pid_t child = fork();
-	if (child < 0) {
-		close(p[1]);
-		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot fork: %s", strerror(errno));
-	}
-	if (child == 0) {
-		close(p[0]);
-		child_main(p[1], pid, userfd, netfd, parent, fn, arg);
-	}
-	close(p[1]);
+	if (open_target(pid, &userfd, &netfd, err) < 0)
+		return -1;
+	pid_t child = spawn(pid, userfd, netfd, fn, arg, &rfd, err);
+	if (child < 0)
+		return -1;
 
 	struct reader r = {.buf = xmalloc(FRAME_MAX + sizeof(struct frame_hdr))};
 	iso_buf_init(&r.out, max);
 	snprintf(r.step, sizeof r.step, "starting");
-	int64_t deadline = iso_now_ms() + timeout_ms;
-	int eof = 0, malformed = 0, timed_out = 0;
-
-	while (!eof && !malformed && !r.overflow) {
-		int64_t left = deadline - iso_now_ms();
-		if (left <= 0) {
-			timed_out = 1;
-			break;
-		}
-		struct pollfd pfd = {.fd = rfd, .events = POLLIN};
-		int n = poll(&pfd, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			iso_error_set(err, ISO_E_INTERNAL, errno, "cannot poll the namespace helper: %s",
-				      strerror(errno));
-			reap(child, 1);
-			goto out;
-		}
-		if (n == 0)
-			continue;
-		ssize_t got = read(rfd, r.buf + r.have, FRAME_MAX + sizeof(struct frame_hdr) - r.have);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			eof = 1;
-			break;
-		}
-		r.have += (size_t)got;
-		if (reader_drain(&r) < 0)
-			malformed = 1;
-	}
-
-	if (timed_out) {
-		reap(child, 1);
-		iso_error_set(err, ISO_E_ISOLATION, ETIMEDOUT,
-			      "'%s' did not finish within %d ms in the network namespace of process %d; "
-			      "the helper was killed: retry, or check that the process is healthy",
-			      r.step, timeout_ms, (int)pid);
-		goto out;
-	}
-	if (r.overflow || malformed) {
-		reap(child, 1);
-		if (r.overflow)
-			iso_error_set(err, ISO_E_ISOLATION, EMSGSIZE,
-				      "'%s' in the network namespace of process %d sent more than %zu bytes; "
-				      "the namespace holds more than expected: inspect it by hand",
-				      r.step, (int)pid, max);
-		else
-			iso_error_set(err, ISO_E_INTERNAL, EPROTO,
-				      "'%s' in the network namespace of process %d sent a malformed record", r.step,
-				      (int)pid);
-		goto out;
-	}
-	int status = reap(child, 0);
-	if (r.child_err) {
-		*err = r.child_err;
-		r.child_err = NULL;
-		iso_error_wrap(err, "%s (network namespace of process %d)", r.step, (int)pid);
-		goto out;
-	}
-	if (!r.ended) {
-		if (WIFSIGNALED(status))
-			iso_error_set(err, ISO_E_ISOLATION, 0,
-				      "the helper in the network namespace of process %d died of signal %d while '%s'",
-				      (int)pid, WTERMSIG(status), r.step);
-		else
-			iso_error_set(err, ISO_E_ISOLATION, 0,
-				      "the helper in the network namespace of process %d exited (%d) while '%s'",
-				      (int)pid, WIFEXITED(status) ? WEXITSTATUS(status) : -1, r.step);
-		goto out;
-	}
-	out->data = iso_buf_steal(&r.out, &out->len);
-	ret = 0;
-out:
+	enum read_end end = read_frames(&r, rfd, iso_now_ms() + timeout_ms, err);
+	int ret = helper_verdict(&r, end, child, pid, timeout_ms, max, err);
+	if (ret == 0)
+		out->data = iso_buf_steal(&r.out, &out->len);
 	iso_buf_release(&r.out);
 	iso_error_free(r.child_err);
 	free(r.buf);
