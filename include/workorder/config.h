@@ -27,6 +27,9 @@
  * Environment: ISOPOD_PROFILE, ISOPOD_PORTS=LOW-HIGH, ISOPOD_REGISTRY_DIR,
  * ISOPOD_STATE_DIR, ISOPOD_ODOO_IMAGE, ISOPOD_DB_IMAGE, ISOPOD_HOST_CONFIG.
  *
+ * The port purposes and ranges are workorder/ports.h (included); the loader
+ * is src/workorder/config.c, the state directory and the hash state.c.
+ *
  * Ownership: wo_config_load fills a caller's struct (wo_config_release frees what
  * it holds); every string in it is owned by the struct.
  */
@@ -35,24 +38,13 @@
 
 #include "base/error.h"
 #include "workorder/names.h"
+#include "workorder/ports.h"
 
 #define ISO_DEFAULT_PORT_LOW 8090
 #define ISO_DEFAULT_PORT_HIGH 8189
 #define ISO_DEFAULT_ODOO_IMAGE "docker.io/library/odoo:18.0"
 #define ISO_DEFAULT_DB_IMAGE "docker.io/library/postgres:15"
 #define ISO_DEFAULT_HOST_ADDRESS "127.0.0.1"
-
-enum iso_port_purpose {
-	ISO_PORT_HTTP = 0,
-	ISO_PORT_WEBSOCKET = 1,
-	ISO_PORT_DB = 2,
-	ISO_PORT_PURPOSES = 3,
-};
-/* "http", "websocket", "db"; and back (-1 for an unknown name). */
-const char *wo_purpose_name(enum iso_port_purpose p);
-int wo_purpose_parse(const char *s);
-/* Port inside the pod a purpose publishes: 8069, 8072, 5432. */
-int wo_purpose_container_port(enum iso_port_purpose p);
 
 struct iso_profile {
 	char name[PROFILE_NAME_MAX + 1];
@@ -101,8 +93,7 @@ struct iso_config_flags {
 int wo_config_load(struct iso_config *cfg, const struct iso_config_flags *flags, struct iso_error **err);
 void wo_config_release(struct iso_config *cfg);
 
-/* Parse "LOW-HIGH" (1..65535, LOW <= HIGH). */
-int wo_parse_port_range(const char *s, int *low, int *high, struct iso_error **err);
+/* ---- src/workorder/state.c ---- */
 
 /* Make sure the private state directory exists with mode 0700. */
 int wo_config_ensure_state_dir(const struct iso_config *cfg, struct iso_error **err);

@@ -148,16 +148,6 @@ struct parse_memo {
 	unsigned made_bits;
 };
 
-static int purpose_parse(struct field f)
-{
-	for (int p = 0; p < ISO_PORT_PURPOSES; p++) {
-		const char *name = wo_purpose_name((enum iso_port_purpose)p);
-		if (strncmp(name, f.s, f.n) == 0 && name[f.n] == '\0')
-			return p;
-	}
-	return -1;
-}
-
 /* Parse one lease line (without its '\n'); a static reason on failure. */
 static const char *parse_line(const char *s, size_t n, struct lease *l, struct parse_memo *m)
 {
@@ -192,7 +182,7 @@ static const char *parse_line(const char *s, size_t n, struct lease *l, struct p
 			return "bad host address";
 		m->address = f[1];
 	}
-	if ((purpose = purpose_parse(f[2])) < 0)
+	if ((purpose = wo_purpose_parse_n(f[2].s, f[2].n)) < 0)
 		return "bad purpose";
 	l->purpose = (enum iso_port_purpose)purpose;
 	if (field_num(f[3], (uid_t)-2, &v) < 0)

@@ -22,50 +22,11 @@
 #define CONFIG_FILE_CAP (1u << 20)
 #define MAX_PROFILES 32
 
-static const char *const purpose_names[ISO_PORT_PURPOSES] = {"http", "websocket", "db"};
-static const int purpose_ports[ISO_PORT_PURPOSES] = {8069, 8072, 5432};
-
-const char *wo_purpose_name(enum iso_port_purpose p)
-{
-	return (unsigned)p < ISO_PORT_PURPOSES ? purpose_names[p] : "unknown";
-}
-
-int wo_purpose_parse(const char *s)
-{
-	for (int i = 0; s && i < ISO_PORT_PURPOSES; i++)
-		if (strcmp(s, purpose_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-int wo_purpose_container_port(enum iso_port_purpose p)
-{
-	return (unsigned)p < ISO_PORT_PURPOSES ? purpose_ports[p] : 0;
-}
-
 const char *wo_config_source_name(enum iso_config_source s)
 {
 	static const char *const names[] = {"built-in",          "host config", "user config",
 					    "repository config", "environment", "flag"};
 	return (unsigned)s < ISO_ARRAY_SIZE(names) ? names[s] : "unknown";
-}
-
-int wo_parse_port_range(const char *s, int *low, int *high, struct iso_error **err)
-{
-	const char *dash = s ? strchr(s, '-') : NULL;
-	long lo = 0, hi = 0;
-	int ok = 0;
-	if (dash) {
-		cleanup_free char *a = xstrndup(s, (size_t)(dash - s));
-		ok = iso_parse_long(a, 1, 65535, &lo) == 0 && iso_parse_long(dash + 1, 1, 65535, &hi) == 0 && lo <= hi;
-	}
-	if (!ok)
-		return iso_error_set(err, ISO_E_USAGE, 0,
-				     "port range '%s' is not LOW-HIGH with 1 <= LOW <= HIGH <= 65535 (e.g. 8090-8189)",
-				     s ? s : "");
-	*low = (int)lo;
-	*high = (int)hi;
-	return 0;
 }
 
 /* A profile as the layers define it; NULL / 0 fields are "not set here". */
@@ -128,6 +89,21 @@ static int type_error(const char *file, const char *key, const char *want, struc
 	return iso_error_set(err, ISO_E_USAGE, 0, "config file '%s': '%s' must be %s", file, key, want);
 }
 
+/*
+ * A "LOW-HIGH" string at WHERE of FILE.  A bad range is wrapped with WHERE
+ * when NAMED (a profile's key, which the message must name), else with FILE.
+ */
+static int range_value(const char *file, const char *where, int named, const iso_json *v, int *low, int *high,
+		       struct iso_error **err)
+{
+	if (!iso_json_string(v))
+		return type_error(file, where, "a string \"LOW-HIGH\"", err);
+	if (wo_parse_port_range(iso_json_string(v), low, high, err) == 0)
+		return 0;
+	return named ? iso_error_wrap(err, "config file '%s': '%s'", file, where)
+		     : iso_error_wrap(err, "config file '%s'", file);
+}
+
 static int load_profile(struct loader *l, const char *file, const char *name, const iso_json *obj,
 			struct iso_error **err)
 {
@@ -152,10 +128,8 @@ static int load_profile(struct loader *l, const char *file, const char *name, co
 							 : &d->host_address,
 				s);
 		} else if (!strcmp(k, "port_range")) {
-			if (!iso_json_string(v))
-				return type_error(file, where, "a string \"LOW-HIGH\"", err);
-			if (wo_parse_port_range(iso_json_string(v), &d->port_low, &d->port_high, err) < 0)
-				return iso_error_wrap(err, "config file '%s': '%s'", file, where);
+			if (range_value(file, where, 1, v, &d->port_low, &d->port_high, err) < 0)
+				return -1;
 		} else if (!strcmp(k, "ports")) {
 			if (!iso_json_is(v, ISO_JSON_ARRAY))
 				return type_error(file, where, "an array of \"http\", \"websocket\", \"db\"", err);
@@ -193,6 +167,67 @@ static int load_profile(struct loader *l, const char *file, const char *name, co
 	return 0;
 }
 
+/* One top-level key K (value V) of the file PATH, which is of layer SRC. */
+static int load_key(struct loader *l, const char *path, enum iso_config_source src, const char *k, const iso_json *v,
+		    struct iso_error **err)
+{
+	struct iso_config *c = l->cfg;
+	int host_key = !strcmp(k, "state_dir") || !strcmp(k, "registry_dir") || !strcmp(k, "port_range") ||
+		       !strcmp(k, "odoo_image") || !strcmp(k, "db_image");
+	if (host_key && src == ISO_SRC_REPO)
+		return iso_error_set(err, ISO_E_USAGE, 0,
+				     "config file '%s': '%s' is a host or user setting and may not come from a "
+				     "repository; move it to /etc/isopod/config.json or "
+				     "~/.config/isopod/config.json",
+				     path, k);
+	if (!strcmp(k, "state_dir") || !strcmp(k, "registry_dir")) {
+		const char *s = iso_json_string(v);
+		if (!s || s[0] != '/')
+			return type_error(path, k, "an absolute path", err);
+		if (!strcmp(k, "state_dir")) {
+			set_str(&c->state_dir, s);
+		} else {
+			set_str(&c->registry_dir, s);
+			c->registry_shared = 1;
+			c->registry_source = src;
+		}
+	} else if (!strcmp(k, "odoo_image") || !strcmp(k, "db_image")) {
+		const char *s = iso_json_string(v);
+		if (!s || !*s)
+			return type_error(path, k, "a non-empty image name", err);
+		set_str(!strcmp(k, "odoo_image") ? &l->odoo_image : &l->db_image, s);
+	} else if (!strcmp(k, "port_range")) {
+		if (range_value(path, k, 0, v, &c->port_low, &c->port_high, err) < 0)
+			return -1;
+		c->port_source = src;
+	} else if (!strcmp(k, "profile")) {
+		if (src != ISO_SRC_REPO)
+			return iso_error_set(err, ISO_E_USAGE, 0,
+					     "config file '%s': 'profile' belongs in a repository's isopod.json; "
+					     "elsewhere use ISOPOD_PROFILE or --profile",
+					     path);
+		const char *s = iso_json_string(v);
+		if (!s)
+			return type_error(path, k, "a profile name", err);
+		if (wo_profile_name_check(s, err) < 0)
+			return iso_error_wrap(err, "config file '%s'", path);
+		set_str(&l->repo_profile, s);
+	} else if (!strcmp(k, "profiles")) {
+		if (!iso_json_is(v, ISO_JSON_OBJECT))
+			return type_error(path, k, "an object of profiles", err);
+		for (size_t j = 0; j < iso_json_len(v); j++)
+			if (load_profile(l, path, iso_json_key_at(v, j), iso_json_value_at(v, j), err) < 0)
+				return -1;
+	} else {
+		return iso_error_set(err, ISO_E_USAGE, 0,
+				     "config file '%s': unknown key '%s' (known: state_dir, registry_dir, "
+				     "port_range, odoo_image, db_image, profile, profiles)",
+				     path, k);
+	}
+	return 0;
+}
+
+/* The file PATH of layer SRC, when it exists: every key, in order. */
 static int load_file(struct loader *l, const char *path, enum iso_config_source src, struct iso_error **err)
 {
 	cleanup_free char *buf = NULL;
@@ -212,66 +247,9 @@ static int load_file(struct loader *l, const char *path, enum iso_config_source 
 		return -1;
 	if (!iso_json_is(root, ISO_JSON_OBJECT))
 		return iso_error_set(err, ISO_E_USAGE, 0, "%s: the top level must be an object", what);
-	struct iso_config *c = l->cfg;
-	for (size_t i = 0; i < iso_json_len(root); i++) {
-		const char *k = iso_json_key_at(root, i);
-		const iso_json *v = iso_json_value_at(root, i);
-		int host_key = !strcmp(k, "state_dir") || !strcmp(k, "registry_dir") || !strcmp(k, "port_range") ||
-			       !strcmp(k, "odoo_image") || !strcmp(k, "db_image");
-		if (host_key && src == ISO_SRC_REPO)
-			return iso_error_set(err, ISO_E_USAGE, 0,
-					     "config file '%s': '%s' is a host or user setting and may not come from a "
-					     "repository; move it to /etc/isopod/config.json or "
-					     "~/.config/isopod/config.json",
-					     path, k);
-		if (!strcmp(k, "state_dir") || !strcmp(k, "registry_dir")) {
-			const char *s = iso_json_string(v);
-			if (!s || s[0] != '/')
-				return type_error(path, k, "an absolute path", err);
-			if (!strcmp(k, "state_dir")) {
-				set_str(&c->state_dir, s);
-			} else {
-				set_str(&c->registry_dir, s);
-				c->registry_shared = 1;
-				c->registry_source = src;
-			}
-		} else if (!strcmp(k, "odoo_image") || !strcmp(k, "db_image")) {
-			const char *s = iso_json_string(v);
-			if (!s || !*s)
-				return type_error(path, k, "a non-empty image name", err);
-			set_str(!strcmp(k, "odoo_image") ? &l->odoo_image : &l->db_image, s);
-		} else if (!strcmp(k, "port_range")) {
-			if (!iso_json_string(v))
-				return type_error(path, k, "a string \"LOW-HIGH\"", err);
-			if (wo_parse_port_range(iso_json_string(v), &c->port_low, &c->port_high, err) < 0)
-				return iso_error_wrap(err, "config file '%s'", path);
-			c->port_source = src;
-		} else if (!strcmp(k, "profile")) {
-			if (src != ISO_SRC_REPO)
-				return iso_error_set(
-					err, ISO_E_USAGE, 0,
-					"config file '%s': 'profile' belongs in a repository's isopod.json; "
-					"elsewhere use ISOPOD_PROFILE or --profile",
-					path);
-			const char *s = iso_json_string(v);
-			if (!s)
-				return type_error(path, k, "a profile name", err);
-			if (wo_profile_name_check(s, err) < 0)
-				return iso_error_wrap(err, "config file '%s'", path);
-			set_str(&l->repo_profile, s);
-		} else if (!strcmp(k, "profiles")) {
-			if (!iso_json_is(v, ISO_JSON_OBJECT))
-				return type_error(path, k, "an object of profiles", err);
-			for (size_t j = 0; j < iso_json_len(v); j++)
-				if (load_profile(l, path, iso_json_key_at(v, j), iso_json_value_at(v, j), err) < 0)
-					return -1;
-		} else {
-			return iso_error_set(err, ISO_E_USAGE, 0,
-					     "config file '%s': unknown key '%s' (known: state_dir, registry_dir, "
-					     "port_range, odoo_image, db_image, profile, profiles)",
-					     path, k);
-		}
-	}
+	for (size_t i = 0; i < iso_json_len(root); i++)
+		if (load_key(l, path, src, iso_json_key_at(root, i), iso_json_value_at(root, i), err) < 0)
+			return -1;
 	return 0;
 }
 
@@ -494,65 +472,4 @@ void wo_config_release(struct iso_config *cfg)
 	free(cfg->profile.host_address);
 	iso_strvfree(cfg->profile.env);
 	memset(cfg, 0, sizeof(*cfg));
-}
-
-int wo_config_ensure_state_dir(const struct iso_config *cfg, struct iso_error **err)
-{
-	if (iso_mkdir_p(cfg->state_dir, 0700, err) < 0)
-		return iso_error_wrap(err, "state directory");
-	struct stat st;
-	if (lstat(cfg->state_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return iso_error_set(err, ISO_E_HOST, errno, "state directory '%s' is not a directory", cfg->state_dir);
-	if (st.st_uid != geteuid())
-		return iso_error_set(err, ISO_E_HOST, 0,
-				     "state directory '%s' belongs to uid %u, not to you (uid %u); set "
-				     "ISOPOD_STATE_DIR or XDG_STATE_HOME to a directory of your own",
-				     cfg->state_dir, (unsigned)st.st_uid, (unsigned)geteuid());
-	if ((st.st_mode & 0077) && chmod(cfg->state_dir, 0700) < 0)
-		return iso_error_set(err, ISO_E_HOST, errno, "cannot make state directory '%s' private: %s",
-				     cfg->state_dir, strerror(errno));
-	return 0;
-}
-
-/* FNV-1a, 64 bits: stable across runs and machines, which is all a drift check needs. */
-static void fnv(uint64_t *h, const char *s)
-{
-	for (; s && *s; s++) {
-		*h ^= (unsigned char)*s;
-		*h *= 1099511628211ULL;
-	}
-	*h ^= 0x1f; /* field separator */
-	*h *= 1099511628211ULL;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void wo_config_hash(const struct iso_config *cfg, const int *ports, char out[17])
-{
-	uint64_t h = 1469598103934665603ULL;
-	const struct iso_profile *p = &cfg->profile;
-	fnv(&h, "isopod-config-1");
-	fnv(&h, p->name);
-	fnv(&h, p->odoo_image);
-	fnv(&h, p->db_image);
-	fnv(&h, p->host_address);
-	char buf[32];
-	for (int i = 0; i < ISO_PORT_PURPOSES; i++) {
-		snprintf(buf, sizeof(buf), "%s=%d", wo_purpose_name(i), (p->ports & (1u << i)) && ports ? ports[i] : 0);
-		fnv(&h, buf);
-	}
-	size_t n = 0;
-	while (p->env && p->env[n])
-		n++;
-	const char **sorted = xzalloc((n + 1) * sizeof(char *));
-	memcpy(sorted, p->env, n * sizeof(char *));
-	qsort(sorted, n, sizeof(char *), cmp_str);
-	for (size_t i = 0; i < n; i++)
-		fnv(&h, sorted[i]);
-	free(sorted);
-	fnv(&h, cfg->repo_dir ? cfg->repo_dir : "");
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
