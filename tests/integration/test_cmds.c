@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "base/json.h"
+#include "iso_run.h"
 #include "podman_test.h"
 
 #define ISOPOD ISO_ISOPOD_BIN
@@ -38,45 +39,21 @@ static char wo[64], wo_killed[64];
 static char state_dir[] = "/tmp/isopod-test-cmds-XXXXXX";
 static int up_done, up_failed;
 
-/* Run isopod ARGV with IN on stdin; *out gets stdout (and stderr when MERGE). Returns the exit status. */
+/* Run isopod ARGV with IN on stdin; *out gets stdout (and stderr when MERGE, else stderr is echoed). Returns the exit status. */
 static int run(const char *const *argv, const char *in, int merge, char **out)
 {
-	int ip[2], op[2];
-	assert_int_equal(pipe(ip), 0);
-	assert_int_equal(pipe(op), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(ip[0], 0);
-		dup2(op[1], 1);
-		if (merge)
-			dup2(op[1], 2);
-		close(ip[0]), close(ip[1]), close(op[0]), close(op[1]);
-		execv(ISOPOD, (char *const *)argv);
-		_exit(126);
+	struct iso_run_result r;
+	if (iso_run(argv, &(struct iso_run_opts){.stdin_text = in, .merge = merge}, &r) < 0)
+		fail_msg("cannot run %s: %s", argv[0], strerror(errno));
+	if (!merge && r.err_len)
+		fputs(r.err, stderr);
+	int status = r.status;
+	if (out) {
+		*out = r.out;
+		r.out = NULL;
 	}
-	close(ip[0]);
-	close(op[1]);
-	if (in && write(ip[1], in, strlen(in)) < 0)
-		fail_msg("write stdin: %s", strerror(errno));
-	close(ip[1]);
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap);
-	ssize_t k;
-	while ((k = read(op[0], buf + len, cap - len - 1)) > 0) {
-		len += (size_t)k;
-		if (cap - len < 2)
-			buf = realloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
-	close(op[0]);
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	iso_run_result_release(&r);
+	return status;
 }
 
 static void remember(const char *id)
