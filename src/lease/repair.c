@@ -131,21 +131,35 @@ out:
 	return rc;
 }
 
-int lease_list_stale(const struct lease_registry *reg, uid_t uid, struct lease_list *out, struct iso_error **err)
+/* A copy of every lease, read without the lock: a rename is atomic, so a reader sees one whole file. */
+static int read_all(const struct lease_registry *reg, struct lease_list *out, struct iso_error **err)
 {
-	struct lease_list got = {0};
 	struct lease_txn t;
 
 	if (lease_txn_begin(&t, reg, 0, err) < 0) {
 		lease_txn_end(&t);
 		return -1;
 	}
-	for (size_t i = 0; i < t.n; i++) {
-		const struct lease *l = &t.e[i].l;
-		if (l->uid == uid && l->state == LEASE_CREATING && !lease_run_alive(&l->run))
-			list_push(&got, l);
-	}
+	out->v = xzalloc((t.n ? t.n : 1) * sizeof(*out->v));
+	for (out->n = 0; out->n < t.n; out->n++)
+		out->v[out->n] = t.e[out->n].l;
 	lease_txn_end(&t);
+	return 0;
+}
+
+int lease_list_stale(const struct lease_registry *reg, uid_t uid, struct lease_list *out, struct iso_error **err)
+{
+	struct lease_list got;
+	size_t n = 0;
+
+	if (read_all(reg, &got, err) < 0)
+		return -1;
+	for (size_t i = 0; i < got.n; i++) {
+		const struct lease *l = &got.v[i];
+		if (l->uid == uid && l->state == LEASE_CREATING && !lease_run_alive(&l->run))
+			got.v[n++] = *l;
+	}
+	got.n = n;
 	*out = got;
 	return 0;
 }
@@ -157,17 +171,12 @@ static int by_port(const void *a, const void *b)
 
 int lease_list_all(const struct lease_registry *reg, uid_t viewer, struct lease_list *out, struct iso_error **err)
 {
-	struct lease_list got = {0};
-	struct lease_txn t;
+	struct lease_list got;
 
-	if (lease_txn_begin(&t, reg, 0, err) < 0) {
-		lease_txn_end(&t);
+	if (read_all(reg, &got, err) < 0)
 		return -1;
-	}
-	got.v = xzalloc((t.n ? t.n : 1) * sizeof(*got.v));
-	for (size_t i = 0; i < t.n; i++) {
-		struct lease *l = &got.v[got.n++];
-		*l = t.e[i].l;
+	for (size_t i = 0; i < got.n; i++) {
+		struct lease *l = &got.v[i];
 		if (l->uid != viewer) {
 			/* A holder only: no run details of another user. */
 			l->state = LEASE_READY;
@@ -177,7 +186,6 @@ int lease_list_all(const struct lease_registry *reg, uid_t viewer, struct lease_
 			l->time = 0;
 		}
 	}
-	lease_txn_end(&t);
 	qsort(got.v, got.n, sizeof(*got.v), by_port);
 	*out = got;
 	return 0;
