@@ -4,11 +4,11 @@
  *
  * main() strips the global options (--json, --verbose/-v, --quiet/-q) from
  * anywhere before a "--", sets the log level, and calls the command with
- * argv[0] = the verb.  A command parses the rest with getopt_long, answers
- * --help on stdout with exit 0, and returns the process exit code: 0, or the
- * class of its error (base/error.h), printed by cli_fail() (cli/cli.h).  With --json a
- * command prints exactly one JSON document on stdout, the error object
- * included.
+ * argv[0] = the verb.  A command parses the rest with its table of options
+ * (cli_parse, cli/cli.h), answers --help on stdout with exit 0, and
+ * returns the process exit code: 0, or the class of its error
+ * (base/error.h), printed by cli_fail() (cli/cli.h).  With --json a command
+ * prints exactly one JSON document on stdout, the error object included.
  */
 #ifndef ISOPOD_CMD_H
 #define ISOPOD_CMD_H
@@ -31,6 +31,11 @@ int cmd_version(int argc, char **argv, const struct iso_globals *g);
 int cmd_ports_rebuild(const struct iso_globals *g, struct iso_error **err);
 int cmd_ports(int argc, char **argv, const struct iso_globals *g);
 int cmd_up(int argc, char **argv, const struct iso_globals *g);
+struct wo_run;
+struct verify_outcome;
+/* `up`'s answer once ready, WHAT the path taken, VO the --verify outcome or NULL (src/cmd/up_env.c). */
+void cmd_up_print_env(struct wo_run *r, const struct iso_globals *g, int show_secrets, const char *what, int drift,
+		      const struct verify_outcome *vo);
 int cmd_down(int argc, char **argv, const struct iso_globals *g);
 int cmd_verify(int argc, char **argv, const struct iso_globals *g);
 int cmd_ls(int argc, char **argv, const struct iso_globals *g);

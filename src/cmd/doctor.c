@@ -7,7 +7,6 @@
  * removed through the API.  Exit 0 when nothing fails, 10 otherwise.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,32 +27,28 @@
 
 #define DOCTOR_REGISTRY_TIMEOUT_MS 3000
 
-static void usage(FILE *out)
-{
-	fputs("usage: isopod doctor [--json]\n\n"
-	      "Check this host for rootless work orders; each check says pass, warn, fail or skip\n"
-	      "and the command that fixes it:\n"
-	      "  config       the configuration files load\n"
-	      "  podman       podman on PATH, the server's version from the API\n"
-	      "  api          the API socket answers (the service is started when it does not)\n"
-	      "  subuid       subordinate uid and gid ranges of your user (/etc/subuid, /etc/subgid)\n"
-	      "  subgid\n"
-	      "  newuidmap    present, setuid root or with file capabilities\n"
-	      "  newgidmap\n"
-	      "  runtime-dir  XDG_RUNTIME_DIR set, yours, mode 0700\n"
-	      "  tun          /dev/net/tun opens read-write (slirp4netns)\n"
-	      "  runtime      the OCI runtime starts a throwaway pod on this cgroup layout\n"
-	      "  storage      the storage driver (vfs is a warning: slow, a full copy per layer)\n"
-	      "  linger       lingering, where systemd-logind manages your sessions\n"
-	      "  ports        the port range against net.ipv4.ip_unprivileged_port_start\n"
-	      "  registry     the lease registry directory: owner, group, mode, lease file\n"
-	      "  odoo-image   the configured images are present, or pullable by 'isopod up'\n"
-	      "  db-image\n\n"
-	      "  --json       one JSON object: ok, failed, warned, checks [name, status, detail, fix]\n"
-	      "  -h, --help   this text\n\n"
-	      "Exit codes: 0 nothing failed (warnings allowed), 2 bad usage, 10 a check failed.\n",
-	      out);
-}
+static const struct cli_help doctor_help = {
+	"usage: isopod doctor [--json]\n\n"
+	"Check this host for rootless work orders; each check says pass, warn, fail or skip\n"
+	"and the command that fixes it:\n"
+	"  config       the configuration files load\n"
+	"  podman       podman on PATH, the server's version from the API\n"
+	"  api          the API socket answers (the service is started when it does not)\n"
+	"  subuid       subordinate uid and gid ranges of your user (/etc/subuid, /etc/subgid)\n"
+	"  subgid\n"
+	"  newuidmap    present, setuid root or with file capabilities\n"
+	"  newgidmap\n"
+	"  runtime-dir  XDG_RUNTIME_DIR set, yours, mode 0700\n"
+	"  tun          /dev/net/tun opens read-write (slirp4netns)\n"
+	"  runtime      the OCI runtime starts a throwaway pod on this cgroup layout\n"
+	"  storage      the storage driver (vfs is a warning: slow, a full copy per layer)\n"
+	"  linger       lingering, where systemd-logind manages your sessions\n"
+	"  ports        the port range against net.ipv4.ip_unprivileged_port_start\n"
+	"  registry     the lease registry directory: owner, group, mode, lease file\n"
+	"  odoo-image   the configured images are present, or pullable by 'isopod up'\n"
+	"  db-image\n\n",
+	"Exit codes: 0 nothing failed (warnings allowed), 2 bad usage, 10 a check failed.\n",
+};
 
 /* The command in an error message after its last "; ", without "fix it: " and the like. */
 static char *fix_from_message(const char *msg)
@@ -267,23 +262,83 @@ static void print_report(const struct iso_globals *g, const struct doctor_report
 		printf("%.*s\n", (int)len, out);
 }
 
+/* The configuration check; 1 when it loaded into *cfg. */
+static int check_config(struct doctor_report *r, struct iso_config *cfg)
+{
+	struct iso_error *err = NULL;
+	int have_cfg = wo_config_load(cfg, NULL, &err) == 0;
+	if (have_cfg)
+		doctor_add(r, "config", DOCTOR_PASS,
+			   xasprintf("profile %s (%s), ports %d-%d (%s)", cfg->profile.name,
+				     wo_config_source_name(cfg->profile_source), cfg->profile.port_low,
+				     cfg->profile.port_high, wo_config_source_name(cfg->port_source)),
+			   NULL);
+	else
+		doctor_add(r, "config", DOCTOR_FAIL, xstrdup(err->msg), xstrdup("correct the file named above"));
+	iso_error_free(err);
+	return have_cfg;
+}
+
+/* The checks of the host itself, no API needed: ids, maps, runtime dir, tun. */
+static void check_host(struct doctor_report *r, const char *user, uid_t uid)
+{
+	const char *subuid = getenv("ISOPOD_DOCTOR_SUBUID"), *subgid = getenv("ISOPOD_DOCTOR_SUBGID");
+	doctor_check_subid(r, "subuid", subuid && *subuid ? subuid : "/etc/subuid", user, uid);
+	doctor_check_subid(r, "subgid", subgid && *subgid ? subgid : "/etc/subgid", user, uid);
+	doctor_check_idmap(r, "newuidmap");
+	doctor_check_idmap(r, "newgidmap");
+	doctor_check_runtime_dir(r, user, uid);
+	doctor_check_tun(r);
+}
+
+/* The runtime and storage checks, from the API's info; skipped without it. */
+static void check_engine(struct doctor_report *r, struct podman_client *pc, int api_ok)
+{
+	struct iso_error *err = NULL;
+	struct podman_info info = {0};
+	if (api_ok && podman_info(pc, &info, &err) == 0) {
+		check_runtime(r, pc, &info);
+		check_storage(r, &info);
+	} else {
+		const char *why = api_ok ? err->msg : "the API did not answer";
+		doctor_add(r, "runtime", DOCTOR_SKIP, xasprintf("not checked: %s", why), NULL);
+		doctor_add(r, "storage", DOCTOR_SKIP, xasprintf("not checked: %s", why), NULL);
+	}
+	iso_error_free(err);
+	podman_info_release(&info);
+}
+
+/* Ports, registry and images: what needs the configuration (and, for images, the API). */
+static void check_configured(struct doctor_report *r, const struct iso_config *cfg, int have_cfg,
+			     struct podman_client *pc, int api_ok, uid_t uid)
+{
+	if (have_cfg) {
+		doctor_check_ports(r, cfg->profile.port_low, cfg->profile.port_high, uid);
+		check_registry(r, cfg, uid);
+	} else {
+		doctor_add(r, "ports", DOCTOR_SKIP, xstrdup("not checked: the configuration did not load"), NULL);
+		doctor_add(r, "registry", DOCTOR_SKIP, xstrdup("not checked: the configuration did not load"), NULL);
+	}
+	if (have_cfg && api_ok) {
+		check_image(r, pc, "odoo-image", cfg->profile.odoo_image, "ISOPOD_ODOO_IMAGE");
+		check_image(r, pc, "db-image", cfg->profile.db_image, "ISOPOD_DB_IMAGE");
+	} else {
+		doctor_add(r, "odoo-image", DOCTOR_SKIP, xstrdup("not checked: no configuration or no API"), NULL);
+		doctor_add(r, "db-image", DOCTOR_SKIP, xstrdup("not checked: no configuration or no API"), NULL);
+	}
+}
+
 int cmd_doctor(int argc, char **argv, const struct iso_globals *g)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	struct iso_globals mine = *g;
+	int rc = 0;
+	const struct cli_option opts[] = {
+		CLI_OPT_BOOL(0, "json", &mine.json,
+			     "one JSON object: ok, failed, warned, checks [name, status, detail, fix]"),
+		CLI_OPT_END(),
 	};
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c != 'h')
-			return cli_usage(g, "doctor", "unknown option '%s'", argv[optind - 1]);
-		usage(stdout);
-		return 0;
-	}
-	if (optind < argc)
-		return cli_usage(g, "doctor", "unexpected argument '%s'", argv[optind]);
+	if (cli_parse(argc, argv, opts, &doctor_help, CLI_NO_ARGS, &mine, &rc) < 0)
+		return rc;
 
 	struct doctor_report r = {0};
 	struct iso_config cfg = {0};
@@ -296,18 +351,7 @@ int cmd_doctor(int argc, char **argv, const struct iso_globals *g)
 	else
 		snprintf(user, sizeof(user), "%u", (unsigned)uid);
 
-	int have_cfg = wo_config_load(&cfg, NULL, &err) == 0;
-	if (have_cfg)
-		doctor_add(&r, "config", DOCTOR_PASS,
-			   xasprintf("profile %s (%s), ports %d-%d (%s)", cfg.profile.name,
-				     wo_config_source_name(cfg.profile_source), cfg.profile.port_low,
-				     cfg.profile.port_high, wo_config_source_name(cfg.port_source)),
-			   NULL);
-	else
-		doctor_add(&r, "config", DOCTOR_FAIL, xstrdup(err->msg), xstrdup("correct the file named above"));
-	iso_error_free(err);
-	err = NULL;
-
+	int have_cfg = check_config(&r, &cfg);
 	/* The API first: the podman check reports the server's version. */
 	int state_ok = have_cfg && wo_config_ensure_state_dir(&cfg, &err) == 0;
 	iso_error_free(err);
@@ -320,52 +364,20 @@ int cmd_doctor(int argc, char **argv, const struct iso_globals *g)
 	check_api(&r, pc, api_ok, err);
 	iso_error_free(err);
 	err = NULL;
-	const char *subuid = getenv("ISOPOD_DOCTOR_SUBUID"), *subgid = getenv("ISOPOD_DOCTOR_SUBGID");
-	doctor_check_subid(&r, "subuid", subuid && *subuid ? subuid : "/etc/subuid", user, uid);
-	doctor_check_subid(&r, "subgid", subgid && *subgid ? subgid : "/etc/subgid", user, uid);
-	doctor_check_idmap(&r, "newuidmap");
-	doctor_check_idmap(&r, "newgidmap");
-	doctor_check_runtime_dir(&r, user, uid);
-	doctor_check_tun(&r);
-
-	struct podman_info info = {0};
-	if (api_ok && podman_info(pc, &info, &err) == 0) {
-		check_runtime(&r, pc, &info);
-		check_storage(&r, &info);
-	} else {
-		const char *why = api_ok ? err->msg : "the API did not answer";
-		doctor_add(&r, "runtime", DOCTOR_SKIP, xasprintf("not checked: %s", why), NULL);
-		doctor_add(&r, "storage", DOCTOR_SKIP, xasprintf("not checked: %s", why), NULL);
-	}
-	iso_error_free(err);
-	err = NULL;
+	check_host(&r, user, uid);
+	check_engine(&r, pc, api_ok);
 	doctor_check_linger(&r, user);
-	if (have_cfg) {
-		doctor_check_ports(&r, cfg.profile.port_low, cfg.profile.port_high, uid);
-		check_registry(&r, &cfg, uid);
-	} else {
-		doctor_add(&r, "ports", DOCTOR_SKIP, xstrdup("not checked: the configuration did not load"), NULL);
-		doctor_add(&r, "registry", DOCTOR_SKIP, xstrdup("not checked: the configuration did not load"), NULL);
-	}
-	if (have_cfg && api_ok) {
-		check_image(&r, pc, "odoo-image", cfg.profile.odoo_image, "ISOPOD_ODOO_IMAGE");
-		check_image(&r, pc, "db-image", cfg.profile.db_image, "ISOPOD_DB_IMAGE");
-	} else {
-		doctor_add(&r, "odoo-image", DOCTOR_SKIP, xstrdup("not checked: no configuration or no API"), NULL);
-		doctor_add(&r, "db-image", DOCTOR_SKIP, xstrdup("not checked: no configuration or no API"), NULL);
-	}
+	check_configured(&r, &cfg, have_cfg, pc, api_ok, uid);
 
-	print_report(g, &r);
+	print_report(&mine, &r);
 	size_t failed = doctor_count(&r, DOCTOR_FAIL);
-	int rc = 0;
-	if (failed && !g->json) {
+	if (failed && !mine.json) {
 		iso_error_set(&err, ISO_E_HOST, 0,
 			      "%zu check%s failed; run the fixes above, then 'isopod doctor' again", failed,
 			      failed == 1 ? "" : "s");
-		rc = cli_fail(g, err);
+		rc = cli_fail(&mine, err);
 	} else if (failed)
 		rc = ISO_E_HOST;
-	podman_info_release(&info);
 	doctor_report_release(&r);
 	if (have_cfg)
 		wo_config_release(&cfg);

@@ -6,7 +6,6 @@
  * order's volumes (found by io.isopod.key, every label re-checked before
  * each delete; never a prune) and releases its ports.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,21 +20,6 @@
 
 #define DOWN_STOP_TIMEOUT_S 10
 #define DOWN_LOCK_WAIT_MS (120 * 1000L)
-
-static void usage(FILE *out)
-{
-	fputs("usage: isopod down WO-ID [--cleanup] [--profile NAME] [--json]\n\n"
-	      "Stop and remove the work order's pod.  Its volumes (database, filestore), its\n"
-	      "password secret and its port lease are kept: the next 'isopod up' brings it back\n"
-	      "on the same port with the same data.\n\n"
-	      "  --cleanup        also delete the secret and this work order's volumes, and\n"
-	      "                   release its ports (the data is gone afterwards)\n"
-	      "  --profile NAME   the profile, when the work order's cannot be found by itself\n"
-	      "  --json           one JSON object on stdout\n\n"
-	      "Exit codes: 0 down (also when it already was), 2 bad input, 3 unknown work order\n"
-	      "(no pod, no volume, no lease), 4 busy, 5 Podman unreachable, 6 Podman refused.\n",
-	      out);
-}
 
 /* This work order's volumes, found by their one key label; each is re-checked on removal. */
 static int remove_volumes(struct wo_ctx *w, char ***removed, struct iso_error **err)
@@ -107,106 +91,124 @@ static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_
 	       secret_removed ? w->names.secret : "no secret", released, released == 1 ? "" : "s");
 }
 
-int cmd_down(int argc, char **argv, const struct iso_globals *g)
-{
-	static const struct option longopts[] = {
-		{"cleanup", no_argument, NULL, 'c'},
-		{"profile", required_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct iso_config_flags flags = {0};
-	int cleanup = 0;
-	optind = 1;
-	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			cleanup = 1;
-			break;
-		case 'P':
-			flags.profile = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case ':':
-			return cli_usage(g, "down", "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return cli_usage(g, "down", "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind != argc - 1)
-		return cli_usage(g, "down", optind >= argc ? "a work-order id is required" : "one work-order id only");
+static const struct cli_help down_help = {
+	"usage: isopod down WO-ID [--cleanup] [--profile NAME] [--json]\n\n"
+	"Stop and remove the work order's pod.  Its volumes (database, filestore), its\n"
+	"password secret and its port lease are kept: the next 'isopod up' brings it back\n"
+	"on the same port with the same data.\n\n",
+	"Exit codes: 0 down (also when it already was), 2 bad input, 3 unknown work order\n"
+	"(no pod, no volume, no lease), 4 busy, 5 Podman unreachable, 6 Podman refused.\n",
+};
 
-	struct iso_error *err = NULL;
+struct down_run {
 	struct wo_ctx w;
 	struct lease_registry reg;
-	int have_reg = 0, rc = 0;
-	struct wo_found f = {0};
-	cleanup_strv char **volumes = NULL;
-	int pod_removed = 0, secret_removed = 0, held = 0;
-	size_t released = 0;
+	int have_reg;
+	struct wo_found f;
+	char **volumes;
+	int pod_removed, secret_removed;
+	size_t released;
+};
 
-	if (wo_ctx_init(&w, argv[optind], &flags, WO_NEED_PODMAN, &err) < 0 ||
-	    wo_lock(&w, DOWN_LOCK_WAIT_MS, &err) < 0 || wo_find(&w, &f, &err) < 0)
-		goto fail;
-	if (!flags.profile && f.other_profile[0] && !f.have_pod && !f.have_db_volume && !f.have_odoo_volume &&
-	    !f.have_secret) {
-		/* A user's work order has one profile: follow it when the default profile has nothing. */
-		iso_debug("work order '%s' is of profile '%s'", w.names.wo, f.other_profile);
-		char wo[WO_ID_MAX + 1];
-		memcpy(wo, w.names.wo, sizeof(wo));
-		if (wo_names_init(&w.names, f.other_profile, wo, &err) < 0)
-			goto fail;
-		wo_found_release(&f);
-		if (wo_find(&w, &f, &err) < 0)
-			goto fail;
-	}
-	if (lease_registry_open_config(&reg, &w.cfg, &err) < 0)
-		goto fail;
-	have_reg = 1;
-	if (lifecycle_lease_held(&reg, &w, &held, &err) < 0)
-		goto fail;
-	if (!f.have_pod && !f.have_db_volume && !f.have_odoo_volume && !f.have_secret && !held) {
-		iso_error_set(&err, ISO_E_UNKNOWN, 0,
-			      "work order '%s' (profile %s) is unknown: no pod, no volume, no lease; 'isopod ls' lists "
-			      "the work orders",
-			      w.names.wo, w.names.profile);
-		goto fail;
-	}
-	if (f.have_pod) {
+/* Find the work order; without --profile follow its own profile when the default one has nothing. */
+static int find(struct down_run *d, const struct iso_config_flags *flags, struct iso_error **err)
+{
+	struct wo_ctx *w = &d->w;
+	struct wo_found *f = &d->f;
+	if (wo_find(w, f, err) < 0)
+		return -1;
+	if (flags->profile || !f->other_profile[0] || f->have_pod || f->have_db_volume || f->have_odoo_volume ||
+	    f->have_secret)
+		return 0;
+	/* A user's work order has one profile. */
+	iso_debug("work order '%s' is of profile '%s'", w->names.wo, f->other_profile);
+	char wo[WO_ID_MAX + 1];
+	memcpy(wo, w->names.wo, sizeof(wo));
+	if (wo_names_init(&w->names, f->other_profile, wo, err) < 0)
+		return -1;
+	wo_found_release(f);
+	return wo_find(w, f, err);
+}
+
+/* Remove the pod, and with CLEANUP the secret, the volumes and the leases. */
+static int take_down(struct down_run *d, int cleanup, struct iso_error **err)
+{
+	struct wo_ctx *w = &d->w;
+	if (d->f.have_pod) {
 		struct iso_error *e = NULL;
 		/* A stop first lets Postgres shut down cleanly (SIGINT); the forced remove then cannot hang. */
-		if (podman_pod_stop(w.client, w.names.pod, DOWN_STOP_TIMEOUT_S, &e) < 0) {
-			iso_debug("stop pod '%s': %s", w.names.pod, e->msg);
+		if (podman_pod_stop(w->client, w->names.pod, DOWN_STOP_TIMEOUT_S, &e) < 0) {
+			iso_debug("stop pod '%s': %s", w->names.pod, e->msg);
 			iso_error_free(e);
 		}
-		if (lifecycle_remove_made(&w, LEASE_MADE_POD, &err) < 0)
-			goto fail;
-		pod_removed = 1;
+		if (lifecycle_remove_made(w, LEASE_MADE_POD, err) < 0)
+			return -1;
+		d->pod_removed = 1;
 	}
-	if (cleanup) {
-		if (f.have_secret) {
-			if (lifecycle_remove_made(&w, LEASE_MADE_SECRET, &err) < 0)
-				goto fail;
-			secret_removed = 1;
-		}
-		if (remove_volumes(&w, &volumes, &err) < 0)
-			goto fail;
-		struct lease_key key = {.uid = w.uid, .profile = w.names.profile, .wo = w.names.wo};
-		if (lease_release(&reg, &key, &released, &err) < 0)
-			goto fail;
+	if (!cleanup)
+		return 0;
+	if (d->f.have_secret) {
+		if (lifecycle_remove_made(w, LEASE_MADE_SECRET, err) < 0)
+			return -1;
+		d->secret_removed = 1;
 	}
-	report(g, &w, pod_removed, cleanup, volumes, secret_removed, released);
-	goto out;
-fail:
-	rc = cli_fail(g, err);
-out:
-	wo_found_release(&f);
-	if (have_reg)
-		lease_registry_release(&reg);
-	wo_ctx_release(&w);
+	if (remove_volumes(w, &d->volumes, err) < 0)
+		return -1;
+	struct lease_key key = {.uid = w->uid, .profile = w->names.profile, .wo = w->names.wo};
+	return lease_release(&d->reg, &key, &d->released, err);
+}
+
+static int down(struct down_run *d, const char *wo, const struct iso_config_flags *flags, int cleanup,
+		struct iso_error **err)
+{
+	struct wo_ctx *w = &d->w;
+	int held = 0;
+	if (wo_ctx_init(w, wo, flags, WO_NEED_PODMAN, err) < 0 || wo_lock(w, DOWN_LOCK_WAIT_MS, err) < 0 ||
+	    find(d, flags, err) < 0)
+		return -1;
+	if (lease_registry_open_config(&d->reg, &w->cfg, err) < 0)
+		return -1;
+	d->have_reg = 1;
+	if (lifecycle_lease_held(&d->reg, w, &held, err) < 0)
+		return -1;
+	const struct wo_found *f = &d->f;
+	if (!f->have_pod && !f->have_db_volume && !f->have_odoo_volume && !f->have_secret && !held)
+		return iso_error_set(err, ISO_E_UNKNOWN, 0,
+				     "work order '%s' (profile %s) is unknown: no pod, no volume, no lease; 'isopod "
+				     "ls' lists the work orders",
+				     w->names.wo, w->names.profile);
+	return take_down(d, cleanup, err);
+}
+
+int cmd_down(int argc, char **argv, const struct iso_globals *g)
+{
+	struct iso_globals mine = *g;
+	struct iso_config_flags flags = {0};
+	int cleanup = 0, rc = 0;
+	const struct cli_option opts[] = {
+		CLI_OPT_BOOL(0, "cleanup", &cleanup,
+			     "also delete the secret and this work order's volumes, and\n"
+			     "release its ports (the data is gone afterwards)"),
+		CLI_OPT_PROFILE(&flags.profile, "the profile, when the work order's cannot be found by itself"),
+		CLI_OPT_BOOL(0, "json", &mine.json, "one JSON object on stdout"),
+		CLI_OPT_END(),
+	};
+	int n = cli_parse(argc, argv, opts, &down_help, 0, &mine, &rc);
+	if (n < 0)
+		return rc;
+	if (n != 1)
+		return cli_usage(&mine, "down", n == 0 ? "a work-order id is required" : "one work-order id only");
+
+	struct iso_error *err = NULL;
+	struct down_run d = {.f = {0}};
+	if (down(&d, argv[1], &flags, cleanup, &err) < 0)
+		rc = cli_fail(&mine, err);
+	else
+		report(&mine, &d.w, d.pod_removed, cleanup, d.volumes, d.secret_removed, d.released);
+	iso_strvfree(d.volumes);
+	wo_found_release(&d.f);
+	if (d.have_reg)
+		lease_registry_release(&d.reg);
+	wo_ctx_release(&d.w);
 	return rc;
 }

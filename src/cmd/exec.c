@@ -13,7 +13,6 @@
  * command not found 127 (as `podman exec`).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,28 +34,10 @@
 
 static volatile sig_atomic_t winch;
 
-static void exec_help(void)
-{
-	printf("usage: isopod exec [-i] [-t] [--profile NAME] WO-ID [odoo|db] -- CMD [ARGS...]\n\n"
-	       "Run CMD in the work order's Odoo container (default) or database container.\n\n"
-	       "  -i, --interactive   forward stdin to the command (its end reaches the command as EOF)\n"
-	       "  -t, --tty           give the command a terminal (window size changes follow)\n"
-	       "      --profile NAME  the profile (default: the work order's own)\n"
-	       "  -h, --help          this text\n\n"
-	       "Example: isopod exec -it WO-042 db -- psql -U odoo\n\n"
-	       "Exit codes: the command's own status; 125 isopod failed (bad usage, unknown work order,\n"
-	       "Podman unreachable or refusing), 126 the command cannot be run, 127 command not found.\n");
-}
-
 static void on_winch(int sig)
 {
 	(void)sig;
 	winch = 1;
-}
-
-static void on_signal(int sig)
-{
-	wo_interrupted = sig;
 }
 
 /* Report ERR (freeing it) the way every command does, but exit as podman exec: 125. */
@@ -240,127 +221,129 @@ static int session_create(struct wo_ctx *w, int profile_given, const char *role,
 	}
 }
 
-int cmd_exec(int argc, char **argv, const struct iso_globals *g)
+static const struct cli_help exec_help = {
+	"usage: isopod exec [-i] [-t] [--profile NAME] WO-ID [odoo|db] -- CMD [ARGS...]\n\n"
+	"Run CMD in the work order's Odoo container (default) or database container.\n\n",
+	"Example: isopod exec -it WO-042 db -- psql -U odoo\n\n"
+	"Exit codes: the command's own status; 125 isopod failed (bad usage, unknown work order,\n"
+	"Podman unreachable or refusing), 126 the command cannot be run, 127 command not found.\n",
+};
+
+struct exec_opts {
+	struct iso_config_flags flags;
+	int interactive, tty;
+	const char *wo, *role;
+	char **cmd; /* NULL-terminated, after the "--" */
+};
+
+/* Options up to the "--" (anywhere before it), then WO-ID [odoo|db] -- CMD: 0, or -1 with *rc. */
+static int parse_opts(int argc, char **argv, const struct iso_globals *g, struct exec_opts *o, int *rc)
 {
-	static const struct option opts[] = {
-		{"interactive", no_argument, NULL, 'i'},
-		{"tty", no_argument, NULL, 't'},
-		{"profile", required_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const struct cli_option opts[] = {
+		CLI_OPT_BOOL('i', "interactive", &o->interactive,
+			     "forward stdin to the command (its end reaches the command as EOF)"),
+		CLI_OPT_BOOL('t', "tty", &o->tty, "give the command a terminal (window size changes follow)"),
+		CLI_OPT_PROFILE(&o->flags.profile, "the profile (default: the work order's own)"),
+		CLI_OPT_END(),
 	};
-	struct iso_config_flags flags = {0};
-	struct iso_error *err = NULL;
-	int c, interactive = 0, tty = 0;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+ith", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			interactive = 1;
-			break;
-		case 't':
-			tty = 1;
-			break;
-		case 'P':
-			flags.profile = optarg;
-			break;
-		case 'h':
-			exec_help();
-			return 0;
-		default:
-			cli_usage(g, argv[0], "unknown option '%s'", argv[optind - 1]);
-			return ISO_EXEC_EXIT_FAILED;
-		}
-	}
-	int dd = optind;
-	while (dd < argc && strcmp(argv[dd], "--"))
+	int n = cli_parse(argc, argv, opts, &exec_help, CLI_KEEP_DASHDASH, g, rc);
+	if (n < 0)
+		return -1;
+	int dd = 1;
+	while (dd <= n && strcmp(argv[dd], "--"))
 		dd++;
-	int n_pos = dd - optind;
-	if (n_pos < 1 || n_pos > 2 || dd >= argc - 1) {
-		if (n_pos < 1)
-			cli_usage(g, argv[0], "missing the work order (WO-ID)");
-		else if (n_pos > 2)
-			cli_usage(g, argv[0], "unexpected argument '%s' (the command goes after '--')",
-				  argv[optind + 2]);
-		else
-			cli_usage(g, argv[0], "missing the command: put it after '--'");
-		return ISO_EXEC_EXIT_FAILED;
+	int n_pos = dd - 1;
+	if (n_pos < 1)
+		*rc = cli_usage(g, argv[0], "missing the work order (WO-ID)");
+	else if (n_pos > 2)
+		*rc = cli_usage(g, argv[0], "unexpected argument '%s' (the command goes after '--')", argv[3]);
+	else if (dd >= n)
+		*rc = cli_usage(g, argv[0], "missing the command: put it after '--'");
+	else {
+		o->wo = argv[1];
+		o->role = n_pos == 2 ? argv[2] : ROLE_ODOO;
+		o->cmd = &argv[dd + 1];
+		if (!strcmp(o->role, ROLE_ODOO) || !strcmp(o->role, ROLE_DB))
+			return 0;
+		*rc = cli_usage(g, argv[0], "unknown container '%s': use odoo or db", o->role);
 	}
-	const char *role = n_pos == 2 ? argv[optind + 1] : ROLE_ODOO;
-	if (strcmp(role, ROLE_ODOO) && strcmp(role, ROLE_DB)) {
-		cli_usage(g, argv[0], "unknown container '%s': use odoo or db", role);
-		return ISO_EXEC_EXIT_FAILED;
-	}
+	return -1;
+}
 
-	struct wo_ctx w;
-	struct term term = {0};
-	struct pump p = {0};
-	cleanup_free char *id = NULL;
-	int code = ISO_EXEC_EXIT_FAILED;
-
-	/* No abort of requests by Ctrl-C: with -t it reaches the command as a byte, without it ends isopod. */
-	if (wo_ctx_init(&w, argv[optind], &flags, WO_NEED_PODMAN, &err) < 0)
-		goto fail;
-	struct podman_exec_spec spec = {
-		.cmd = (const char *const *)&argv[dd + 1],
-		.tty = tty,
-		.attach_stdin = interactive,
-	};
-	if (session_create(&w, flags.profile != NULL, role, &spec, &id, &err) < 0)
-		goto fail;
-
+/* Signals for the session: TERM and HUP end it, WINCH resizes a TTY; a closed pipe is an error, not death. */
+static void session_signals(int tty, int *h, int *wd)
+{
+	cli_catch_signals(SIGTERM, SIGHUP, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (!tty)
+		return;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	sa.sa_handler = on_winch;
+	sigaction(SIGWINCH, &sa, NULL);
+	term_size(h, wd);
+}
+
+/* Attach, pump the streams, read the exit code into *code (126/127 when the start is refused so). */
+static int session_run(struct wo_ctx *w, const char *id, const struct exec_opts *o, int *code, struct iso_error **err)
+{
+	struct term term = {0};
+	struct pump p = {0};
 	int h = 0, wd = 0;
-	if (tty) {
-		sa.sa_handler = on_winch;
-		sigaction(SIGWINCH, &sa, NULL);
-		term_size(&h, &wd);
+	session_signals(o->tty, &h, &wd);
+	if (podman_exec_attach(w->client, id, o->tty, h, wd, &p.raw, err) < 0) {
+		int nf = start_failure_code(*err);
+		if (!nf)
+			return -1;
+		fprintf(stderr, "isopod: %s\n", (*err)->msg);
+		iso_error_free(*err);
+		*err = NULL;
+		*code = nf;
+		return 0;
 	}
-	if (podman_exec_attach(w.client, id, tty, h, wd, &p.raw, &err) < 0) {
-		int nf = start_failure_code(err);
-		if (nf) {
-			fprintf(stderr, "isopod: %s\n", err->msg);
-			iso_error_free(err);
-			code = nf;
-			goto out;
-		}
-		goto fail;
-	}
-	if (tty && interactive)
+	if (o->tty && o->interactive)
 		term_make_raw(&term);
-	p.client = w.client;
+	p.client = w->client;
 	p.id = id;
-	p.tty = tty;
-	p.in_open = interactive;
+	p.tty = o->tty;
+	p.in_open = o->interactive;
 	podman_demux_init(&p.demux, on_output, NULL);
 	/* A resize is refused until the session runs: the size given to the start may not have been applied. */
-	if (tty && h && wd) {
+	if (o->tty && h && wd) {
 		struct iso_error *e = NULL;
-		if (podman_exec_resize(w.client, id, h, wd, &e) < 0)
+		if (podman_exec_resize(w->client, id, h, wd, &e) < 0)
 			iso_error_free(e);
 	}
-	int prc = pump_run(&p, &err);
+	int rc = pump_run(&p, err);
 	term_restore(&term);
-	if (prc < 0)
-		goto fail;
-	if (session_exit_code(w.client, id, &code, &err) < 0)
-		goto fail;
-	goto out;
-fail:
-	term_restore(&term);
-	code = exec_fail(g, err);
-out:
-	term_restore(&term);
-	if (p.raw)
-		podman_raw_close(p.raw);
+	if (rc == 0)
+		rc = session_exit_code(w->client, id, code, err);
+	podman_raw_close(p.raw);
+	return rc;
+}
+
+int cmd_exec(int argc, char **argv, const struct iso_globals *g)
+{
+	struct exec_opts o = {0};
+	int rc = 0;
+	if (parse_opts(argc, argv, g, &o, &rc) < 0)
+		return rc ? ISO_EXEC_EXIT_FAILED : 0;
+
+	struct iso_error *err = NULL;
+	struct wo_ctx w;
+	cleanup_free char *id = NULL;
+	int code = ISO_EXEC_EXIT_FAILED;
+	struct podman_exec_spec spec = {
+		.cmd = (const char *const *)o.cmd,
+		.tty = o.tty,
+		.attach_stdin = o.interactive,
+	};
+	/* No abort of requests by Ctrl-C: with -t it reaches the command as a byte, without it ends isopod. */
+	if (wo_ctx_init(&w, o.wo, &o.flags, WO_NEED_PODMAN, &err) < 0 ||
+	    session_create(&w, o.flags.profile != NULL, o.role, &spec, &id, &err) < 0 ||
+	    session_run(&w, id, &o, &code, &err) < 0)
+		code = exec_fail(g, err);
 	wo_ctx_release(&w);
 	return code;
 }

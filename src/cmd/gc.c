@@ -9,7 +9,6 @@
  * work orders that have neither pod nor volume; pods and volumes are listed
  * once beforehand and the predicate answers from that list.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,18 +176,15 @@ static int finish_stale(struct wo_ctx *w, const struct lease_registry *reg, stru
 	return rc;
 }
 
-static void gc_help(void)
-{
-	printf("usage: isopod gc [--json]\n\n"
-	       "Finish what interrupted 'isopod up' runs left: for each of your leases still marked\n"
-	       "'creating' whose run is dead, remove exactly what that run recorded making (labels\n"
-	       "re-checked, nothing pruned) and release its ports; then release your leases of work\n"
-	       "orders that have neither pod nor volume.  Each thing reclaimed is reported.\n\n"
-	       "  --json      a JSON array: action, work_order, profile, removed, ports, note\n"
-	       "  -h, --help  this text\n\n"
-	       "Exit codes: 0 ok (also when there was nothing to do), 2 bad usage, 5 Podman\n"
-	       "unreachable, 6 Podman refused, 1 internal (a corrupt lease file included).\n");
-}
+static const struct cli_help gc_help = {
+	"usage: isopod gc [--json]\n\n"
+	"Finish what interrupted 'isopod up' runs left: for each of your leases still marked\n"
+	"'creating' whose run is dead, remove exactly what that run recorded making (labels\n"
+	"re-checked, nothing pruned) and release its ports; then release your leases of work\n"
+	"orders that have neither pod nor volume.  Each thing reclaimed is reported.\n\n",
+	"Exit codes: 0 ok (also when there was nothing to do), 2 bad usage, 5 Podman\n"
+	"unreachable, 6 Podman refused, 1 internal (a corrupt lease file included).\n",
+};
 
 int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 {
@@ -196,7 +192,11 @@ int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 	struct iso_config_flags flags = {0};
 	struct iso_error *err = NULL;
 	int rc = 0;
-	if (cli_parse_no_args(argc, argv, &mine, gc_help, &rc) < 0)
+	const struct cli_option opts[] = {
+		CLI_OPT_BOOL(0, "json", &mine.json, "a JSON array: action, work_order, profile, removed, ports, note"),
+		CLI_OPT_END(),
+	};
+	if (cli_parse(argc, argv, opts, &gc_help, CLI_NO_ARGS, &mine, &rc) < 0)
 		return rc;
 
 	struct wo_ctx w;

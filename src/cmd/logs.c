@@ -11,7 +11,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,25 +24,6 @@
 #include "podman/exec.h"
 
 #define INIT_LOG_CAP (64u << 20)
-
-static void logs_help(void)
-{
-	printf("usage: isopod logs WO-ID [odoo|db|init] [--follow] [--tail N] [--profile NAME]\n\n"
-	       "Print a work order's logs: the Odoo container's (default), the database's, or the\n"
-	       "output of its last initialisation run (init).  Container output keeps its streams:\n"
-	       "stdout to stdout, stderr to stderr.\n\n"
-	       "  -f, --follow        keep printing new output until the container stops or Ctrl-C\n"
-	       "  -n, --tail N        only the last N lines\n"
-	       "      --profile NAME  the profile (default: the work order's own)\n"
-	       "  -h, --help          this text\n\n"
-	       "Exit codes: 0 ok (also when --follow is ended by Ctrl-C), 2 bad usage, 3 unknown work\n"
-	       "order, container or init log, 5 Podman unreachable, 6 Podman refused, 1 internal.\n");
-}
-
-static void on_signal(int sig)
-{
-	wo_interrupted = sig;
-}
 
 static int on_output(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
 {
@@ -123,102 +103,99 @@ static int logs_init(struct wo_ctx *w, int profile_given, int tail, struct iso_e
 	return 0;
 }
 
+static const struct cli_help logs_help = {
+	"usage: isopod logs WO-ID [odoo|db|init] [--follow] [--tail N] [--profile NAME]\n\n"
+	"Print a work order's logs: the Odoo container's (default), the database's, or the\n"
+	"output of its last initialisation run (init).  Container output keeps its streams:\n"
+	"stdout to stdout, stderr to stderr.\n\n",
+	"Exit codes: 0 ok (also when --follow is ended by Ctrl-C), 2 bad usage, 3 unknown work\n"
+	"order, container or init log, 5 Podman unreachable, 6 Podman refused, 1 internal.\n",
+};
+
+struct logs_opts {
+	struct iso_config_flags flags;
+	int follow, tail;
+	const char *wo, *role;
+};
+
+static int opt_tail(const struct cli_option *opt, const char *arg, struct iso_error **err)
+{
+	long v;
+	if (iso_parse_long(arg, 0, 1000000000, &v) < 0)
+		return iso_error_set(err, ISO_E_USAGE, 0, "--tail '%s' is not a number of lines", arg);
+	*(int *)opt->value = (int)v;
+	return 0;
+}
+
+/* Options may stand before or after the positional arguments: "logs WO db --tail 5". */
+static int parse_opts(int argc, char **argv, const struct iso_globals *g, struct logs_opts *o, int *rc)
+{
+	const struct cli_option opts[] = {
+		CLI_OPT_BOOL('f', "follow", &o->follow, "keep printing new output until the container stops or Ctrl-C"),
+		CLI_OPT_CALLBACK('n', "tail", &o->tail, "N", "only the last N lines", opt_tail),
+		CLI_OPT_PROFILE(&o->flags.profile, "the profile (default: the work order's own)"),
+		CLI_OPT_END(),
+	};
+	int n = cli_parse(argc, argv, opts, &logs_help, 0, g, rc);
+	if (n < 0)
+		return -1;
+	if (n > 2)
+		*rc = cli_usage(g, argv[0], "unexpected argument '%s'", argv[3]);
+	else if (n == 0)
+		*rc = cli_usage(g, argv[0], "missing the work order (WO-ID)");
+	if (n > 2 || n == 0)
+		return -1;
+	o->wo = argv[1];
+	o->role = n == 2 ? argv[2] : ROLE_ODOO;
+	if (strcmp(o->role, ROLE_ODOO) && strcmp(o->role, ROLE_DB) && strcmp(o->role, ROLE_INIT))
+		*rc = cli_usage(g, argv[0], "unknown log '%s': use odoo, db or init", o->role);
+	else if (o->follow && !strcmp(o->role, ROLE_INIT))
+		*rc = cli_usage(g, argv[0], "--follow does not apply to the init log (a file)");
+	else
+		return 0;
+	return -1;
+}
+
+/* A container's log, switching profile once when the container is missing; ends quietly on a signal. */
+static int logs_container(struct wo_ctx *w, const struct logs_opts *lo, struct iso_error **err)
+{
+	struct podman_logs_opts o = {.follow = lo->follow, .tail = lo->tail};
+	int follow = lo->follow;
+	if (follow)
+		cli_catch_signals(SIGINT, SIGTERM, 0);
+	for (int attempt = 0;; attempt++) {
+		const char *name = !strcmp(lo->role, ROLE_DB) ? w->names.db_container : w->names.odoo_container;
+		if (podman_container_logs(w->client, name, &o, on_output, &follow, err) == 0)
+			return 0;
+		if (wo_interrupted && podman_err_aborted(*err)) {
+			iso_error_free(*err);
+			*err = NULL;
+			return 0;
+		}
+		if (attempt || !podman_err_not_found(*err))
+			return -1;
+		iso_error_free(*err);
+		*err = NULL;
+		if (wo_resolve_container(w, lo->flags.profile != NULL, lo->role, err) < 0)
+			return -1;
+	}
+}
+
 int cmd_logs(int argc, char **argv, const struct iso_globals *g)
 {
-	static const struct option opts[] = {
-		{"follow", no_argument, NULL, 'f'},
-		{"tail", required_argument, NULL, 'n'},
-		{"profile", required_argument, NULL, 'P'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct iso_config_flags flags = {0};
+	struct logs_opts o = {.tail = -1};
 	struct iso_error *err = NULL;
-	int c, follow = 0, tail = -1;
-	long v;
-
-	/* Options may stand before or after the positional arguments: "logs WO db --tail 5". */
-	char *pos[2] = {NULL, NULL};
-	int n_pos = 0;
-	optind = 1;
-	opterr = 0;
-	for (;;) {
-		c = getopt_long(argc, argv, "+fn:h", opts, NULL);
-		if (c == -1) {
-			if (optind >= argc)
-				break;
-			if (n_pos == 2)
-				return cli_usage(g, argv[0], "unexpected argument '%s'", argv[optind]);
-			pos[n_pos++] = argv[optind++];
-			continue;
-		}
-		switch (c) {
-		case 'f':
-			follow = 1;
-			break;
-		case 'n':
-			if (iso_parse_long(optarg, 0, 1000000000, &v) < 0)
-				return cli_usage(g, argv[0], "--tail '%s' is not a number of lines", optarg);
-			tail = (int)v;
-			break;
-		case 'P':
-			flags.profile = optarg;
-			break;
-		case 'h':
-			logs_help();
-			return 0;
-		default:
-			return cli_usage(g, argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (!pos[0])
-		return cli_usage(g, argv[0], "missing the work order (WO-ID)");
-	const char *role = pos[1] ? pos[1] : ROLE_ODOO;
-	if (strcmp(role, ROLE_ODOO) && strcmp(role, ROLE_DB) && strcmp(role, ROLE_INIT))
-		return cli_usage(g, argv[0], "unknown log '%s': use odoo, db or init", role);
-	if (follow && !strcmp(role, ROLE_INIT))
-		return cli_usage(g, argv[0], "--follow does not apply to the init log (a file)");
+	int rc = 0;
+	if (parse_opts(argc, argv, g, &o, &rc) < 0)
+		return rc;
 
 	struct wo_ctx w;
-	int rc = 0;
-	int init = !strcmp(role, ROLE_INIT);
-	if (wo_ctx_init(&w, pos[0], &flags, init ? WO_NEED_CONFIG : WO_NEED_PODMAN, &err) < 0)
-		goto fail;
-	if (init) {
-		if (logs_init(&w, flags.profile != NULL, tail, &err) < 0)
-			goto fail;
-		goto out;
+	int init = !strcmp(o.role, ROLE_INIT);
+	if (wo_ctx_init(&w, o.wo, &o.flags, init ? WO_NEED_CONFIG : WO_NEED_PODMAN, &err) < 0 ||
+	    (init ? logs_init(&w, o.flags.profile != NULL, o.tail, &err) : logs_container(&w, &o, &err)) < 0) {
+		fflush(stdout);
+		rc = cli_fail(g, err);
 	}
-	if (follow) {
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-	}
-	struct podman_logs_opts o = {.follow = follow, .tail = tail};
-	for (int attempt = 0;; attempt++) {
-		const char *name = !strcmp(role, ROLE_DB) ? w.names.db_container : w.names.odoo_container;
-		if (podman_container_logs(w.client, name, &o, on_output, &follow, &err) == 0)
-			break;
-		if (wo_interrupted && podman_err_aborted(err)) {
-			iso_error_free(err);
-			err = NULL;
-			break;
-		}
-		if (attempt || !podman_err_not_found(err))
-			goto fail;
-		iso_error_free(err);
-		err = NULL;
-		if (wo_resolve_container(&w, flags.profile != NULL, role, &err) < 0)
-			goto fail;
-	}
-	goto out;
-fail:
-	fflush(stdout);
-	rc = cli_fail(g, err);
-out:
 	fflush(stdout);
 	wo_ctx_release(&w);
 	return rc;

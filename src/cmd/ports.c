@@ -4,7 +4,6 @@
  * Other users' leases (a shared registry) are shown as holders only: who
  * holds which port, nothing of their runs.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,19 +14,13 @@
 #include "workorder/config.h"
 #include "lease/lease.h"
 
-static void ports_help(void)
-{
-	printf("usage: isopod ports [--rebuild] [--json]\n\n"
-	       "List the host ports leased to work orders, yours and, in a shared registry,\n"
-	       "other users' (as holders only: uid, profile, work order, port).\n\n"
-	       "  --rebuild   rebuild your leases from the labels of your pods (else of your\n"
-	       "              volumes), e.g. after the lease file was lost; other users' leases\n"
-	       "              are never touched, and a port someone else holds is replaced\n"
-	       "  --json      one JSON document on stdout\n"
-	       "  -h, --help  this text\n\n"
-	       "Exit codes: 0 ok, 1 corrupt lease file, 2 bad input, 5 Podman unreachable\n"
-	       "(--rebuild), 10 registry directory not usable.\n");
-}
+static const struct cli_help ports_help = {
+	"usage: isopod ports [--rebuild] [--json]\n\n"
+	"List the host ports leased to work orders, yours and, in a shared registry,\n"
+	"other users' (as holders only: uid, profile, work order, port).\n\n",
+	"Exit codes: 0 ok, 1 corrupt lease file, 2 bad input, 5 Podman unreachable\n"
+	"(--rebuild), 10 registry directory not usable.\n",
+};
 
 static int print_json(const struct lease_registry *reg, const struct lease_list *l, uid_t me, struct iso_error **err)
 {
@@ -94,39 +87,23 @@ static void print_table(const struct lease_registry *reg, const struct lease_lis
 
 int cmd_ports(int argc, char **argv, const struct iso_globals *g)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"rebuild", no_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct iso_globals mine = *g;
 	struct iso_config cfg = {0};
 	struct iso_config_flags flags = {0};
 	struct lease_registry reg = {.dirfd = -1};
 	struct lease_list list = {0};
 	struct iso_error *err = NULL;
-	int c, rc = 0, rebuild = 0;
-
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			mine.json = 1;
-			break;
-		case 'r':
-			rebuild = 1;
-			break;
-		case 'h':
-			ports_help();
-			return 0;
-		default:
-			return cli_usage(&mine, argv[0], "unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage(&mine, argv[0], "unexpected argument '%s'", argv[optind]);
+	int rc = 0, rebuild = 0;
+	const struct cli_option opts[] = {
+		CLI_OPT_BOOL(0, "rebuild", &rebuild,
+			     "rebuild your leases from the labels of your pods (else of your\n"
+			     "volumes), e.g. after the lease file was lost; other users' leases\n"
+			     "are never touched, and a port someone else holds is replaced"),
+		CLI_OPT_BOOL(0, "json", &mine.json, "one JSON document on stdout"),
+		CLI_OPT_END(),
+	};
+	if (cli_parse(argc, argv, opts, &ports_help, CLI_NO_ARGS, &mine, &rc) < 0)
+		return rc;
 	if (rebuild)
 		return cmd_ports_rebuild(&mine, &err) < 0 ? cli_fail(&mine, err) : 0;
 	if (wo_config_load(&cfg, &flags, &err) < 0 || lease_registry_open_config(&reg, &cfg, &err) < 0 ||

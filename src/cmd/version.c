@@ -6,7 +6,6 @@
  * call started the service.  It is the first thing to run on a new host, so
  * it also proves the endpoint and the service start work.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include "base/cleanup.h"
@@ -19,49 +18,66 @@
 #define ISOPOD_VERSION "0.0.0"
 #endif
 
-static void help(void)
+static int print_json(struct podman_client *pc, const struct podman_version *v, struct iso_error **err)
 {
-	printf("usage: isopod version [--json] [--no-start]\n\n"
-	       "Print the isopod version, the Podman server version, the endpoint used\n"
-	       "(CONTAINER_HOST, else the rootless socket in XDG_RUNTIME_DIR) and whether\n"
-	       "this call started 'podman system service' (idle timeout %d s).\n\n"
-	       "  --json       one JSON document\n"
-	       "  --no-start   do not start the service when nothing answers\n",
-	       PODMAN_SERVICE_IDLE_DEFAULT);
+	cleanup_jgen iso_jgen *j = iso_jgen_new(0);
+	size_t len;
+	iso_jgen_map_open(j);
+	iso_jgen_key(j, "client");
+	iso_jgen_map_open(j);
+	iso_jgen_kv_string(j, "version", ISOPOD_VERSION);
+	iso_jgen_map_close(j);
+	iso_jgen_key(j, "server");
+	iso_jgen_map_open(j);
+	iso_jgen_kv_string(j, "version", v->version);
+	iso_jgen_kv_string(j, "api_version", podman_client_server_version(pc));
+	iso_jgen_kv_string(j, "go_version", v->go_version);
+	iso_jgen_kv_string(j, "os_arch", v->os_arch);
+	iso_jgen_map_close(j);
+	iso_jgen_kv_string(j, "endpoint", podman_client_endpoint(pc));
+	iso_jgen_kv_bool(j, "service_started", podman_client_started_service(pc));
+	iso_jgen_map_close(j);
+	const char *doc = iso_jgen_finish(j, &len, err);
+	if (!doc)
+		return -1;
+	printf("%s\n", doc);
+	return 0;
+}
+
+static void print_text(struct podman_client *pc, const struct podman_version *v)
+{
+	printf("client:   isopod %s\n", ISOPOD_VERSION);
+	printf("server:   podman %s (libpod API %s)\n", v->version,
+	       podman_client_server_version(pc) ? podman_client_server_version(pc) : "?");
+	printf("endpoint: %s\n", podman_client_endpoint(pc));
+	if (podman_client_started_service(pc))
+		printf("service:  started by this call (exits after %d s idle)\n", PODMAN_SERVICE_IDLE_DEFAULT);
+	else
+		printf("service:  already running\n");
 }
 
 int cmd_version(int argc, char **argv, const struct iso_globals *g)
 {
-	static const struct option opts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{"json", no_argument, NULL, 'j'},
-		{"no-start", no_argument, NULL, 'n'},
-		{NULL, 0, NULL, 0},
-	};
 	struct iso_globals gl = *g;
 	struct iso_error *err = NULL;
 	struct iso_config cfg = {0};
 	struct podman_version v = {0};
-	int no_start = 0, c, have_cfg = 0;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hjn", opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			help();
-			return 0;
-		case 'j':
-			gl.json = 1;
-			break;
-		case 'n':
-			no_start = 1;
-			break;
-		default:
-			return cli_usage(&gl, "version", "unknown option");
-		}
-	}
-	if (optind < argc)
-		return cli_usage(&gl, "version", "unexpected argument '%s'", argv[optind]);
+	int no_start = 0, have_cfg = 0, rc = 0;
+	char head[512];
+	snprintf(head, sizeof(head),
+		 "usage: isopod version [--json] [--no-start]\n\n"
+		 "Print the isopod version, the Podman server version, the endpoint used\n"
+		 "(CONTAINER_HOST, else the rootless socket in XDG_RUNTIME_DIR) and whether\n"
+		 "this call started 'podman system service' (idle timeout %d s).\n\n",
+		 PODMAN_SERVICE_IDLE_DEFAULT);
+	const struct cli_help help = {head, NULL};
+	const struct cli_option opts[] = {
+		CLI_OPT_BOOL('j', "json", &gl.json, "one JSON document"),
+		CLI_OPT_BOOL('n', "no-start", &no_start, "do not start the service when nothing answers"),
+		CLI_OPT_END(),
+	};
+	if (cli_parse(argc, argv, opts, &help, CLI_NO_ARGS, &gl, &rc) < 0)
+		return rc;
 
 	/* the state dir only serves the service log: a broken config must not hide the versions */
 	if (!no_start) {
@@ -75,48 +91,16 @@ int cmd_version(int argc, char **argv, const struct iso_globals *g)
 		.autostart = !no_start && have_cfg,
 	};
 	cleanup_podman_client struct podman_client *pc = podman_client_new(&o, &err);
-	int rc = 0;
 	if (!pc || podman_connect(pc, &err) < 0 || podman_version(pc, &v, &err) < 0) {
 		if (!gl.json)
 			printf("client:   isopod %s\n", ISOPOD_VERSION);
 		rc = cli_fail(&gl, err);
-		goto out;
-	}
-	if (gl.json) {
-		cleanup_jgen iso_jgen *j = iso_jgen_new(0);
-		size_t len;
-		iso_jgen_map_open(j);
-		iso_jgen_key(j, "client");
-		iso_jgen_map_open(j);
-		iso_jgen_kv_string(j, "version", ISOPOD_VERSION);
-		iso_jgen_map_close(j);
-		iso_jgen_key(j, "server");
-		iso_jgen_map_open(j);
-		iso_jgen_kv_string(j, "version", v.version);
-		iso_jgen_kv_string(j, "api_version", podman_client_server_version(pc));
-		iso_jgen_kv_string(j, "go_version", v.go_version);
-		iso_jgen_kv_string(j, "os_arch", v.os_arch);
-		iso_jgen_map_close(j);
-		iso_jgen_kv_string(j, "endpoint", podman_client_endpoint(pc));
-		iso_jgen_kv_bool(j, "service_started", podman_client_started_service(pc));
-		iso_jgen_map_close(j);
-		const char *doc = iso_jgen_finish(j, &len, &err);
-		if (!doc) {
+	} else if (gl.json) {
+		if (print_json(pc, &v, &err) < 0)
 			rc = cli_fail(&gl, err);
-			goto out;
-		}
-		printf("%s\n", doc);
 	} else {
-		printf("client:   isopod %s\n", ISOPOD_VERSION);
-		printf("server:   podman %s (libpod API %s)\n", v.version,
-		       podman_client_server_version(pc) ? podman_client_server_version(pc) : "?");
-		printf("endpoint: %s\n", podman_client_endpoint(pc));
-		if (podman_client_started_service(pc))
-			printf("service:  started by this call (exits after %d s idle)\n", PODMAN_SERVICE_IDLE_DEFAULT);
-		else
-			printf("service:  already running\n");
+		print_text(pc, &v);
 	}
-out:
 	podman_version_release(&v);
 	if (have_cfg)
 		wo_config_release(&cfg);
