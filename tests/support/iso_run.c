@@ -254,6 +254,7 @@ int iso_run(const char *const *argv, const struct iso_run_opts *opts, struct iso
 		while (waitpid(c.pid, &st, 0) < 0 && errno == EINTR)
 			;
 		r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		r->pid = (int)c.pid;
 		r->out = iso_buf_steal(&c.bo, &r->out_len);
 		r->err = iso_buf_steal(&c.be, &r->err_len);
 		r->out_truncated = c.out_cut;

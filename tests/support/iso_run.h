@@ -70,6 +70,7 @@ struct iso_run_opts {
 
 struct iso_run_result {
 	int status; /* exit code; 128+signal; 127: could not exec */
+	int pid;    /* the child's pid, which is also its process group's id */
 	bool timed_out;
 	char *out, *err;
 	size_t out_len, err_len;

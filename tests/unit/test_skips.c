@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "iso_run.h"
 #include "iso_test.h"
 
 #define RUN_TIMEOUT_MS 60000
@@ -127,62 +128,25 @@ struct child_env {
  * Returns the exit code, 128+signal when killed; fails the test on a timeout. */
 static int run_child(char *const *argv, const struct child_env *env, pid_t *pgid, char **out)
 {
-	int p[2];
-	assert_int_equal(pipe2(p, O_CLOEXEC), 0);
-	fflush(NULL);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		setpgid(0, 0);
-		dup2(p[1], 1);
-		dup2(p[1], 2);
-		for (size_t i = 0; i < 8 && env->unset[i]; i++)
-			unsetenv(env->unset[i]);
-		for (size_t i = 0; i < 8 && env->set[i]; i++)
-			putenv((char *)env->set[i]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	setpgid(pid, pid); /* either side may win; both ask for the same */
-	*pgid = pid;
-	close(p[1]);
-	size_t len = 0;
-	char *buf = malloc(OUT_MAX + 1);
-	assert_non_null(buf);
-	struct timespec t0, t;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		long left = RUN_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
-		struct pollfd pfd = {.fd = p[0], .events = POLLIN};
-		if (left <= 0) {
-			kill(-pid, SIGKILL);
-			waitpid(pid, NULL, 0);
-			close(p[0]);
-			buf[len] = '\0';
-			fail_msg("%s did not finish in %d ms; its output:\n%s", argv[0], RUN_TIMEOUT_MS, buf);
-		}
-		int n = poll(&pfd, 1, (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n == 0)
-			continue;
-		ssize_t r = read(p[0], buf + len, OUT_MAX - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == OUT_MAX)
-			break;
-	}
-	close(p[0]);
-	buf[len] = '\0';
-	int st = 0;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	*out = buf;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	const char *changes[17];
+	size_t n = 0;
+	for (size_t i = 0; i < 8 && env->unset[i]; i++)
+		changes[n++] = env->unset[i];
+	for (size_t i = 0; i < 8 && env->set[i]; i++)
+		changes[n++] = env->set[i];
+	changes[n] = NULL;
+	struct iso_run_result r;
+	struct iso_run_opts o = {.env = changes, .merge = true, .timeout_ms = RUN_TIMEOUT_MS, .max_output = OUT_MAX};
+	if (iso_run((const char *const *)argv, &o, &r) < 0)
+		fail_msg("cannot run %s: %s", argv[0], strerror(errno));
+	*pgid = (pid_t)r.pid;
+	if (r.timed_out)
+		fail_msg("%s did not finish in %d ms; its output:\n%s", argv[0], RUN_TIMEOUT_MS, r.out);
+	int status = r.status;
+	*out = r.out;
+	r.out = NULL;
+	iso_run_result_release(&r);
+	return status;
 }
 
 /* Does /proc/PID/FILE (NUL-separated) hold an entry equal to EXACT or containing PART? */
