@@ -14,32 +14,22 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "iso_run.h"
 
 #define ISOPOD ISO_ISOPOD_BIN
-#define OUT_CAP 65536
 
 static char state_dir[] = "/tmp/isopod-test-cli-XXXXXX";
 
-/* Read FD to its end into BUF (NUL-terminated, capped). */
-static void slurp(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-	ssize_t k;
-	while (n + 1 < cap && (k = read(fd, buf + n, cap - 1 - n)) > 0)
-		n += (size_t)k;
-	buf[n] = '\0';
-}
-
-/* Run isopod with ARGS (NULL-terminated); stdout in OUT, stderr in ERR; the exit status. */
-static int run(const char *const *args, char *out, char *err)
+/* Run isopod with ARGS (NULL-terminated) through the tests' runner, away from any Podman. */
+static void run(const char *const *args, struct iso_run_result *r)
 {
 	const char *argv[32] = {ISOPOD};
 	size_t n = 1;
@@ -48,40 +38,20 @@ static int run(const char *const *args, char *out, char *err)
 		n++;
 	}
 	argv[n] = NULL;
-	int op[2], ep[2];
-	assert_int_equal(pipe(op), 0);
-	assert_int_equal(pipe(ep), 0);
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		dup2(null, 0);
-		dup2(op[1], 1);
-		dup2(ep[1], 2);
-		close(op[0]), close(op[1]), close(ep[0]), close(ep[1]);
-		setenv("CONTAINER_HOST", "unix:///nonexistent", 1);
-		setenv("ISOPOD_STATE_DIR", state_dir, 1);
-		unsetenv("ISOPOD_PROFILE");
-		execv(ISOPOD, (char *const *)argv);
-		_exit(127);
-	}
-	close(op[1]);
-	close(ep[1]);
-	/* The outputs are small: stdout first, then stderr, cannot deadlock below the pipe size. */
-	slurp(op[0], out, OUT_CAP);
-	slurp(ep[0], err, OUT_CAP);
-	close(op[0]);
-	close(ep[0]);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	char state[sizeof(state_dir) + 32];
+	snprintf(state, sizeof(state), "ISOPOD_STATE_DIR=%s", state_dir);
+	const char *env[] = {"CONTAINER_HOST=unix:///nonexistent", state, "ISOPOD_PROFILE", NULL};
+	if (iso_run(argv, &(struct iso_run_opts){.env = env, .timeout_ms = 30000}, r) < 0)
+		fail_msg("cannot run %s: %s", ISOPOD, strerror(errno));
 }
 
 /* A usage error of CMD: exit WANT, one line starting "isopod CMD: " with NEEDLE, ending in the --help pointer. */
 static void expect_usage(const char *const *args, int want, const char *cmd, const char *needle)
 {
-	static char out[OUT_CAP], err[OUT_CAP];
-	int rc = run(args, out, err);
+	struct iso_run_result r;
+	run(args, &r);
+	const char *err = r.err;
+	int rc = r.status;
 	char prefix[64], tail[96];
 	snprintf(prefix, sizeof(prefix), "isopod %s: ", cmd);
 	snprintf(tail, sizeof(tail), "; see 'isopod %s --help'\n", cmd);
@@ -90,7 +60,8 @@ static void expect_usage(const char *const *args, int want, const char *cmd, con
 	    strcmp(err + n - t, tail) || strchr(err, '\n') != err + n - 1)
 		fail_msg("isopod %s ...: exit %d (want %d), stderr '%s' (want '%s...%s...%s')", cmd, rc, want, err,
 			 prefix, needle, tail);
-	assert_string_equal(out, "");
+	assert_string_equal(r.out, "");
+	iso_run_result_release(&r);
 }
 
 static void test_short_option_in_a_cluster(void **state)
@@ -154,7 +125,7 @@ static void test_other_usage_errors(void **state)
 /* Every command's --help lists the options of its table and -h, on stdout, exit 0. */
 static void test_help_from_the_table(void **state)
 {
-	static char out[OUT_CAP], err[OUT_CAP];
+	struct iso_run_result r;
 	const struct {
 		const char *cmd, *line;
 	} cases[] = {
@@ -165,15 +136,18 @@ static void test_help_from_the_table(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *args[] = {cases[i].cmd, "--help", NULL};
-		int rc = run(args, out, err);
-		if (rc != 0 || !strstr(out, cases[i].line) || err[0])
-			fail_msg("isopod %s --help: exit %d, no line '%s' in '%s' (stderr '%s')", cases[i].cmd, rc,
-				 cases[i].line, out, err);
+		run(args, &r);
+		if (r.status != 0 || !strstr(r.out, cases[i].line) || r.err[0])
+			fail_msg("isopod %s --help: exit %d, no line '%s' in '%s' (stderr '%s')", cases[i].cmd,
+				 r.status, cases[i].line, r.out, r.err);
+		iso_run_result_release(&r);
 	}
 	/* --help wins over a wrong option, as it did. */
 	const char *args[] = {"up", "-W", "--help", NULL};
-	assert_int_equal(run(args, out, err), 0);
-	assert_non_null(strstr(out, "usage: isopod up WO-ID"));
+	run(args, &r);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "usage: isopod up WO-ID"));
+	iso_run_result_release(&r);
 }
 
 /* ---- the parser called directly ---- */
@@ -267,9 +241,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return iso_rmtree(state_dir);
 }
 
 int main(void)
