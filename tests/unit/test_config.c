@@ -188,22 +188,28 @@ static void test_repository_may_not_set_host_keys(void **state)
 static void test_bad_values(void **state)
 {
 	struct fixture *f = *state;
-	put(f->user, "{\"colour\": true}");
-	expect_error(f, "unknown key 'colour'", NULL);
-	put(f->user, "{\"profiles\": {\"hub\": {\"odoo_imgae\": \"x\"}}}");
-	expect_error(f, "unknown key 'profiles.hub.odoo_imgae'", NULL);
-	put(f->user, "{\"port_range\": \"9100-90\"}");
-	expect_error(f, "port range '9100-90'", NULL);
-	put(f->user, "{\"profiles\": {\"Bad-Name\": {}}}");
-	expect_error(f, "profile name 'Bad-Name'", NULL);
-	put(f->user, "{\"profiles\": {\"hub\": {\"ports\": [\"db\"]}}}");
-	expect_error(f, "must include \"http\"", NULL);
-	put(f->user, "{\"profiles\": {\"hub\": {\"port_range\": \"7000-7010\"}}}");
-	expect_error(f, "outside the global range", NULL);
-	put(f->user, "{\"profile\": \"hub\"}");
-	expect_error(f, "belongs in a repository", NULL);
-	put(f->user, "[]");
-	expect_error(f, "top level must be an object", NULL);
+	/* A user file, and what the error must say. */
+	static const struct {
+		const char *text, *needle1, *needle2;
+	} files[] = {
+		{"{\"colour\": true}", "unknown key 'colour'", NULL},
+		{"{\"profiles\": {\"hub\": {\"odoo_imgae\": \"x\"}}}", "unknown key 'profiles.hub.odoo_imgae'", NULL},
+		{"{\"port_range\": \"9100-90\"}", "port range '9100-90'", "config file '"},
+		{"{\"port_range\": 9100}", "'port_range' must be a string \"LOW-HIGH\"", NULL},
+		{"{\"profiles\": {\"hub\": {\"port_range\": \"9-1\"}}}", "'profiles.hub.port_range': port range '9-1'",
+		 NULL},
+		{"{\"profiles\": {\"Bad-Name\": {}}}", "profile name 'Bad-Name'", NULL},
+		{"{\"profiles\": {\"hub\": {\"ports\": [\"db\"]}}}", "must include \"http\"", NULL},
+		{"{\"profiles\": {\"hub\": {\"ports\": [\"ftp\"]}}}", "an array of \"http\", \"websocket\", \"db\"",
+		 NULL},
+		{"{\"profiles\": {\"hub\": {\"port_range\": \"7000-7010\"}}}", "outside the global range", NULL},
+		{"{\"profile\": \"hub\"}", "belongs in a repository", NULL},
+		{"[]", "top level must be an object", NULL},
+	};
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(files); i++) {
+		put(f->user, files[i].text);
+		expect_error(f, files[i].needle1, files[i].needle2);
+	}
 	unlink(f->user);
 	setenv("ISOPOD_PROFILE", "nosuch", 1);
 	expect_error(f, "unknown profile 'nosuch'", "hub, evv");
