@@ -93,25 +93,13 @@ int podman_container_create(struct podman_client *c, const struct podman_contain
 {
 	cleanup_free char *what = xasprintf("create container '%s'", s->name);
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	size_t len;
 	for (size_t i = 0; i < s->n_rlimits; i++)
 		if (strncasecmp(s->rlimits[i].type, "RLIMIT_", 7) == 0) /* runc would make RLIMIT_RLIMIT_ of it */
 			return iso_error_set(err, ISO_E_INTERNAL, EINVAL,
 					     "%s: rlimit type '%s' must not start with RLIMIT_", what,
 					     s->rlimits[i].type);
 	spec_json(g, s);
-	const char *body = iso_jgen_finish(g, &len, err);
-	if (!body)
-		return -1;
-	cleanup_json iso_json *root = podman_call_json(c, "POST", "/containers/create", body, len, what, NULL, err);
-	if (!root)
-		return -1;
-	const char *cid = iso_json_get_string(root, "Id");
-	if (!cid)
-		return podman_bad_answer(err, what, "no Id");
-	if (id)
-		*id = xstrdup(cid);
-	return 0;
+	return podman_post_create(c, "/containers/create", g, what, id, err);
 }
 
 static int ctr_action(struct podman_client *c, const char *method, const char *name, const char *verb,
@@ -161,10 +149,7 @@ int podman_container_remove(struct podman_client *c, const char *name, int force
 
 int podman_container_exists(struct podman_client *c, const char *name, struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("check container '%s'", name);
-	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/containers/%s/exists", esc);
-	return podman_call_exists(c, path, what, err);
+	return podman_exists_named(c, "container", name, err);
 }
 
 int podman_container_wait(struct podman_client *c, const char *name, int *exit_code, struct iso_error **err)
@@ -230,10 +215,8 @@ static int get_int(const iso_json *v, int *out)
 int podman_container_inspect(struct podman_client *c, const char *name, struct podman_container *out,
 			     struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("inspect container '%s'", name);
-	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/containers/%s/json", esc);
-	cleanup_json iso_json *root = podman_call_json(c, "GET", path, NULL, 0, what, NULL, err);
+	cleanup_free char *what = NULL;
+	cleanup_json iso_json *root = podman_inspect_named(c, "container", name, &what, err);
 	if (!root)
 		return -1;
 	const iso_json *state = iso_json_get(root, "State");

@@ -249,9 +249,5 @@ int podman_exec_resize(struct podman_client *c, const char *id, int height, int 
 	cleanup_free char *what = xasprintf("resize exec session '%.12s'", id);
 	cleanup_free char *esc = podman_escape(id);
 	cleanup_free char *path = xasprintf("/exec/%s/resize?h=%d&w=%d", esc, height, width);
-	struct podman_response resp;
-	if (podman_call(c, "POST", path, NULL, 0, NULL, what, &resp, err) < 0)
-		return -1;
-	podman_response_release(&resp);
-	return 0;
+	return podman_call_ok(c, "POST", path, what, err);
 }

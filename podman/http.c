@@ -93,7 +93,8 @@ iso_json *podman_call_json(struct podman_client *c, const char *method, const ch
 	return root;
 }
 
-int podman_call_exists(struct podman_client *c, const char *path, const char *what, struct iso_error **err)
+/* GET PATH answering 204 / 404: 1, 0, or -1. */
+static int call_exists(struct podman_client *c, const char *path, const char *what, struct iso_error **err)
 {
 	struct podman_response resp;
 	if (send_req(c, "GET", path, NULL, 0, NULL, 0, NULL, NULL, &resp, err) < 0)
@@ -127,7 +128,64 @@ int podman_call_stream(struct podman_client *c, const char *method, const char *
 	return 0;
 }
 
+int podman_call_ok(struct podman_client *c, const char *method, const char *path, const char *what,
+		   struct iso_error **err)
+{
+	struct podman_response resp;
+	if (podman_call(c, method, path, NULL, 0, NULL, what, &resp, err) < 0)
+		return -1;
+	podman_response_release(&resp);
+	return 0;
+}
+
+/* ---- one named object: /<kind>s/<name>... ---- */
+static char *object_path(const char *kind, const char *name, const char *suffix)
+{
+	cleanup_free char *esc = podman_escape(name);
+	return xasprintf("/%ss/%s%s", kind, esc, suffix);
+}
+
+int podman_exists_named(struct podman_client *c, const char *kind, const char *name, struct iso_error **err)
+{
+	cleanup_free char *what = xasprintf("check %s '%s'", kind, name);
+	cleanup_free char *path = object_path(kind, name, "/exists");
+	return call_exists(c, path, what, err);
+}
+
+iso_json *podman_inspect_named(struct podman_client *c, const char *kind, const char *name, char **what,
+			       struct iso_error **err)
+{
+	cleanup_free char *path = object_path(kind, name, "/json");
+	*what = xasprintf("inspect %s '%s'", kind, name);
+	return podman_call_json(c, "GET", path, NULL, 0, *what, NULL, err);
+}
+
+int podman_post_create(struct podman_client *c, const char *path, iso_jgen *g, const char *what, char **id,
+		       struct iso_error **err)
+{
+	size_t len;
+	const char *body = iso_jgen_finish(g, &len, err);
+	if (!body)
+		return -1;
+	cleanup_json iso_json *root = podman_call_json(c, "POST", path, body, len, what, NULL, err);
+	if (!root)
+		return -1;
+	return podman_answer_id(root, "Id", what, id, err);
+}
+
 /* ---- JSON helpers ---- */
+int podman_answer_id(const iso_json *root, const char *key, const char *what, char **id, struct iso_error **err)
+{
+	const char *s = iso_json_get_string(root, key);
+	if (!s) {
+		cleanup_free char *detail = xasprintf("no %s", key);
+		return podman_bad_answer(err, what, detail);
+	}
+	if (id)
+		*id = xstrdup(s);
+	return 0;
+}
+
 char *podman_json_strdup(const iso_json *obj, const char *key)
 {
 	const char *s = iso_json_get_string(obj, key);

@@ -107,10 +107,7 @@ int podman_pull_finish(struct podman_pull_state *s, char **id, struct iso_error 
 
 int podman_image_exists(struct podman_client *c, const char *ref, struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("check image '%s'", ref);
-	cleanup_free char *esc = podman_escape(ref);
-	cleanup_free char *path = xasprintf("/images/%s/exists", esc);
-	return podman_call_exists(c, path, what, err);
+	return podman_exists_named(c, "image", ref, err);
 }
 
 struct pull_ctx {

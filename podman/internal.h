@@ -51,11 +51,28 @@ int podman_call_timeout(struct podman_client *c, const char *method, const char 
 /* podman_call + parse the JSON body (object or array as the caller checks). */
 iso_json *podman_call_json(struct podman_client *c, const char *method, const char *path, const char *body,
 			   size_t body_len, const char *what, int *status, struct iso_error **err);
-/* GET PATH answering 204 / 404: 1, 0, or -1. */
-int podman_call_exists(struct podman_client *c, const char *path, const char *what, struct iso_error **err);
+/* podman_call for an answer nobody reads (DELETE, resize): 0 or -1. */
+int podman_call_ok(struct podman_client *c, const char *method, const char *path, const char *what,
+		   struct iso_error **err);
 /* A streaming call: 2xx body chunks to CB; error bodies become errors. */
 int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
 		       long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what, struct iso_error **err);
+
+/*
+ * One named object of libpod, at /<KIND>s/<NAME escaped> (KIND "pod",
+ * "container", "volume", "secret", "image").  exists: GET .../exists,
+ * 1, 0 or -1 ("check KIND 'NAME'").  inspect: GET .../json, the answer
+ * (owned) or NULL; *WHAT (owned, set either way) is "inspect KIND 'NAME'"
+ * for the caller's own complaints about the answer.
+ */
+int podman_exists_named(struct podman_client *c, const char *kind, const char *name, struct iso_error **err);
+iso_json *podman_inspect_named(struct podman_client *c, const char *kind, const char *name, char **what,
+			       struct iso_error **err);
+/* Finish G and POST it to PATH (a create); *ID (may be NULL) gets the answer's "Id". */
+int podman_post_create(struct podman_client *c, const char *path, iso_jgen *g, const char *what, char **id,
+		       struct iso_error **err);
+/* *ID (may be NULL) = the string KEY of ROOT, or a bad answer to WHAT ("no KEY"). */
+int podman_answer_id(const iso_json *root, const char *key, const char *what, char **id, struct iso_error **err);
 
 /* ISO_E_INTERNAL "unexpected answer from podman to WHAT: DETAIL" (errors.c). */
 int podman_bad_answer(struct iso_error **err, const char *what, const char *detail);

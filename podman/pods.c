@@ -15,7 +15,6 @@ int podman_pod_create(struct podman_client *c, const struct podman_pod_spec *s, 
 {
 	cleanup_free char *what = xasprintf("create pod '%s'", s->name);
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	size_t len;
 	iso_jgen_map_open(g);
 	iso_jgen_kv_string(g, "name", s->name);
 	podman_jgen_pairs(g, "labels", s->labels, s->n_labels);
@@ -49,18 +48,7 @@ int podman_pod_create(struct podman_client *c, const struct podman_pod_spec *s, 
 		}
 	}
 	iso_jgen_map_close(g);
-	const char *body = iso_jgen_finish(g, &len, err);
-	if (!body)
-		return -1;
-	cleanup_json iso_json *root = podman_call_json(c, "POST", "/pods/create", body, len, what, NULL, err);
-	if (!root)
-		return -1;
-	const char *pid = iso_json_get_string(root, "Id");
-	if (!pid)
-		return podman_bad_answer(err, what, "no Id");
-	if (id)
-		*id = xstrdup(pid);
-	return 0;
+	return podman_post_create(c, "/pods/create", g, what, id, err);
 }
 
 /* POST /pods/NAME/VERB: 200 with empty Errs or 304 is success. */
@@ -124,10 +112,7 @@ int podman_pod_remove(struct podman_client *c, const char *name, int force, stru
 
 int podman_pod_exists(struct podman_client *c, const char *name, struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("check pod '%s'", name);
-	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/pods/%s/exists", esc);
-	return podman_call_exists(c, path, what, err);
+	return podman_exists_named(c, "pod", name, err);
 }
 
 void podman_pod_release(struct podman_pod *p)
@@ -189,10 +174,8 @@ static int parse_bindings(const iso_json *pb, struct podman_pod *out)
 
 int podman_pod_inspect(struct podman_client *c, const char *name, struct podman_pod *out, struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("inspect pod '%s'", name);
-	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/pods/%s/json", esc);
-	cleanup_json iso_json *root = podman_call_json(c, "GET", path, NULL, 0, what, NULL, err);
+	cleanup_free char *what = NULL;
+	cleanup_json iso_json *root = podman_inspect_named(c, "pod", name, &what, err);
 	if (!root)
 		return -1;
 	if (!iso_json_get_string(root, "Id") || !iso_json_get_string(root, "Name") ||

@@ -50,20 +50,13 @@ int podman_secret_create(struct podman_client *c, const char *name, const void *
 	podman_response_release(&resp);
 	if (!root)
 		return -1;
-	const char *sid = iso_json_get_string(root, "ID");
-	if (!sid)
-		return podman_bad_answer(err, what, "no ID");
-	if (id)
-		*id = xstrdup(sid);
-	return 0;
+	return podman_answer_id(root, "ID", what, id, err);
 }
 
 int podman_secret_inspect(struct podman_client *c, const char *name, struct podman_secret *out, struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("inspect secret '%s'", name);
-	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/secrets/%s/json", esc);
-	cleanup_json iso_json *root = podman_call_json(c, "GET", path, NULL, 0, what, NULL, err);
+	cleanup_free char *what = NULL;
+	cleanup_json iso_json *root = podman_inspect_named(c, "secret", name, &what, err);
 	if (!root)
 		return -1;
 	const iso_json *spec = iso_json_get(root, "Spec");
@@ -84,9 +77,5 @@ int podman_secret_remove(struct podman_client *c, const char *name, struct iso_e
 	cleanup_free char *what = xasprintf("remove secret '%s'", name);
 	cleanup_free char *esc = podman_escape(name);
 	cleanup_free char *path = xasprintf("/secrets/%s", esc);
-	struct podman_response resp;
-	if (podman_call(c, "DELETE", path, NULL, 0, NULL, what, &resp, err) < 0)
-		return -1;
-	podman_response_release(&resp);
-	return 0;
+	return podman_call_ok(c, "DELETE", path, what, err);
 }

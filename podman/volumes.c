@@ -65,10 +65,8 @@ int podman_volume_create(struct podman_client *c, const char *name, const struct
 
 int podman_volume_inspect(struct podman_client *c, const char *name, struct podman_volume *out, struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("inspect volume '%s'", name);
-	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/volumes/%s/json", esc);
-	cleanup_json iso_json *root = podman_call_json(c, "GET", path, NULL, 0, what, NULL, err);
+	cleanup_free char *what = NULL;
+	cleanup_json iso_json *root = podman_inspect_named(c, "volume", name, &what, err);
 	if (!root)
 		return -1;
 	return volume_from_json(root, out, what, err);
@@ -76,10 +74,7 @@ int podman_volume_inspect(struct podman_client *c, const char *name, struct podm
 
 int podman_volume_exists(struct podman_client *c, const char *name, struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("check volume '%s'", name);
-	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/volumes/%s/exists", esc);
-	return podman_call_exists(c, path, what, err);
+	return podman_exists_named(c, "volume", name, err);
 }
 
 static int volume_parse(const iso_json *o, void *item, const char *what, struct iso_error **err)
@@ -116,9 +111,5 @@ int podman_volume_remove(struct podman_client *c, const char *name, int force, s
 	cleanup_free char *what = xasprintf("remove volume '%s'", name);
 	cleanup_free char *esc = podman_escape(name);
 	cleanup_free char *path = xasprintf("/volumes/%s%s", esc, force ? "?force=true" : "");
-	struct podman_response resp;
-	if (podman_call(c, "DELETE", path, NULL, 0, NULL, what, &resp, err) < 0)
-		return -1;
-	podman_response_release(&resp);
-	return 0;
+	return podman_call_ok(c, "DELETE", path, what, err);
 }
