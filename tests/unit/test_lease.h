@@ -96,6 +96,15 @@ static inline char *tl_read_raw(const struct tl *t)
 	return out;
 }
 
+/* The lease file holds exactly WANT (a refused change left it as it was). */
+static inline void tl_assert_raw(const struct tl *t, const char *want)
+{
+	char *got = tl_read_raw(t);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
 static inline struct lease_request tl_req(const struct tl *t, const char *wo)
 {
 	struct lease_request r = {

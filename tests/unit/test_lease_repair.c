@@ -73,14 +73,11 @@ static void test_reclaim_abort_changes_nothing(void **state)
 	struct tl *t = *state;
 	cleanup_free char *orig = fixture();
 	struct iso_error *err = NULL;
-	char *after;
 
 	tl_write_raw(t, orig);
 	assert_int_equal(lease_reclaim(&t->reg, getuid(), exists_fails, NULL, NULL, &err), -1);
 	iso_error_free(err);
-	after = tl_read_raw(t);
-	assert_string_equal(after, orig);
-	free(after);
+	tl_assert_raw(t, orig);
 }
 
 static void test_list_stale(void **state)
@@ -153,9 +150,7 @@ static void test_merge(void **state)
 	in[0].uid = OTHER;
 	assert_int_equal(lease_merge(&t->reg, getuid(), in, 1, low, t->high, NULL, &err), -1);
 	iso_error_free(err);
-	after = tl_read_raw(t);
-	assert_string_equal(after, orig);
-	free(after);
+	tl_assert_raw(t, orig);
 }
 
 static void test_list_all_holders_only(void **state)
