@@ -118,7 +118,6 @@ int podman_exec_create(struct podman_client *c, const char *container, const str
 	cleanup_free char *esc = podman_escape(container);
 	cleanup_free char *path = xasprintf("/containers/%s/exec", esc);
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	size_t len;
 	iso_jgen_map_open(g);
 	iso_jgen_kv_bool(g, "AttachStdout", 1);
 	iso_jgen_kv_bool(g, "AttachStderr", 1);
@@ -140,17 +139,7 @@ int podman_exec_create(struct podman_client *c, const char *container, const str
 	if (s->workdir)
 		iso_jgen_kv_string(g, "WorkingDir", s->workdir);
 	iso_jgen_map_close(g);
-	const char *body = iso_jgen_finish(g, &len, err);
-	if (!body)
-		return -1;
-	cleanup_json iso_json *root = podman_call_json(c, "POST", path, body, len, what, NULL, err);
-	if (!root)
-		return -1;
-	const char *eid = iso_json_get_string(root, "Id");
-	if (!eid)
-		return podman_bad_answer(err, what, "no Id");
-	*id = xstrdup(eid);
-	return 0;
+	return podman_post_create(c, path, g, what, id, err);
 }
 
 int podman_exec_start(struct podman_client *c, const char *id, podman_output_cb cb, void *ctx, struct iso_error **err)
