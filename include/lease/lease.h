@@ -89,6 +89,7 @@
 #include "base/error.h"
 #include "workorder/config.h"
 #include "workorder/names.h"
+#include "workorder/ports.h"
 
 #define LEASE_FILE "leases"
 #define LEASE_LOCK_FILE "leases.lock"
