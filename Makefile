@@ -45,7 +45,7 @@ FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/*/*.c src/*/*.h podm
 	tests/*/*.c tests/*/*.h bench/*.c))
 
 .PHONY: all check check-unit check-asan check-integration images bench fuzz fuzz-build format format-check \
-	check-layering check-spdx install clean setup host demo demo-clean unit-bins integration-bins bench-bins
+	check-layering check-spdx check-limits install clean setup host demo demo-clean unit-bins integration-bins bench-bins
 
 all: $(BIN)
 
@@ -114,6 +114,7 @@ check: host
 	@$(MAKE) --no-print-directory $(BIN)
 	@$(MAKE) --no-print-directory check-layering
 	@scripts/check-spdx.sh
+	@scripts/check-limits.sh
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory fuzz
@@ -151,6 +152,9 @@ check-layering: $(BUILD)/libisopod.a
 
 check-spdx:
 	@scripts/check-spdx.sh
+
+check-limits:
+	@scripts/check-limits.sh
 
 install: $(BIN)
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/isopod
