@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * base/json.h - the JSON layer: the only code that sees yajl.
+ * base/json.h - the JSON layer: the only code that sees yajl (the parser in
+ * src/base/json.c; the generator, src/base/json_gen.c, is a writer of its own).
  *
  * It serves the Podman client's request and response bodies, the config
  * files, the lease file and every --json output.  Three tools:
@@ -74,6 +75,7 @@ const char *iso_json_string(const iso_json *v);      /* NULL unless a string */
 int iso_json_int(const iso_json *v, long long *out); /* 0, or -1 unless an integer */
 int iso_json_double(const iso_json *v, double *out); /* 0, or -1 unless a number */
 int iso_json_bool(const iso_json *v, int *out);      /* 0, or -1 unless true/false */
+const char *iso_json_number_text(const iso_json *v); /* the number as written, NULL unless a number */
 const char *iso_json_get_string(const iso_json *obj, const char *key);
 
 /* Arrays and objects: number of elements/members (0 for anything else). */

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The JSON layer: the one file of isopod that includes yajl.  A later swap of
- * the library (crun moved from yajl to json-c in 2026 and touched many files)
- * touches this file alone.
+ * The JSON parser, tree and streaming reader: the one file of isopod that
+ * includes yajl.  A later swap of the library (crun moved from yajl to json-c
+ * in 2026 and touched many files) touches this file alone; the generator
+ * (json_gen.c) is a writer of its own and reads parsed values through the
+ * accessors here.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 #include <yajl/yajl_tree.h>
 
@@ -334,6 +335,11 @@ int iso_json_bool(const iso_json *v, int *out)
 	return 0;
 }
 
+const char *iso_json_number_text(const iso_json *v)
+{
+	return v && YAJL_IS_NUMBER(V(v)) ? V(v)->u.number.r : NULL;
+}
+
 const char *iso_json_get_string(const iso_json *obj, const char *key)
 {
 	return iso_json_string(iso_json_get(obj, key));
@@ -369,182 +375,4 @@ const iso_json *iso_json_value_at(const iso_json *object, size_t i)
 	if (!object || !YAJL_IS_OBJECT(V(object)) || i >= V(object)->u.object.len)
 		return NULL;
 	return J(V(object)->u.object.values[i]);
-}
-
-/* ---- generator ---- */
-
-struct iso_jgen {
-	yajl_gen g;
-	yajl_gen_status first_error;
-	const char *first_call;
-};
-
-iso_jgen *iso_jgen_new(int pretty)
-{
-	struct iso_jgen *g = xzalloc(sizeof(*g));
-	g->g = yajl_gen_alloc(NULL);
-	if (!g->g)
-		abort();
-	yajl_gen_config(g->g, yajl_gen_beautify, pretty ? 1 : 0);
-	yajl_gen_config(g->g, yajl_gen_validate_utf8, 1);
-	if (pretty)
-		yajl_gen_config(g->g, yajl_gen_indent_string, "  ");
-	return g;
-}
-
-void iso_jgen_free(iso_jgen *g)
-{
-	if (!g)
-		return;
-	yajl_gen_free(g->g);
-	free(g);
-}
-
-static void note(iso_jgen *g, yajl_gen_status st, const char *call)
-{
-	if (st != yajl_gen_status_ok && g->first_error == yajl_gen_status_ok) {
-		g->first_error = st;
-		g->first_call = call;
-	}
-}
-
-void iso_jgen_map_open(iso_jgen *g)
-{
-	note(g, yajl_gen_map_open(g->g), "map_open");
-}
-void iso_jgen_map_close(iso_jgen *g)
-{
-	note(g, yajl_gen_map_close(g->g), "map_close");
-}
-void iso_jgen_array_open(iso_jgen *g)
-{
-	note(g, yajl_gen_array_open(g->g), "array_open");
-}
-void iso_jgen_array_close(iso_jgen *g)
-{
-	note(g, yajl_gen_array_close(g->g), "array_close");
-}
-void iso_jgen_key(iso_jgen *g, const char *key)
-{
-	iso_jgen_stringn(g, key ? key : "", key ? strlen(key) : 0);
-}
-void iso_jgen_string(iso_jgen *g, const char *s)
-{
-	if (!s)
-		iso_jgen_null(g);
-	else
-		iso_jgen_stringn(g, s, strlen(s));
-}
-void iso_jgen_stringn(iso_jgen *g, const char *s, size_t len)
-{
-	note(g, yajl_gen_string(g->g, (const unsigned char *)s, len), "string");
-}
-void iso_jgen_int(iso_jgen *g, long long v)
-{
-	note(g, yajl_gen_integer(g->g, v), "integer");
-}
-void iso_jgen_double(iso_jgen *g, double v)
-{
-	note(g, yajl_gen_double(g->g, v), "double");
-}
-void iso_jgen_bool(iso_jgen *g, int v)
-{
-	note(g, yajl_gen_bool(g->g, v ? 1 : 0), "bool");
-}
-void iso_jgen_null(iso_jgen *g)
-{
-	note(g, yajl_gen_null(g->g), "null");
-}
-void iso_jgen_kv_string(iso_jgen *g, const char *key, const char *s)
-{
-	iso_jgen_key(g, key);
-	iso_jgen_string(g, s);
-}
-void iso_jgen_kv_int(iso_jgen *g, const char *key, long long v)
-{
-	iso_jgen_key(g, key);
-	iso_jgen_int(g, v);
-}
-void iso_jgen_kv_bool(iso_jgen *g, const char *key, int v)
-{
-	iso_jgen_key(g, key);
-	iso_jgen_bool(g, v);
-}
-
-void iso_jgen_value(iso_jgen *g, const iso_json *v)
-{
-	if (!v) {
-		iso_jgen_null(g);
-		return;
-	}
-	yajl_val y = V(v);
-	switch (y->type) {
-	case yajl_t_string:
-		iso_jgen_string(g, y->u.string);
-		break;
-	case yajl_t_number:
-		note(g, yajl_gen_number(g->g, y->u.number.r, strlen(y->u.number.r)), "number");
-		break;
-	case yajl_t_object:
-		iso_jgen_map_open(g);
-		for (size_t i = 0; i < y->u.object.len; i++) {
-			iso_jgen_key(g, y->u.object.keys[i]);
-			iso_jgen_value(g, J(y->u.object.values[i]));
-		}
-		iso_jgen_map_close(g);
-		break;
-	case yajl_t_array:
-		iso_jgen_array_open(g);
-		for (size_t i = 0; i < y->u.array.len; i++)
-			iso_jgen_value(g, J(y->u.array.values[i]));
-		iso_jgen_array_close(g);
-		break;
-	case yajl_t_true:
-	case yajl_t_false:
-		iso_jgen_bool(g, y->type == yajl_t_true);
-		break;
-	default:
-		iso_jgen_null(g);
-	}
-}
-
-static const char *gen_status_text(yajl_gen_status st)
-{
-	switch (st) {
-	case yajl_gen_keys_must_be_strings:
-		return "a key was expected";
-	case yajl_max_depth_exceeded:
-		return "nested too deeply";
-	case yajl_gen_in_error_state:
-		return "generator already failed";
-	case yajl_gen_generation_complete:
-		return "a second top-level value";
-	case yajl_gen_invalid_number:
-		return "a number that JSON cannot hold";
-	case yajl_gen_invalid_string:
-		return "a string that is not valid UTF-8";
-	default:
-		return "generator misuse";
-	}
-}
-
-const char *iso_jgen_finish(iso_jgen *g, size_t *len, struct iso_error **err)
-{
-	if (g->first_error != yajl_gen_status_ok) {
-		iso_error_set(err, ISO_E_INTERNAL, 0, "cannot write JSON: %s (at %s)", gen_status_text(g->first_error),
-			      g->first_call);
-		return NULL;
-	}
-	const unsigned char *buf = NULL;
-	size_t n = 0;
-	yajl_gen_get_buf(g->g, &buf, &n);
-	if (len)
-		*len = n;
-	return buf ? (const char *)buf : "";
-}
-
-void iso_jgen_reset(iso_jgen *g)
-{
-	yajl_gen_clear(g->g);
-	yajl_gen_reset(g->g, NULL);
 }

@@ -212,6 +212,46 @@ static void test_generator_round_trip(void **state)
 	iso_jgen_free(g2);
 }
 
+/* The bytes every --json output and request body is made of, as the generator always wrote them. */
+static void test_generator_output_bytes(void **state)
+{
+	iso_jgen *g = iso_jgen_new(0);
+	iso_jgen_map_open(g);
+	iso_jgen_kv_string(g, "s", "a/\"\\\b\f\n\r\t\x01\x1f\x7f\xc3\xa9");
+	iso_jgen_key(g, "l");
+	iso_jgen_array_open(g);
+	iso_jgen_int(g, -7);
+	iso_jgen_double(g, 2);
+	iso_jgen_double(g, 0.5);
+	iso_jgen_null(g);
+	iso_jgen_bool(g, 0);
+	iso_jgen_array_close(g);
+	iso_jgen_map_close(g);
+	size_t len = 0;
+	const char *out = iso_jgen_finish(g, &len, NULL);
+	const char *want =
+		"{\"s\":\"a/\\\"\\\\\\b\\f\\n\\r\\t\\u0001\\u001F\x7f\xc3\xa9\",\"l\":[-7,2.0,0.5,null,false]}";
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(out, want, len);
+	iso_jgen_free(g);
+
+	g = iso_jgen_new(1);
+	iso_jgen_map_open(g);
+	iso_jgen_kv_int(g, "n", 1);
+	iso_jgen_key(g, "a");
+	iso_jgen_array_open(g);
+	iso_jgen_string(g, "x");
+	iso_jgen_map_open(g);
+	iso_jgen_map_close(g);
+	iso_jgen_array_close(g);
+	iso_jgen_map_close(g);
+	out = iso_jgen_finish(g, &len, NULL);
+	want = "{\n  \"n\": 1,\n  \"a\": [\n    \"x\",\n    {\n\n    }\n  ]\n}\n";
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(out, want, len);
+	iso_jgen_free(g);
+}
+
 static void test_generator_misuse_is_reported(void **state)
 {
 	iso_jgen *g = iso_jgen_new(0);
@@ -230,6 +270,22 @@ static void test_generator_misuse_is_reported(void **state)
 	err = NULL;
 	assert_null(iso_jgen_finish(g, NULL, &err));
 	assert_non_null(strstr(err->msg, "UTF-8"));
+	iso_error_free(err);
+	iso_jgen_free(g);
+
+	/* A close that matches no open, or the other kind of open. */
+	g = iso_jgen_new(0);
+	iso_jgen_map_close(g);
+	err = NULL;
+	assert_null(iso_jgen_finish(g, NULL, &err));
+	assert_non_null(strstr(err->msg, "map_close"));
+	iso_error_free(err);
+	iso_jgen_free(g);
+	g = iso_jgen_new(0);
+	iso_jgen_array_open(g);
+	iso_jgen_map_close(g);
+	err = NULL;
+	assert_null(iso_jgen_finish(g, NULL, &err));
 	iso_error_free(err);
 	iso_jgen_free(g);
 
@@ -255,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_stream_in_chunks),
 		cmocka_unit_test(test_stream_stop_and_syntax),
 		cmocka_unit_test(test_generator_round_trip),
+		cmocka_unit_test(test_generator_output_bytes),
 		cmocka_unit_test(test_generator_misuse_is_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
