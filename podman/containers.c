@@ -114,9 +114,7 @@ static int ctr_action(struct podman_client *c, const char *method, const char *n
 		return -1;
 	if (strcmp(method, "DELETE") == 0 && st == 200) {
 		/* [{"Id":..,"Err":..,"RawInput":..}]: an Err there is a failure */
-		struct iso_error *perr = NULL;
-		cleanup_json iso_json *root = iso_json_parse(resp.body, resp.len, 0, ISO_E_INTERNAL, what, &perr);
-		iso_error_free(perr);
+		cleanup_json iso_json *root = podman_report_json(&resp);
 		for (size_t i = 0; i < iso_json_len(root); i++) {
 			const char *e = iso_json_get_string(iso_json_at(root, i), "Err");
 			if (e && *e) {

@@ -186,6 +186,14 @@ int podman_answer_id(const iso_json *root, const char *key, const char *what, ch
 	return 0;
 }
 
+iso_json *podman_report_json(const struct podman_response *resp)
+{
+	struct iso_error *perr = NULL;
+	iso_json *root = resp->len ? iso_json_parse(resp->body, resp->len, 0, ISO_E_INTERNAL, "a report", &perr) : NULL;
+	iso_error_free(perr);
+	return root;
+}
+
 char *podman_json_strdup(const iso_json *obj, const char *key)
 {
 	const char *s = iso_json_get_string(obj, key);

@@ -80,6 +80,11 @@ int podman_bad_answer(struct iso_error **err, const char *what, const char *deta
 /* Write labels as a JSON map under KEY. */
 void podman_jgen_pairs(iso_jgen *g, const char *key, const struct podman_pair *p, size_t n);
 void podman_jgen_strv(iso_jgen *g, const char *key, const char *const *v);
+/*
+ * The report in the body of an action that happened (owned), or NULL when
+ * the body is empty or not JSON: an odd report is not worth failing over.
+ */
+iso_json *podman_report_json(const struct podman_response *resp);
 /* Copy a JSON string member, or NULL. */
 char *podman_json_strdup(const iso_json *obj, const char *key);
 

@@ -51,63 +51,45 @@ int podman_pod_create(struct podman_client *c, const struct podman_pod_spec *s, 
 	return podman_post_create(c, "/pods/create", g, what, id, err);
 }
 
-/* POST /pods/NAME/VERB: 200 with empty Errs or 304 is success. */
-static int pod_action(struct podman_client *c, const char *name, const char *verb, const char *query,
-		      struct iso_error **err)
+/*
+ * METHOD /pods/NAME SUFFIX.  A refused action can still come as a 2xx:
+ * start and stop report it in a non-empty "Errs", DELETE in an "Err".
+ * 304 (nothing to do) and an empty report are success.
+ */
+static int pod_call(struct podman_client *c, const char *method, const char *name, const char *verb, const char *suffix,
+		    struct iso_error **err)
 {
 	cleanup_free char *what = xasprintf("%s pod '%s'", verb, name);
 	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/pods/%s/%s%s", esc, verb, query ? query : "");
+	cleanup_free char *path = xasprintf("/pods/%s%s", esc, suffix);
 	struct podman_response resp;
-	int st = podman_call(c, "POST", path, NULL, 0, NULL, what, &resp, err);
+	int st = podman_call(c, method, path, NULL, 0, NULL, what, &resp, err);
 	if (st < 0)
 		return -1;
-	if (st == 200 && resp.len) {
-		struct iso_error *perr = NULL;
-		cleanup_json iso_json *root = iso_json_parse(resp.body, resp.len, 0, ISO_E_INTERNAL, what, &perr);
-		iso_error_free(perr); /* the action happened; an odd report is not worth failing over */
-		if (iso_json_len(iso_json_get(root, "Errs")) > 0) {
-			podman_error_from_response(st, resp.body, resp.len, what, err);
-			podman_response_release(&resp);
-			return -1;
-		}
-	}
+	cleanup_json iso_json *report = podman_report_json(&resp);
+	int rc = 0;
+	if (iso_json_len(iso_json_get(report, "Errs")) > 0 || iso_json_get_string(report, "Err"))
+		rc = podman_error_from_response(st, resp.body, resp.len, what, err);
 	podman_response_release(&resp);
-	return 0;
+	return rc;
 }
 
 int podman_pod_start(struct podman_client *c, const char *name, struct iso_error **err)
 {
-	return pod_action(c, name, "start", NULL, err);
+	return pod_call(c, "POST", name, "start", "/start", err);
 }
 
 int podman_pod_stop(struct podman_client *c, const char *name, int timeout_s, struct iso_error **err)
 {
-	char q[32] = "";
+	char q[40] = "/stop";
 	if (timeout_s >= 0)
-		snprintf(q, sizeof q, "?t=%d", timeout_s);
-	return pod_action(c, name, "stop", q, err);
+		snprintf(q, sizeof q, "/stop?t=%d", timeout_s);
+	return pod_call(c, "POST", name, "stop", q, err);
 }
 
 int podman_pod_remove(struct podman_client *c, const char *name, int force, struct iso_error **err)
 {
-	cleanup_free char *what = xasprintf("remove pod '%s'", name);
-	cleanup_free char *esc = podman_escape(name);
-	cleanup_free char *path = xasprintf("/pods/%s%s", esc, force ? "?force=true" : "");
-	struct podman_response resp;
-	int st = podman_call(c, "DELETE", path, NULL, 0, NULL, what, &resp, err);
-	if (st < 0)
-		return -1;
-	struct iso_error *perr = NULL;
-	cleanup_json iso_json *root = iso_json_parse(resp.body, resp.len, 0, ISO_E_INTERNAL, what, &perr);
-	iso_error_free(perr);
-	if (iso_json_get_string(root, "Err")) {
-		podman_error_from_response(st, resp.body, resp.len, what, err);
-		podman_response_release(&resp);
-		return -1;
-	}
-	podman_response_release(&resp);
-	return 0;
+	return pod_call(c, "DELETE", name, "remove", force ? "?force=true" : "", err);
 }
 
 int podman_pod_exists(struct podman_client *c, const char *name, struct iso_error **err)
