@@ -14,16 +14,12 @@ commands. The allowed arrows:
     netns  -> netns, base
     base   -> base
 
-Any other arrow fails, naming both files and the symbols. Inside the domain
+Any other arrow fails, naming both files and the symbols, and so does a
+cycle between two files (directly or round a loop). Inside the domain
 each folder of src/ is a unit (src/main.c and src/cli.c are units of their
 own): only main calls into cmd/, nothing calls main, and the arrows between
-units form no cycle (main -> cmd -> the other folders). Cycles between
-files (two files that call each other, directly or round a loop) fail too,
-unless listed in scripts/layering-cycles.txt, one per line as the files of
-the cycle sorted and joined by ' <-> ': the cycles the tree had when this
-check came, to be taken apart one by one (a listed cycle that is gone must
-leave the list, so the list only shrinks). Exit 0 when all holds, 1 when not,
-2 when the objects cannot be read.
+units form no cycle (main -> cmd -> the other folders). Exit 0 when all
+holds, 1 when not, 2 when the objects cannot be read.
 """
 import os
 import subprocess
@@ -35,8 +31,6 @@ ALLOWED = {
     "netns": {"netns", "base"},
     "base": {"base"},
 }
-HERE = os.path.dirname(os.path.abspath(__file__))
-KNOWN = os.path.join(HERE, "layering-cycles.txt")
 
 
 def layer(src):
@@ -164,26 +158,14 @@ def main():
         detail = "; ".join(w for a in comp for b in comp for w in uwhy.get((a, b), []))
         print(f"check-layering: cycle between the folders {' <-> '.join(comp)} ({detail})")
         fail = 1
-    known = set()
-    if os.path.exists(KNOWN):
-        with open(KNOWN) as f:
-            known = {l.strip() for l in f if l.strip() and not l.startswith("#")}
-    seen = set()
     for comp in cycles(edges, needs.keys()):
-        key = " <-> ".join(comp)
-        seen.add(key)
-        if key in known:
-            continue
         detail = "; ".join(f"{s} -> {d}: {', '.join(sorted(why[(s, d)]))}"
                            for s in comp for d in comp if (s, d) in why)
-        print(f"check-layering: cycle {key} ({detail})")
-        fail = 1
-    for key in sorted(known - seen):
-        print(f"check-layering: the cycle '{key}' is gone: remove it from scripts/layering-cycles.txt")
+        print(f"check-layering: cycle {' <-> '.join(comp)} ({detail})")
         fail = 1
     if not fail:
         print(f"check-layering: symbols ok ({len(objs)} objects, {sum(len(v) for v in edges.values())} "
-              f"arrows, {len(known)} known cycles left)")
+              f"arrows, no cycle)")
     return fail
 
 
