@@ -76,18 +76,28 @@ struct walk {
 	int failed;
 };
 
+int netns_sink_put_capped(struct netns_sink *sink, size_t *count, const char *what, uint32_t tag, const void *item,
+			  size_t len, struct iso_error **err)
+{
+	if (++*count > NETNS_MAX_ITEMS)
+		return iso_error_set(err, ISO_E_ISOLATION, E2BIG, "more than %d %s; inspect the namespace by hand",
+				     NETNS_MAX_ITEMS, what);
+	return sink->put(sink, tag, item, len, err);
+}
+
 static void walk_put(struct walk *w, uint32_t tag, const void *item, size_t len)
 {
-	if (w->failed)
-		return;
-	if (++w->count > NETNS_MAX_ITEMS) {
-		iso_error_set(w->err, ISO_E_ISOLATION, E2BIG, "more than %d items; inspect the namespace by hand",
-			      NETNS_MAX_ITEMS);
+	if (!w->failed && netns_sink_put_capped(w->sink, &w->count, "items", tag, item, len, w->err) < 0)
 		w->failed = 1;
-		return;
-	}
-	if (w->sink->put(w->sink, tag, item, len, w->err) < 0)
-		w->failed = 1;
+}
+
+/* ONE on every object of cache C, into SINK. */
+static int walk_cache(struct nl_cache *c, void (*one)(struct nl_object *, void *), struct nl_cache *links,
+		      struct netns_sink *sink, struct iso_error **err)
+{
+	struct walk w = {.sink = sink, .links = links, .err = err};
+	nl_cache_foreach(c, one, &w);
+	return w.failed ? -1 : 0;
 }
 
 static void ifname_of(struct nl_cache *links, int index, char *buf)
@@ -124,9 +134,7 @@ static void one_link(struct nl_object *obj, void *arg)
 
 int netns_dump_links(struct nl_cache *links, struct netns_sink *sink, struct iso_error **err)
 {
-	struct walk w = {.sink = sink, .links = links, .err = err};
-	nl_cache_foreach(links, one_link, &w);
-	return w.failed ? -1 : 0;
+	return walk_cache(links, one_link, links, sink, err);
 }
 
 static void one_addr(struct nl_object *obj, void *arg)
@@ -155,9 +163,7 @@ int netns_dump_addrs(struct nl_sock *sk, struct nl_cache *links, struct netns_si
 	int rc = rtnl_addr_alloc_cache(sk, &c);
 	if (rc < 0)
 		return iso_error_set(err, ISO_E_ISOLATION, -rc, "cannot dump the addresses: %s", nl_geterror(rc));
-	struct walk w = {.sink = sink, .links = links, .err = err};
-	nl_cache_foreach(c, one_addr, &w);
-	return w.failed ? -1 : 0;
+	return walk_cache(c, one_addr, links, sink, err);
 }
 
 static void one_route(struct nl_object *obj, void *arg)
@@ -199,7 +205,5 @@ int netns_dump_routes(struct nl_sock *sk, struct nl_cache *links, struct netns_s
 	int rc = rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, &c);
 	if (rc < 0)
 		return iso_error_set(err, ISO_E_ISOLATION, -rc, "cannot dump the routes: %s", nl_geterror(rc));
-	struct walk w = {.sink = sink, .links = links, .err = err};
-	nl_cache_foreach(c, one_route, &w);
-	return w.failed ? -1 : 0;
+	return walk_cache(c, one_route, links, sink, err);
 }

@@ -38,6 +38,13 @@ struct netns_sink {
 	int (*put)(struct netns_sink *s, uint32_t tag, const void *item, size_t len, struct iso_error **err);
 };
 
+/*
+ * Put one item into SINK, counted in *COUNT against NETNS_MAX_ITEMS: over
+ * it, ISO_E_ISOLATION "more than N WHAT" ("sockets"); else SINK's answer.
+ */
+int netns_sink_put_capped(struct netns_sink *sink, size_t *count, const char *what, uint32_t tag, const void *item,
+			  size_t len, struct iso_error **err);
+
 /* A connected NETLINK_ROUTE / NETLINK_SOCK_DIAG socket; ISO_E_ISOLATION on failure. */
 struct nl_sock *netns_nl_open(int protocol, struct iso_error **err);
 /* Dump links / addresses / main-table routes / listeners into SINK.  LINKS resolves names. */

@@ -140,6 +140,26 @@ out:
 	_exit(0);
 }
 
+/*
+ * The error of a failed VERB ("open", "read") of PATH, a namespace file of
+ * PID, from errno: the process is gone (GONE says what cannot be done
+ * then), belongs to another user (FOREIGN), or something else.
+ */
+static int ns_file_error(pid_t pid, const char *path, const char *verb, const char *gone, const char *foreign,
+			 struct iso_error **err)
+{
+	int e = errno;
+	if (e == ENOENT || e == ESRCH)
+		return iso_error_set(err, ISO_E_ISOLATION, e,
+				     "process %d does not exist, so %s; check that it is still running", (int)pid,
+				     gone);
+	if (e == EACCES || e == EPERM)
+		return iso_error_set(err, ISO_E_ISOLATION, e,
+				     "process %d belongs to another user: %s; run as the user that owns it", (int)pid,
+				     foreign);
+	return iso_error_set(err, ISO_E_ISOLATION, e, "cannot %s '%s': %s", verb, path, strerror(e));
+}
+
 static int open_ns(pid_t pid, const char *which, int *fd, struct iso_error **err)
 {
 	char path[64];
@@ -147,17 +167,8 @@ static int open_ns(pid_t pid, const char *which, int *fd, struct iso_error **err
 	*fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (*fd >= 0)
 		return 0;
-	if (errno == ENOENT || errno == ESRCH)
-		return iso_error_set(err, ISO_E_ISOLATION, errno,
-				     "process %d does not exist, so its namespaces cannot be inspected; "
-				     "check that it is still running",
-				     (int)pid);
-	if (errno == EACCES || errno == EPERM)
-		return iso_error_set(err, ISO_E_ISOLATION, errno,
-				     "process %d belongs to another user: its namespaces cannot be entered; "
-				     "run as the user that owns it",
-				     (int)pid);
-	return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot open '%s': %s", path, strerror(errno));
+	return ns_file_error(pid, path, "open", "its namespaces cannot be inspected",
+			     "its namespaces cannot be entered", err);
 }
 
 /*
@@ -417,19 +428,9 @@ int netns_id_of(pid_t pid, struct netns_id *out, struct iso_error **err)
 		snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
 	else
 		snprintf(path, sizeof path, "/proc/self/ns/net");
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT || errno == ESRCH)
-			return iso_error_set(err, ISO_E_ISOLATION, errno,
-					     "process %d does not exist, so its network namespace cannot be "
-					     "compared; check that it is still running",
-					     (int)pid);
-		if (errno == EACCES || errno == EPERM)
-			return iso_error_set(err, ISO_E_ISOLATION, errno,
-					     "process %d belongs to another user: its network namespace cannot be "
-					     "read; run as the user that owns it",
-					     (int)pid);
-		return iso_error_set(err, ISO_E_ISOLATION, errno, "cannot read '%s': %s", path, strerror(errno));
-	}
+	if (stat(path, &st) < 0)
+		return ns_file_error(pid, path, "read", "its network namespace cannot be compared",
+				     "its network namespace cannot be read", err);
 	out->dev = st.st_dev;
 	out->ino = st.st_ino;
 	return 0;

@@ -114,30 +114,18 @@ int netns_snapshot_take(pid_t pid, unsigned what, const struct netns_run_opts *o
 	return 0;
 }
 
-void netns_links_release(struct netns_links *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-void netns_addrs_release(struct netns_addrs *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-void netns_routes_release(struct netns_routes *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-void netns_listeners_release(struct netns_listeners *l)
-{
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
+/* The four lists share one shape, { T *v; size_t n; }, and one release. */
+#define LIST_RELEASE_FN(name, type)                                                                                    \
+	void name(type *l)                                                                                             \
+	{                                                                                                              \
+		free(l->v);                                                                                            \
+		l->v = NULL;                                                                                           \
+		l->n = 0;                                                                                              \
+	}
+LIST_RELEASE_FN(netns_links_release, struct netns_links)
+LIST_RELEASE_FN(netns_addrs_release, struct netns_addrs)
+LIST_RELEASE_FN(netns_routes_release, struct netns_routes)
+LIST_RELEASE_FN(netns_listeners_release, struct netns_listeners)
 
 void netns_snapshot_free(struct netns_snapshot *s)
 {

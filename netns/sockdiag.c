@@ -34,14 +34,8 @@ static void lput(struct lwalk *w, struct netns_listener *it)
 {
 	if (w->failed)
 		return;
-	if (++w->count > NETNS_MAX_ITEMS) {
-		iso_error_set(w->err, ISO_E_ISOLATION, E2BIG, "more than %d sockets; inspect the namespace by hand",
-			      NETNS_MAX_ITEMS);
-		w->failed = 1;
-		return;
-	}
 	netns_addr_format(it->family, it->addr, it->text, sizeof it->text);
-	if (w->sink->put(w->sink, NETNS_TAG_LISTENER, it, sizeof *it, w->err) < 0)
+	if (netns_sink_put_capped(w->sink, &w->count, "sockets", NETNS_TAG_LISTENER, it, sizeof *it, w->err) < 0)
 		w->failed = 1;
 }
 
