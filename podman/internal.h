@@ -9,7 +9,9 @@
  *   http.c                      the call layer: prefix, connect on first use,
  *                               status >= 400 to an error, JSON helpers
  *   client.c                    the client object: connect, ping, versions
- *   service.c endpoint.c errors.c transport.c transport_curl.c
+ *   service.c errors.c transport.c transport_curl.c
+ *   endpoint.c                  where the service is
+ * (scripts/check-symbols.py keeps the arrows between them free of cycles.)
  */
 #ifndef PODMAN_INTERNAL_H
 #define PODMAN_INTERNAL_H
