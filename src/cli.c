@@ -17,6 +17,16 @@
 
 #define CLI_HELP_COLUMN_MAX 24
 
+int cli_print_json(iso_jgen *j, struct iso_error **err)
+{
+	size_t len;
+	const char *text = iso_jgen_finish(j, &len, err);
+	if (!text)
+		return -1;
+	printf("%.*s\n", (int)len, text);
+	return 0;
+}
+
 int cli_fail(const struct iso_globals *g, struct iso_error *err)
 {
 	int code = iso_error_report(err, g && g->json);

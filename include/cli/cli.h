@@ -43,12 +43,17 @@
 #include <stdio.h>
 
 #include "base/error.h"
+#include "base/json.h"
 
 struct iso_globals {
 	int json;
 	int verbose;
 	int quiet;
 };
+
+/* Finish the JSON document J and print it on stdout with a newline: 0, or
+ * -1 with *ERR (an internal error) when the generator was misused. */
+int cli_print_json(iso_jgen *j, struct iso_error **err);
 
 /* Report ERR (freeing it) and return its exit code. */
 int cli_fail(const struct iso_globals *g, struct iso_error *err);

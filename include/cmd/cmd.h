@@ -38,6 +38,10 @@ void cmd_up_print_env(struct wo_run *r, const struct iso_globals *g, int show_se
 		      const struct verify_outcome *vo);
 int cmd_down(int argc, char **argv, const struct iso_globals *g);
 int cmd_verify(int argc, char **argv, const struct iso_globals *g);
+struct wo_ctx;
+struct verify_outcome;
+/* Print a verify outcome as text or, with JSON, one document (verify and up --verify). */
+void cmd_verify_print(const struct wo_ctx *w, const struct verify_outcome *out, int json);
 int cmd_ls(int argc, char **argv, const struct iso_globals *g);
 int cmd_status(int argc, char **argv, const struct iso_globals *g);
 int cmd_logs(int argc, char **argv, const struct iso_globals *g);

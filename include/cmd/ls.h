@@ -63,8 +63,6 @@ const char *cmd_ls_state(const struct cmd_ls_row *r);
 void cmd_ls_url(const struct cmd_ls_row *r, char *buf, size_t size);
 /* The fields `ls --json` prints for one row, into an open map; `status` adds to the same object. */
 void cmd_ls_row_json(iso_jgen *j, const struct cmd_ls_row *r, long long now);
-/* Print the finished document J on stdout. */
-int cmd_ls_emit(iso_jgen *j, struct iso_error **err);
 
 /* Podman's time stamps ("2024-05-01T10:20:30.123456789+02:00", "...Z") as unix seconds; -1 when unreadable. */
 long long cmd_ls_parse_time(const char *s);

@@ -12,6 +12,9 @@
 #ifndef ISOPOD_VERIFY_H
 #define ISOPOD_VERIFY_H
 
+/* At most this many options of the network mode are read (slirp4netns:a,b,...). */
+#define VERIFY_OPTIONS_MAX 16
+
 #include "base/error.h"
 #include "verify/checks.h"
 #include "workorder/workorder.h"
@@ -30,8 +33,5 @@ struct verify_outcome {
  * A failed check is not an error: it is in the report.
  */
 int verify_run(struct wo_ctx *w, struct verify_outcome *out, struct iso_error **err);
-
-/* Print OUT as text or as one JSON object; shared by `verify` and `up --verify`. */
-void verify_outcome_print(const struct wo_ctx *w, const struct verify_outcome *out, int json);
 
 #endif

@@ -256,10 +256,7 @@ static void print_report(const struct iso_globals *g, const struct doctor_report
 		iso_jgen_map_close(j);
 	}
 	iso_jgen_map_close(j);
-	size_t len;
-	const char *out = iso_jgen_finish(j, &len, NULL);
-	if (out)
-		printf("%.*s\n", (int)len, out);
+	cli_print_json(j, NULL);
 }
 
 /* The configuration check; 1 when it loaded into *cfg. */

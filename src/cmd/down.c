@@ -71,10 +71,7 @@ static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_
 		iso_jgen_kv_bool(j, "secret_removed", secret_removed);
 		iso_jgen_kv_int(j, "ports_released", (long long)released);
 		iso_jgen_map_close(j);
-		size_t len;
-		const char *out = iso_jgen_finish(j, &len, NULL);
-		if (out)
-			printf("%.*s\n", (int)len, out);
+		cli_print_json(j, NULL);
 		return;
 	}
 	if (!cleanup) {

@@ -227,11 +227,8 @@ int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 	}
 	if (j) {
 		iso_jgen_array_close(j);
-		size_t len;
-		const char *out = iso_jgen_finish(j, &len, &err);
-		if (!out)
+		if (cli_print_json(j, &err) < 0)
 			goto fail;
-		printf("%.*s\n", (int)len, out);
 	} else if (r.count == 0) {
 		printf("nothing to collect: no interrupted runs, no leases without a work order\n");
 	}

@@ -270,16 +270,6 @@ void cmd_ls_row_json(iso_jgen *j, const struct cmd_ls_row *r, long long now)
 	iso_jgen_array_close(j);
 }
 
-int cmd_ls_emit(iso_jgen *j, struct iso_error **err)
-{
-	size_t len;
-	const char *out = iso_jgen_finish(j, &len, err);
-	if (!out)
-		return -1;
-	printf("%.*s\n", (int)len, out);
-	return 0;
-}
-
 static void print_table(const struct cmd_ls_rows *rows, long long now)
 {
 	int colour = iso_colour_ok(STDOUT_FILENO);
@@ -360,7 +350,7 @@ int cmd_ls(int argc, char **argv, const struct iso_globals *g)
 			iso_jgen_map_close(j);
 		}
 		iso_jgen_array_close(j);
-		if (cmd_ls_emit(j, &err) < 0)
+		if (cli_print_json(j, &err) < 0)
 			rc = cli_fail(&mine, err);
 	} else if (rows.n == 0) {
 		printf("no work orders; 'isopod up WO-ID' starts one\n");

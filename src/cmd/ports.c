@@ -25,8 +25,6 @@ static const struct cli_help ports_help = {
 static int print_json(const struct lease_registry *reg, const struct lease_list *l, uid_t me, struct iso_error **err)
 {
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	const char *out;
-	size_t len;
 
 	iso_jgen_map_open(g);
 	iso_jgen_kv_string(g, "registry", reg->dir);
@@ -59,12 +57,7 @@ static int print_json(const struct lease_registry *reg, const struct lease_list 
 	}
 	iso_jgen_array_close(g);
 	iso_jgen_map_close(g);
-	out = iso_jgen_finish(g, &len, err);
-	if (!out)
-		return -1;
-	fwrite(out, 1, len, stdout);
-	fputc('\n', stdout);
-	return 0;
+	return cli_print_json(g, err);
 }
 
 static void print_table(const struct lease_registry *reg, const struct lease_list *l, uid_t me)

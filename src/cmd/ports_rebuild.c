@@ -128,10 +128,7 @@ int cmd_ports_rebuild(const struct iso_globals *g, struct iso_error **err)
 		}
 		iso_jgen_array_close(j);
 		iso_jgen_map_close(j);
-		size_t len;
-		const char *text = iso_jgen_finish(j, &len, NULL);
-		if (text)
-			printf("%.*s\n", (int)len, text);
+		cli_print_json(j, NULL);
 	} else {
 		for (size_t i = 0; i < r.n; i++)
 			printf("rebuilt %s/%s %s port %d from its %s\n", r.v[i].profile, r.v[i].wo,

@@ -151,7 +151,7 @@ static int status(struct wo_ctx *w, const char *wo, const struct iso_config_flag
 	}
 	cleanup_jgen iso_jgen *j = iso_jgen_new(0);
 	status_json(j, row, x, now);
-	return cmd_ls_emit(j, err);
+	return cli_print_json(j, err);
 }
 
 int cmd_status(int argc, char **argv, const struct iso_globals *g)

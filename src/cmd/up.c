@@ -399,10 +399,7 @@ static int report_interrupted(const struct iso_globals *g, const char *wo, int s
 		iso_jgen_kv_string(j, "message", msg);
 		iso_jgen_map_close(j);
 		iso_jgen_map_close(j);
-		size_t len;
-		const char *text = iso_jgen_finish(j, &len, NULL);
-		if (text)
-			printf("%.*s\n", (int)len, text);
+		cli_print_json(j, NULL);
 	}
 	fprintf(stderr, "isopod: %s\n", msg);
 	return rc;

@@ -100,10 +100,7 @@ static void print_env_json(struct wo_run *r, int show_secrets, const char *what,
 		iso_jgen_map_close(j);
 	}
 	iso_jgen_map_close(j);
-	size_t len;
-	const char *out = iso_jgen_finish(j, &len, NULL);
-	if (out)
-		printf("%.*s\n", (int)len, out);
+	cli_print_json(j, NULL);
 }
 
 void cmd_up_print_env(struct wo_run *r, const struct iso_globals *g, int show_secrets, const char *what, int drift,
@@ -130,5 +127,5 @@ void cmd_up_print_env(struct wo_run *r, const struct iso_globals *g, int show_se
 	printf("  logs:      isopod logs %s [odoo|db|init]\n", w->names.wo);
 	printf("  stop:      isopod down %s   (--cleanup also deletes its data)\n", w->names.wo);
 	if (vo)
-		verify_outcome_print(w, vo, 0);
+		cmd_verify_print(w, vo, 0);
 }

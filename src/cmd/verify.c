@@ -2,7 +2,10 @@
 /* isopod verify: prove a running work order's isolation, check by check. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/cleanup.h"
+#include "base/log.h"
 #include "cmd/cmd.h"
 #include "verify/verify.h"
 
@@ -20,6 +23,50 @@ static const struct cli_help verify_help = {
 	"5 Podman unreachable, 9 a check failed or could not be verified (also: the work\n"
 	"order is down), 10 remote endpoint (no PIDs to enter).\n",
 };
+
+/* The outcome of verify_run, as text or (JSON) one document; also `up --verify`. */
+void cmd_verify_print(const struct wo_ctx *w, const struct verify_outcome *out, int json)
+{
+	const struct verify_report *r = &out->report;
+	int ok = verify_report_class(r) == ISO_OK;
+	if (json) {
+		cleanup_jgen iso_jgen *g = iso_jgen_new(1);
+		iso_jgen_map_open(g);
+		iso_jgen_kv_string(g, "work_order", w->names.wo);
+		iso_jgen_kv_string(g, "profile", w->names.profile);
+		iso_jgen_kv_bool(g, "ok", ok);
+		iso_jgen_kv_int(g, "elapsed_ms", out->elapsed_ms);
+		/* verify_report_json wants the input only for the mode and its options. */
+		struct verify_input in = {.mode = out->network_mode};
+		char buf[sizeof(out->network_options)];
+		const char *opts[VERIFY_OPTIONS_MAX];
+		snprintf(buf, sizeof(buf), "%s", out->network_options);
+		for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && in.n_mode_options < VERIFY_OPTIONS_MAX;
+		     t = strtok_r(NULL, ",", &save))
+			opts[in.n_mode_options++] = t;
+		in.mode_options = opts;
+		verify_report_json(r, &in, g);
+		iso_jgen_map_close(g);
+		cli_print_json(g, NULL);
+		return;
+	}
+	int colour = iso_colour_ok(STDOUT_FILENO);
+	printf("isolation of work order %s (profile %s), network mode %s%s%s:\n", w->names.wo, w->names.profile,
+	       out->network_mode, out->network_options[0] ? " " : "", out->network_options);
+	for (int i = 0; i < VERIFY_CHECKS; i++) {
+		const struct verify_check *c = &r->checks[i];
+		enum netns_verdict v = c->findings.worst;
+		const char *on = !colour           ? ""
+				 : v == NETNS_PASS ? "\033[32m"
+				 : v == NETNS_WARN ? "\033[33m"
+						   : "\033[31m";
+		printf("  %s%-10s%s %d %s:", on, netns_verdict_name(v), colour ? "\033[0m" : "", c->number, c->name);
+		for (size_t j = 0; j < c->findings.n; j++)
+			printf("%s%s", j ? "; " : " ", c->findings.v[j].text);
+		printf("\n");
+	}
+	printf("%s (%ld ms)\n", ok ? "isolation verified" : "isolation NOT verified", out->elapsed_ms);
+}
 
 int cmd_verify(int argc, char **argv, const struct iso_globals *g)
 {
@@ -41,7 +88,7 @@ int cmd_verify(int argc, char **argv, const struct iso_globals *g)
 	if (wo_ctx_init(&w, argv[1], &flags, WO_NEED_PODMAN, &err) < 0 || verify_run(&w, &out, &err) < 0) {
 		rc = cli_fail(&mine, err);
 	} else {
-		verify_outcome_print(&w, &out, mine.json);
+		cmd_verify_print(&w, &out, mine.json);
 		rc = (int)verify_report_class(&out.report);
 	}
 	wo_ctx_release(&w);

@@ -21,7 +21,6 @@
 static int print_json(struct podman_client *pc, const struct podman_version *v, struct iso_error **err)
 {
 	cleanup_jgen iso_jgen *j = iso_jgen_new(0);
-	size_t len;
 	iso_jgen_map_open(j);
 	iso_jgen_key(j, "client");
 	iso_jgen_map_open(j);
@@ -37,11 +36,7 @@ static int print_json(struct podman_client *pc, const struct podman_version *v, 
 	iso_jgen_kv_string(j, "endpoint", podman_client_endpoint(pc));
 	iso_jgen_kv_bool(j, "service_started", podman_client_started_service(pc));
 	iso_jgen_map_close(j);
-	const char *doc = iso_jgen_finish(j, &len, err);
-	if (!doc)
-		return -1;
-	printf("%s\n", doc);
-	return 0;
+	return cli_print_json(j, err);
 }
 
 static void print_text(struct podman_client *pc, const struct podman_version *v)

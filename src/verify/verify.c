@@ -18,7 +18,6 @@
 
 #define MAX_PORTS 256
 #define MAX_MEMBERS 64
-#define MAX_OPTIONS 16
 
 struct gather {
 	struct wo_ctx *w;
@@ -34,7 +33,7 @@ struct gather {
 	struct netns_id members[MAX_MEMBERS];
 	const char *member_names[MAX_MEMBERS];
 	char options_buf[160];
-	const char *options[MAX_OPTIONS];
+	const char *options[VERIFY_OPTIONS_MAX];
 	struct verify_port published[ISO_PORT_PURPOSES + 8];
 	uint16_t ports[MAX_PORTS]; /* the other work orders' published ports */
 	size_t n_ports;
@@ -65,7 +64,7 @@ static void split_mode(struct gather *x, const char *text)
 	snprintf(o->network_options, sizeof(o->network_options), "%s", colon ? colon + 1 : "");
 	snprintf(x->options_buf, sizeof(x->options_buf), "%s", o->network_options);
 	size_t n = 0;
-	for (char *save = NULL, *t = strtok_r(x->options_buf, ",", &save); t && n < MAX_OPTIONS;
+	for (char *save = NULL, *t = strtok_r(x->options_buf, ",", &save); t && n < VERIFY_OPTIONS_MAX;
 	     t = strtok_r(NULL, ",", &save))
 		x->options[n++] = t;
 	x->in.mode = o->network_mode;
@@ -281,50 +280,4 @@ int verify_run(struct wo_ctx *w, struct verify_outcome *out, struct iso_error **
 	free(x->probes);
 	free(x);
 	return rc;
-}
-
-void verify_outcome_print(const struct wo_ctx *w, const struct verify_outcome *out, int json)
-{
-	const struct verify_report *r = &out->report;
-	int ok = verify_report_class(r) == ISO_OK;
-	if (json) {
-		cleanup_jgen iso_jgen *g = iso_jgen_new(1);
-		iso_jgen_map_open(g);
-		iso_jgen_kv_string(g, "work_order", w->names.wo);
-		iso_jgen_kv_string(g, "profile", w->names.profile);
-		iso_jgen_kv_bool(g, "ok", ok);
-		iso_jgen_kv_int(g, "elapsed_ms", out->elapsed_ms);
-		/* verify_report_json wants the input only for the mode and its options. */
-		struct verify_input in = {.mode = out->network_mode};
-		char buf[sizeof(out->network_options)];
-		const char *opts[MAX_OPTIONS];
-		snprintf(buf, sizeof(buf), "%s", out->network_options);
-		for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && in.n_mode_options < MAX_OPTIONS;
-		     t = strtok_r(NULL, ",", &save))
-			opts[in.n_mode_options++] = t;
-		in.mode_options = opts;
-		verify_report_json(r, &in, g);
-		iso_jgen_map_close(g);
-		size_t len;
-		const char *text = iso_jgen_finish(g, &len, NULL);
-		if (text)
-			printf("%.*s\n", (int)len, text);
-		return;
-	}
-	int colour = iso_colour_ok(STDOUT_FILENO);
-	printf("isolation of work order %s (profile %s), network mode %s%s%s:\n", w->names.wo, w->names.profile,
-	       out->network_mode, out->network_options[0] ? " " : "", out->network_options);
-	for (int i = 0; i < VERIFY_CHECKS; i++) {
-		const struct verify_check *c = &r->checks[i];
-		enum netns_verdict v = c->findings.worst;
-		const char *on = !colour           ? ""
-				 : v == NETNS_PASS ? "\033[32m"
-				 : v == NETNS_WARN ? "\033[33m"
-						   : "\033[31m";
-		printf("  %s%-10s%s %d %s:", on, netns_verdict_name(v), colour ? "\033[0m" : "", c->number, c->name);
-		for (size_t j = 0; j < c->findings.n; j++)
-			printf("%s%s", j ? "; " : " ", c->findings.v[j].text);
-		printf("\n");
-	}
-	printf("%s (%ld ms)\n", ok ? "isolation verified" : "isolation NOT verified", out->elapsed_ms);
 }
