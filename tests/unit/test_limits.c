@@ -42,8 +42,11 @@ static int limits(const char *name, char **out)
 	const char *argv[] = {"bash", ISO_SRCDIR "/scripts/check-limits.sh", path, NULL};
 	struct iso_run_result r;
 	assert_int_equal(iso_run(argv, &(struct iso_run_opts){.merge = true}, &r), 0);
+	int status = r.status;
 	*out = r.out;
-	return r.status;
+	r.out = NULL;
+	iso_run_result_release(&r);
+	return status;
 }
 
 static int setup(void **state)
