@@ -101,9 +101,10 @@ fuzz-build:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
 		CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer" build-fuzz/libisopod.a \
 		$(FUZZ_SRCS:%.c=build-fuzz/%)
-build-fuzz/tests/fuzz/%: tests/fuzz/%.c build-fuzz/libisopod.a
+build-fuzz/tests/fuzz/%: tests/fuzz/%.c tests/support/fake_transport.c build-fuzz/libisopod.a
 	@mkdir -p $(dir $@)
-	clang $(ISO_CFLAGS) $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/libisopod.a $(LIBS)
+	clang $(ISO_CFLAGS) $(TEST_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< \
+		tests/support/fake_transport.c build-fuzz/libisopod.a $(LIBS)
 fuzz: fuzz-build
 	@tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_SRCS:%.c=build-fuzz/%)
 
