@@ -45,13 +45,16 @@ did() {
 
 # Build, test and runtime packages. Node.js and npm serve the MCP client of
 # the tests (Debian 12's nodejs is 18; the MCP SDK needs >= 18); iptables is
-# what netavark needs for podman-compose's bridge network (the bench peer).
+# what netavark needs for podman-compose's bridge network (the bench peer);
+# python3-jsonschema validates every --json document the tests see against
+# docs/schema/; tmux is the terminal of the progress test; groff-base checks
+# the man page.
 PACKAGES=(build-essential pkg-config clang-format libcurl4-openssl-dev libyajl-dev
 	libnl-3-dev libnl-route-3-dev libnl-idiag-3-dev libcmocka-dev clang libclang-rt-14-dev
 	curl ca-certificates runc conmon netavark aardvark-dns uidmap slirp4netns catatonit podman mmdebstrap
 	arch-test gpg libdpkg-perl mount iptables
 	debian-archive-keyring podman-compose docker-registry iproute2 rsync shellcheck
-	util-linux passwd nodejs)
+	util-linux passwd nodejs python3-jsonschema tmux groff-base)
 
 # The packages of PACKAGES that are not installed, one dpkg-query for all;
 # npm comes with some builds of nodejs and is a package of its own in Debian.
