@@ -24,13 +24,19 @@
 
 /* ---- streaming reader ---- */
 
+/* A place in the text, 1-based; LAST_* is just after its last byte that is not blank (where a truncated text ends). */
+struct json_pos {
+	size_t line, column;
+	size_t last_line, last_column;
+};
+
 struct iso_json_reader {
 	yajl_handle h;
 	const struct iso_json_callbacks *cb;
 	void *ctx;
 	enum iso_class class;
 	char *what;
-	size_t line, column; /* position of the start of the next chunk, 1-based */
+	struct json_pos pos; /* of the start of the next chunk */
 	int stopped;
 };
 
@@ -101,8 +107,7 @@ iso_json_reader *iso_json_reader_new(const struct iso_json_callbacks *cb, void *
 	r->ctx = ctx;
 	r->class = ISO_E_INTERNAL;
 	r->what = xstrdup("JSON document");
-	r->line = 1;
-	r->column = 1;
+	r->pos = (struct json_pos){1, 1, 1, 1};
 	r->h = yajl_alloc(&trampolines, NULL, r);
 	if (!r->h)
 		abort();
@@ -119,14 +124,18 @@ void iso_json_reader_describe(iso_json_reader *r, enum iso_class class, const ch
 	r->what = xstrdup(what ? what : "JSON document");
 }
 
-static void advance(size_t *line, size_t *column, const char *buf, size_t len)
+static void advance(struct json_pos *p, const char *buf, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (buf[i] == '\n') {
-			(*line)++;
-			*column = 1;
-		} else {
-			(*column)++;
+			p->line++;
+			p->column = 1;
+			continue;
+		}
+		p->column++;
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r') {
+			p->last_line = p->line;
+			p->last_column = p->column;
 		}
 	}
 }
@@ -137,10 +146,10 @@ static int reader_fail(iso_json_reader *r, yajl_status st, const char *buf, size
 		r->stopped = 1;
 		return iso_error_set(err, r->class, 0, "%s: reading stopped", r->what);
 	}
-	size_t line = r->line, column = r->column;
+	struct json_pos at = r->pos;
 	size_t used = buf ? yajl_get_bytes_consumed(r->h) : 0;
 	if (buf)
-		advance(&line, &column, buf, used < len ? used : len);
+		advance(&at, buf, used < len ? used : len);
 	unsigned char *m = yajl_get_error(r->h, 0, NULL, 0);
 	cleanup_free char *msg = xstrdup(m ? (const char *)m : "parse error");
 	if (m)
@@ -153,9 +162,11 @@ static int reader_fail(iso_json_reader *r, yajl_status st, const char *buf, size
 	const char *colon = strstr(msg, ": ");
 	if (colon && (iso_str_has_prefix(msg, "parse error") || iso_str_has_prefix(msg, "lexical error")))
 		text = colon + 2;
+	/* At the end of the text the place to name is where the text stopped, not the blank lines after it. */
 	if (!buf)
-		return iso_error_set(err, r->class, 0, "%s: ends early (truncated?): %s", r->what, text);
-	return iso_error_set(err, r->class, 0, "%s: line %zu, column %zu: %s", r->what, line, column, text);
+		return iso_error_set(err, r->class, 0, "%s: line %zu, column %zu: ends early (truncated?): %s", r->what,
+				     at.last_line, at.last_column, text);
+	return iso_error_set(err, r->class, 0, "%s: line %zu, column %zu: %s", r->what, at.line, at.column, text);
 }
 
 int iso_json_reader_feed(iso_json_reader *r, const char *buf, size_t len, struct iso_error **err)
@@ -163,7 +174,7 @@ int iso_json_reader_feed(iso_json_reader *r, const char *buf, size_t len, struct
 	yajl_status st = yajl_parse(r->h, (const unsigned char *)buf, len);
 	if (st != yajl_status_ok)
 		return reader_fail(r, st, buf, len, err);
-	advance(&r->line, &r->column, buf, len);
+	advance(&r->pos, buf, len);
 	return 0;
 }
 

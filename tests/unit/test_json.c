@@ -78,6 +78,34 @@ static void test_errors_name_line_and_column(void **state)
 	assert_null(parse("nope", 0, NULL));
 }
 
+/* A text that ends early names the file and the line and column just after its last non-blank character. */
+static void test_truncated_names_where_it_ended(void **state)
+{
+	struct iso_error *err = NULL;
+	const char *doc = "{\n  // ports\n  \"ports\": [8069, 8072\n\n  \n";
+	assert_null(iso_json_parse(doc, strlen(doc), ISO_JSON_COMMENTS, ISO_E_USAGE, "config file '/etc/isopod.json'",
+				   &err));
+	assert_int_equal(err->class, ISO_E_USAGE);
+	assert_string_equal(
+		err->msg, "config file '/etc/isopod.json': line 3, column 23: ends early (truncated?): premature EOF");
+	iso_error_free(err);
+	err = NULL;
+	/* Empty: where it ended is the start. */
+	assert_null(iso_json_parse("\n", 1, ISO_JSON_COMMENTS, ISO_E_USAGE, "config file 'e'", &err));
+	assert_non_null(strstr(err->msg, "config file 'e': line 1, column 1: ends early"));
+	iso_error_free(err);
+	err = NULL;
+	/* Fed in chunks, the place counts across them. */
+	iso_json_reader *r = iso_json_reader_new(NULL, NULL, 0);
+	iso_json_reader_describe(r, ISO_E_USAGE, "lease file");
+	assert_int_equal(iso_json_reader_feed(r, "[1,\n 2", 6, &err), 0);
+	assert_int_equal(iso_json_reader_feed(r, "2,\t\r\n", 5, &err), 0);
+	assert_int_equal(iso_json_reader_finish(r, &err), -1);
+	assert_non_null(strstr(err->msg, "lease file: line 2, column 5: ends early (truncated?)"));
+	iso_json_reader_free(r);
+	iso_error_free(err);
+}
+
 static void test_comments_only_when_allowed(void **state)
 {
 	const char *doc = "{ // a comment\n \"a\": 1 /* more */ }";
@@ -307,6 +335,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_lookups),
 		cmocka_unit_test(test_errors_name_line_and_column),
+		cmocka_unit_test(test_truncated_names_where_it_ended),
 		cmocka_unit_test(test_comments_only_when_allowed),
 		cmocka_unit_test(test_stream_in_chunks),
 		cmocka_unit_test(test_stream_stop_and_syntax),
