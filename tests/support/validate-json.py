@@ -1,0 +1,177 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Check isopod's --json documents against docs/schema/ with a real
+validator (Debian's python3-jsonschema), under draft-07 (what the files
+declare) and 2020-12 alike, so a schema means the same to either.
+
+  validate-json.py SCHEMA.json < DOC         one document on stdin
+  validate-json.py --lines SCHEMA.json < DOC each non-empty line one document
+  validate-json.py --check-schemas DIR       every DIR/*.json a valid schema
+                                             of the house (see check_house)
+
+Exit 0 valid; 1 invalid, one line per problem on stdout (where and what);
+2 usage, or a schema that cannot be read; 77 without the jsonschema module
+(the message says which package to install).  Run it with /usr/bin/python3,
+the interpreter Debian's package installs into (a pyenv python3 first on
+PATH would not see it).
+"""
+import json
+import os
+import sys
+
+try:
+    import jsonschema
+except ImportError:
+    print("the jsonschema module is missing; apt-get install python3-jsonschema "
+          "(and run this with /usr/bin/python3)", file=sys.stderr)
+    sys.exit(77)
+
+DRAFTS = (jsonschema.Draft7Validator, jsonschema.Draft202012Validator)
+
+# Keywords that mean the same in draft-07 and 2020-12, annotations included
+# ($id too, as long as it is no "#name" anchor, which 2020-12 spells $anchor).
+# Not: $ref, $defs/definitions, prefixItems, items as an array, additionalItems,
+# dependencies, unevaluated*.
+ALLOWED = {"$schema", "$id", "$comment", "title", "description", "examples", "default",
+           "type", "properties", "required", "additionalProperties", "items", "enum", "const",
+           "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
+           "minItems", "maxItems", "uniqueItems", "pattern", "oneOf", "anyOf"}
+
+
+def where(path):
+    out = "$"
+    for p in path:
+        out += "[%d]" % p if isinstance(p, int) else "." + str(p)
+    return out
+
+
+def problems(validator, doc):
+    errs = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))
+    for e in errs:
+        best = jsonschema.exceptions.best_match([e])
+        yield "%s: %s" % (where(best.absolute_path), best.message)
+
+
+def validate(schema, doc, name):
+    seen = []
+    for draft in DRAFTS:
+        for p in problems(draft(schema), doc):
+            if p not in seen:
+                seen.append(p)
+    return ["%s %s" % (name, p) for p in seen]
+
+
+def check_house(schema, name, at="$"):
+    """The house rules a schema file keeps beyond being valid: no keyword
+    outside ALLOWED ($ref, $defs, prefixItems, items as an array...), every
+    object schema with a non-empty required list (a union: each branch; an
+    array: its items), and additionalProperties on every object schema."""
+    out = []
+    if not isinstance(schema, dict):
+        return ["%s %s: a schema must be an object" % (name, at)]
+    for k in schema:
+        if k not in ALLOWED:
+            out.append("%s %s: keyword '%s' is not one of the house's (%s)" % (name, at, k, ", ".join(sorted(ALLOWED))))
+    if "#" in str(schema.get("$id", "")):
+        out.append("%s %s: an $id with a '#' is an anchor, which the two drafts spell differently" % (name, at))
+    items = schema.get("items")
+    if items is not None and not isinstance(items, dict):
+        out.append("%s %s: 'items' must be a single schema" % (name, at))
+    for k in ("oneOf", "anyOf"):
+        for i, s in enumerate(schema.get(k, [])):
+            out += check_house(s, name, "%s.%s[%d]" % (at, k, i))
+    for key, s in schema.get("properties", {}).items():
+        out += check_house(s, name, "%s.properties.%s" % (at, key))
+    if isinstance(items, dict):
+        out += check_house(items, name, at + ".items")
+    extra = schema.get("additionalProperties")
+    if isinstance(extra, dict):
+        out += check_house(extra, name, at + ".additionalProperties")
+    union = "oneOf" in schema or "anyOf" in schema
+    if ("properties" in schema or schema.get("type") == "object") and not union:
+        if "additionalProperties" not in schema:
+            out.append("%s %s: an object schema says what else it allows (additionalProperties)" % (name, at))
+    return out
+
+
+def needs_required(schema, name, at="$"):
+    """The top of a document cannot be anything: an object names what it
+    must hold; a union, each branch; an array, its items."""
+    if "oneOf" in schema or "anyOf" in schema:
+        out = []
+        for k in ("oneOf", "anyOf"):
+            for i, s in enumerate(schema.get(k, [])):
+                out += needs_required(s, name, "%s.%s[%d]" % (at, k, i))
+        return out
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        return needs_required(schema["items"], name, at + ".items")
+    req = schema.get("required")
+    if not isinstance(req, list) or not req:
+        return ["%s %s: no non-empty 'required' list" % (name, at)]
+    return []
+
+
+def load(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        print("cannot read schema %s: %s" % (path, e), file=sys.stderr)
+        sys.exit(2)
+
+
+def check_schemas(d):
+    out = []
+    names = sorted(n for n in os.listdir(d) if n.endswith(".json"))
+    if not names:
+        return ["%s: no schema files" % d]
+    for n in names:
+        s = load(os.path.join(d, n))
+        for draft in DRAFTS:
+            try:
+                draft.check_schema(s)
+            except jsonschema.exceptions.SchemaError as e:
+                out.append("%s: not a valid %s schema: %s at %s" % (n, draft.__name__, e.message, where(e.path)))
+        if not isinstance(s, dict):
+            continue
+        if s.get("$schema") != "http://json-schema.org/draft-07/schema#":
+            out.append("%s: $schema is not http://json-schema.org/draft-07/schema#" % n)
+        if not isinstance(s.get("title"), str) or not s["title"]:
+            out.append("%s: no title" % n)
+        if "$ref" in json.dumps(s):
+            out.append("%s: holds a $ref (each file stands alone)" % n)
+        out += needs_required(s, n) + check_house(s, n)
+    return out
+
+
+def main(argv):
+    if len(argv) == 2 and argv[0] == "--check-schemas":
+        out = check_schemas(argv[1])
+    elif len(argv) == 1 or (len(argv) == 2 and argv[0] == "--lines"):
+        path = argv[-1]
+        schema = load(path)
+        name = os.path.basename(path)
+        text = sys.stdin.read()
+        docs = [l for l in text.split("\n") if l.strip()] if len(argv) == 2 else [text]
+        if not docs:
+            print("%s: no document on stdin" % name)
+            return 1
+        out = []
+        for i, t in enumerate(docs):
+            label = "%s line %d" % (name, i + 1) if len(argv) == 2 else name
+            try:
+                doc = json.loads(t)
+            except ValueError as e:
+                out.append("%s: not JSON (%s): %.200s" % (label, e, t))
+                continue
+            out += validate(schema, doc, label)
+    else:
+        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        return 2
+    for line in out:
+        print(line)
+    return 1 if out else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
