@@ -39,6 +39,39 @@ const char *netns_verdict_name(enum netns_verdict v)
 	return v <= NETNS_FAIL ? names[v] : "fail";
 }
 
+const char *netns_family_name(int family)
+{
+	return family == AF_INET ? "ipv4" : family == AF_INET6 ? "ipv6" : "unknown";
+}
+
+const char *netns_proto_name(int proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "unknown";
+}
+
+const char *netns_scope_name(int scope)
+{
+	switch (scope) {
+	case RT_SCOPE_UNIVERSE:
+		return "universe";
+	case RT_SCOPE_SITE:
+		return "site";
+	case RT_SCOPE_LINK:
+		return "link";
+	case RT_SCOPE_HOST:
+		return "host";
+	case RT_SCOPE_NOWHERE:
+		return "nowhere";
+	default:
+		return "other";
+	}
+}
+
+const char *netns_link_state(const struct netns_link *l)
+{
+	return l->flags & IFF_UP ? "up" : "down";
+}
+
 void netns_check_distinct(const struct netns_id *pod, const struct netns_id *host, const struct netns_id *others,
 			  size_t n, struct netns_findings *f)
 {

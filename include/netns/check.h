@@ -49,6 +49,16 @@ void netns_findings_add(struct netns_findings *f, enum netns_verdict verdict, co
 /* "pass", "warn", "unverified", "fail". */
 const char *netns_verdict_name(enum netns_verdict v);
 
+/* Names of the snapshot's numbers, for a program that reads the evidence. */
+/* "ipv4", "ipv6", else "unknown". */
+const char *netns_family_name(int family);
+/* "tcp", "udp", else "unknown". */
+const char *netns_proto_name(int proto);
+/* "universe", "site", "link", "host", "nowhere", else "other". */
+const char *netns_scope_name(int scope);
+/* "up" when the link is administratively up (IFF_UP), else "down". */
+const char *netns_link_state(const struct netns_link *l);
+
 /* Check 1: POD differs from HOST and from each of OTHERS (N namespaces of other pods). */
 void netns_check_distinct(const struct netns_id *pod, const struct netns_id *host, const struct netns_id *others,
 			  size_t n, struct netns_findings *f);

@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/rtnetlink.h>
 
 #include "base/error.h"
 #include "base/util.h"
@@ -277,6 +278,25 @@ static void test_connect_probe_results_and_check(void **state)
 	tpod_stop(&pod);
 }
 
+/* The names a program reads in verify's data, one per number the snapshot holds. */
+static void test_names_of_numbers(void **state)
+{
+	assert_string_equal(netns_family_name(AF_INET), "ipv4");
+	assert_string_equal(netns_family_name(AF_INET6), "ipv6");
+	assert_string_equal(netns_family_name(AF_UNIX), "unknown");
+	assert_string_equal(netns_proto_name(IPPROTO_TCP), "tcp");
+	assert_string_equal(netns_proto_name(IPPROTO_UDP), "udp");
+	assert_string_equal(netns_proto_name(IPPROTO_SCTP), "unknown");
+	assert_string_equal(netns_scope_name(RT_SCOPE_UNIVERSE), "universe");
+	assert_string_equal(netns_scope_name(RT_SCOPE_LINK), "link");
+	assert_string_equal(netns_scope_name(RT_SCOPE_HOST), "host");
+	assert_string_equal(netns_scope_name(RT_SCOPE_NOWHERE), "nowhere");
+	assert_string_equal(netns_scope_name(7), "other");
+	struct netns_link up = {.flags = IFF_UP | IFF_LOOPBACK}, down = {.flags = IFF_LOOPBACK};
+	assert_string_equal(netns_link_state(&up), "up");
+	assert_string_equal(netns_link_state(&down), "down");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +309,7 @@ int main(void)
 		cmocka_unit_test(test_distinct_and_members),
 		cmocka_unit_test(test_listens),
 		cmocka_unit_test(test_connect_probe_results_and_check),
+		cmocka_unit_test(test_names_of_numbers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
