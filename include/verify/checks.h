@@ -62,6 +62,42 @@ struct verify_input {
 	size_t n_probes;
 };
 
+/* Caps of what a report keeps of what the checks looked at (a pod holds a handful of each). */
+#define VERIFY_SEEN_LINKS 16
+#define VERIFY_SEEN_ITEMS 64 /* addresses, routes, listeners, host addresses, members, other pods */
+#define VERIFY_SEEN_PORTS 24
+#define VERIFY_MEMBER_NAME 128
+
+struct verify_member {
+	char name[VERIFY_MEMBER_NAME];
+	struct netns_id id;
+};
+
+/*
+ * What the checks looked at, copied out of the input so the report outlives
+ * it: the data beside the evidence's words.  Lists past their caps are cut;
+ * TRUNCATED counts the items left out.
+ */
+struct verify_seen {
+	int have_pod_ns;
+	struct netns_id pod_ns, host_ns;
+	size_t n_others, n_members, n_links, n_addrs, n_routes, n_listeners, n_host_addrs, n_published, n_probes;
+	struct netns_id others[VERIFY_SEEN_ITEMS];
+	struct verify_member members[VERIFY_SEEN_ITEMS];
+	int inspected; /* a snapshot was taken: links ... listeners are its */
+	struct netns_link links[VERIFY_SEEN_LINKS];
+	struct netns_addr addrs[VERIFY_SEEN_ITEMS];
+	struct netns_route routes[VERIFY_SEEN_ITEMS];
+	struct netns_listener listeners[VERIFY_SEEN_ITEMS];
+	struct netns_addr host_addrs[VERIFY_SEEN_ITEMS];
+	struct verify_port published[VERIFY_SEEN_PORTS];
+	char intended_host_ip[48];
+	uint16_t pg_port;
+	int probed;
+	struct netns_probe probes[NETNS_PROBE_MAX];
+	size_t truncated;
+};
+
 struct verify_check {
 	int number; /* 1..6 */
 	const char *name;
@@ -71,6 +107,7 @@ struct verify_check {
 struct verify_report {
 	enum netns_verdict worst;
 	struct verify_check checks[VERIFY_CHECKS];
+	struct verify_seen seen;
 };
 
 /* Evaluate checks 1-6 from IN into *OUT. */
@@ -79,7 +116,18 @@ void verify_evaluate(const struct verify_input *in, struct verify_report *out);
 /* ISO_OK when every check passed or warned, ISO_E_ISOLATION otherwise. */
 enum iso_class verify_report_class(const struct verify_report *r);
 
-/* Write the members "mode","options","verdict","checks":[{"number","name","verdict","evidence":[...]}] into the object open in G. */
+/*
+ * Every check unverified, REASON its one evidence (the work order is down, its
+ * namespaces cannot be entered): a report, not an error, since 9 is a verdict.
+ */
+void verify_report_unverified(struct verify_report *out, const char *reason);
+
+/*
+ * Write the members "mode","options","verdict","checks":[{"number","name",
+ * "verdict","evidence":[{"verdict","text"}],"seen":{...}}] into the object
+ * open in G; "seen" holds, per check, the namespaces, interfaces, routes,
+ * sockets, bindings or probes it looked at (docs/schema/verify.json).
+ */
 void verify_report_json(const struct verify_report *r, const struct verify_input *in, iso_jgen *g);
 
 /*

@@ -23,14 +23,17 @@ struct verify_outcome {
 	char network_mode[32];
 	char network_options[160]; /* comma-separated, as libpod gave them */
 	long elapsed_ms;
+	char reason[512]; /* "" when the checks ran; else why none could (the report is all unverified) */
 	struct verify_report report;
 };
 
 /*
  * Run the six checks on W's running pod.  Errors: ISO_E_UNKNOWN (no such
- * work order), ISO_E_ISOLATION (down: it cannot be verified), ISO_E_HOST
- * (remote endpoint), and those of Podman and of entering the namespaces.
- * A failed check is not an error: it is in the report.
+ * work order), ISO_E_HOST (remote endpoint), and those of Podman.  A failed
+ * check is not an error: it is in the report.  Nor is what would be an
+ * ISO_E_ISOLATION error (the work order is down, its namespaces cannot be
+ * entered): OUT->reason says it and every check of the report is unverified,
+ * so the exit code 9 always comes with a report.
  */
 int verify_run(struct wo_ctx *w, struct verify_outcome *out, struct iso_error **err);
 

@@ -21,7 +21,10 @@ static const struct cli_help verify_help = {
 	"  6 reach       no work order's published port can be reached from inside the pod\n\n",
 	"Exit codes: 0 every check passed or warned, 2 bad input, 3 unknown work order,\n"
 	"5 Podman unreachable, 9 a check failed or could not be verified (also: the work\n"
-	"order is down), 10 remote endpoint (no PIDs to enter).\n",
+	"order is down), 10 remote endpoint (no PIDs to enter).  With --json, 0 and 9\n"
+	"print the report (docs/schema/verify.json: each check's evidence in words and,\n"
+	"in \"seen\", the namespaces, interfaces, routes, sockets and probes it looked at),\n"
+	"the other codes the error document.\n",
 };
 
 /* The outcome of verify_run, as text or (JSON) one document; also `up --verify`. */
@@ -36,8 +39,9 @@ void cmd_verify_print(const struct wo_ctx *w, const struct verify_outcome *out, 
 		iso_jgen_kv_string(g, "profile", w->names.profile);
 		iso_jgen_kv_bool(g, "ok", ok);
 		iso_jgen_kv_int(g, "elapsed_ms", out->elapsed_ms);
+		iso_jgen_kv_string(g, "reason", out->reason[0] ? out->reason : NULL);
 		/* verify_report_json wants the input only for the mode and its options. */
-		struct verify_input in = {.mode = out->network_mode};
+		struct verify_input in = {.mode = out->network_mode[0] ? out->network_mode : NULL};
 		char buf[sizeof(out->network_options)];
 		const char *opts[VERIFY_OPTIONS_MAX];
 		snprintf(buf, sizeof(buf), "%s", out->network_options);
@@ -86,6 +90,10 @@ int cmd_verify(int argc, char **argv, const struct iso_globals *g)
 	struct wo_ctx w;
 	struct verify_outcome out;
 	if (wo_ctx_init(&w, argv[1], &flags, WO_NEED_PODMAN, &err) < 0 || verify_run(&w, &out, &err) < 0) {
+		rc = cli_fail(&mine, err);
+	} else if (out.reason[0] && !mine.json) {
+		/* Nothing could be checked (down): in words, the reason alone says it best. */
+		iso_error_set(&err, ISO_E_ISOLATION, 0, "%s", out.reason);
 		rc = cli_fail(&mine, err);
 	} else {
 		cmd_verify_print(&w, &out, mine.json);

@@ -121,6 +121,52 @@ static void check6(const struct verify_input *in, struct netns_findings *f)
 		netns_check_unreachable(in->probes, in->n_probes, f);
 }
 
+/* Copy N items of SIZE from SRC into DST (CAP of them at most); the rest counts as truncated. */
+static size_t seen_copy(void *dst, size_t cap, const void *src, size_t n, size_t size, size_t *truncated)
+{
+	size_t k = n < cap ? n : cap;
+	if (k)
+		memcpy(dst, src, k * size);
+	*truncated += n - k;
+	return k;
+}
+
+#define SEEN_COPY(S, FIELD, SRC, N)                                                                                    \
+	((S)->n_##FIELD = seen_copy((S)->FIELD, ISO_ARRAY_SIZE((S)->FIELD), (SRC), (N), sizeof((S)->FIELD[0]),         \
+				    &(S)->truncated))
+
+static void seen_fill(const struct verify_input *in, struct verify_seen *s)
+{
+	s->have_pod_ns = in->pod_ns != NULL;
+	if (in->pod_ns)
+		s->pod_ns = *in->pod_ns;
+	s->host_ns = in->host_ns;
+	SEEN_COPY(s, others, in->other_pods, in->n_other_pods);
+	s->n_members = in->n_members < VERIFY_SEEN_ITEMS ? in->n_members : VERIFY_SEEN_ITEMS;
+	s->truncated += in->n_members - s->n_members;
+	for (size_t i = 0; i < s->n_members; i++) {
+		const char *name = in->member_names && in->member_names[i] ? in->member_names[i] : "";
+		snprintf(s->members[i].name, sizeof s->members[i].name, "%s", name);
+		s->members[i].id = in->members[i];
+	}
+	s->inspected = in->snap != NULL;
+	if (in->snap) {
+		SEEN_COPY(s, links, in->snap->links.v, in->snap->links.n);
+		SEEN_COPY(s, addrs, in->snap->addrs.v, in->snap->addrs.n);
+		SEEN_COPY(s, routes, in->snap->routes.v, in->snap->routes.n);
+		SEEN_COPY(s, listeners, in->snap->listeners.v, in->snap->listeners.n);
+	}
+	if (in->host_addrs)
+		SEEN_COPY(s, host_addrs, in->host_addrs->v, in->host_addrs->n);
+	SEEN_COPY(s, published, in->published, in->n_published);
+	snprintf(s->intended_host_ip, sizeof s->intended_host_ip, "%s",
+		 in->intended_host_ip ? in->intended_host_ip : "127.0.0.1");
+	s->pg_port = in->pg_port;
+	s->probed = in->probed;
+	if (in->probed)
+		SEEN_COPY(s, probes, in->probes, in->n_probes);
+}
+
 void verify_evaluate(const struct verify_input *in, struct verify_report *out)
 {
 	void (*const checks[VERIFY_CHECKS])(const struct verify_input *, struct netns_findings *) = {
@@ -136,42 +182,25 @@ void verify_evaluate(const struct verify_input *in, struct verify_report *out)
 		if (c->findings.worst > out->worst)
 			out->worst = c->findings.worst;
 	}
+	seen_fill(in, &out->seen);
+}
+
+void verify_report_unverified(struct verify_report *out, const char *reason)
+{
+	memset(out, 0, sizeof *out);
+	out->worst = NETNS_UNVERIFIED;
+	for (int i = 0; i < VERIFY_CHECKS; i++) {
+		struct verify_check *c = &out->checks[i];
+		c->number = i + 1;
+		c->name = check_names[i];
+		netns_findings_init(&c->findings);
+		netns_findings_add(&c->findings, NETNS_UNVERIFIED, "%s", reason);
+	}
 }
 
 enum iso_class verify_report_class(const struct verify_report *r)
 {
 	return r->worst <= NETNS_WARN ? ISO_OK : ISO_E_ISOLATION;
-}
-
-void verify_report_json(const struct verify_report *r, const struct verify_input *in, iso_jgen *g)
-{
-	iso_jgen_kv_string(g, "mode", in->mode);
-	iso_jgen_key(g, "options");
-	iso_jgen_array_open(g);
-	for (size_t i = 0; i < in->n_mode_options; i++)
-		iso_jgen_string(g, in->mode_options[i]);
-	iso_jgen_array_close(g);
-	iso_jgen_kv_string(g, "verdict", netns_verdict_name(r->worst));
-	iso_jgen_key(g, "checks");
-	iso_jgen_array_open(g);
-	for (int i = 0; i < VERIFY_CHECKS; i++) {
-		const struct verify_check *c = &r->checks[i];
-		iso_jgen_map_open(g);
-		iso_jgen_kv_int(g, "number", c->number);
-		iso_jgen_kv_string(g, "name", c->name);
-		iso_jgen_kv_string(g, "verdict", netns_verdict_name(c->findings.worst));
-		iso_jgen_key(g, "evidence");
-		iso_jgen_array_open(g);
-		for (size_t j = 0; j < c->findings.n; j++) {
-			iso_jgen_map_open(g);
-			iso_jgen_kv_string(g, "verdict", netns_verdict_name(c->findings.v[j].verdict));
-			iso_jgen_kv_string(g, "text", c->findings.v[j].text);
-			iso_jgen_map_close(g);
-		}
-		iso_jgen_array_close(g);
-		iso_jgen_map_close(g);
-	}
-	iso_jgen_array_close(g);
 }
 
 int verify_probe_targets(const uint16_t *ports, size_t n_ports, const struct netns_addrs *host,

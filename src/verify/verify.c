@@ -270,6 +270,13 @@ int verify_run(struct wo_ctx *w, struct verify_outcome *out, struct iso_error **
 		if (c6->findings.worst > out->report.worst)
 			out->report.worst = c6->findings.worst;
 		rc = 0;
+	} else if (err && *err && (*err)->class == ISO_E_ISOLATION) {
+		/* Nothing could be verified: a verdict (unverified, 9) with its report, not a failure of isopod. */
+		snprintf(out->reason, sizeof(out->reason), "%s", (*err)->msg);
+		verify_report_unverified(&out->report, (*err)->msg);
+		iso_error_free(*err);
+		*err = NULL;
+		rc = 0;
 	}
 	out->elapsed_ms = (long)(iso_now_ms() - t0);
 	if (x->have_pod)

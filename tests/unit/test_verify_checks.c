@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -236,6 +237,184 @@ static void test_report_json(void **state)
 	iso_jgen_free(g);
 }
 
+/* The report of W as the JSON members verify_report_json writes, parsed. */
+static iso_json *report_doc(const struct verify_report *r, const struct verify_input *in)
+{
+	struct iso_error *err = NULL;
+	size_t len;
+	iso_jgen *g = iso_jgen_new(0);
+	iso_jgen_map_open(g);
+	verify_report_json(r, in, g);
+	iso_jgen_map_close(g);
+	const char *text = iso_jgen_finish(g, &len, &err);
+	assert_non_null(text);
+	const char *dump = getenv("ISOPOD_TEST_DUMP_REPORT");
+	if (dump) {
+		FILE *f = fopen(dump, "a");
+		assert_non_null(f);
+		fprintf(f, "%.*s\n", (int)len, text);
+		fclose(f);
+	}
+	iso_json *root = iso_json_parse(text, len, 0, ISO_E_INTERNAL, "report", &err);
+	assert_non_null(root);
+	iso_jgen_free(g);
+	return root;
+}
+
+static const iso_json *seen_of(const iso_json *root, int check)
+{
+	const iso_json *c = iso_json_at(iso_json_get(root, "checks"), (size_t)check - 1);
+	long long n = 0;
+	assert_int_equal(iso_json_int(iso_json_get(c, "number"), &n), 0);
+	assert_int_equal(n, check);
+	const iso_json *seen = iso_json_get(c, "seen");
+	assert_non_null(seen);
+	return seen;
+}
+
+static long long int_at(const iso_json *obj, const char *key)
+{
+	long long v = -1;
+	assert_int_equal(iso_json_int(iso_json_get(obj, key), &v), 0);
+	return v;
+}
+
+/* KEY is in OBJ, and null (not absent). */
+static int is_null(const iso_json *obj, const char *key)
+{
+	const iso_json *v = iso_json_get(obj, key);
+	return v && iso_json_type(v) == ISO_JSON_NULL;
+}
+
+/* Beside the words, the data: what each check looked at, field by field. */
+static void test_report_seen(void **state)
+{
+	struct world w;
+	struct verify_report r;
+	healthy(&w);
+	w.members[1].ino++;                   /* 2: the odoo container elsewhere */
+	w.probes[1].result = NETNS_CONN_OPEN; /* 6: one probe connects */
+	w.probes[0].target = (struct netns_target){.family = AF_INET, .addr = {10, 0, 2, 2}, .port = 8070};
+	w.probes[0].error = ECONNREFUSED;
+	w.probes[1].target = (struct netns_target){.family = AF_INET, .addr = {192, 168, 1, 5}, .port = 8070};
+	verify_evaluate(&w.in, &r);
+	iso_json *root = report_doc(&r, &w.in);
+	assert_int_equal(int_at(root, "truncated"), 0);
+
+	/* 1: the pod's, the host's and the other pod's namespace inodes. */
+	const iso_json *ns = iso_json_get(seen_of(root, 1), "namespaces");
+	assert_int_equal(int_at(iso_json_get(ns, "pod"), "inode"), 4026532300);
+	assert_int_equal(int_at(iso_json_get(ns, "host"), "inode"), 4026531840);
+	assert_int_equal(iso_json_len(iso_json_get(ns, "other_pods")), 1);
+	assert_int_equal(int_at(iso_json_at(iso_json_get(ns, "other_pods"), 0), "inode"), 4026532400);
+
+	/* 2: each container, its inode and whether it is the pod's. */
+	const iso_json *members = iso_json_get(iso_json_get(seen_of(root, 2), "namespaces"), "members");
+	assert_int_equal(iso_json_len(members), 2);
+	int same = -1;
+	assert_string_equal(iso_json_get_string(iso_json_at(members, 1), "name"), "wo-042-odoo");
+	assert_int_equal(int_at(iso_json_at(members, 1), "inode"), 4026532301);
+	assert_int_equal(iso_json_bool(iso_json_get(iso_json_at(members, 1), "same"), &same), 0);
+	assert_false(same);
+	assert_int_equal(iso_json_bool(iso_json_get(iso_json_at(members, 0), "same"), &same), 0);
+	assert_true(same);
+
+	/* 3: interfaces with state, kind and addresses; routes with gateway and interface. */
+	const iso_json *s3 = seen_of(root, 3);
+	const iso_json *ifs = iso_json_get(s3, "interfaces");
+	assert_int_equal(iso_json_len(ifs), 2);
+	const iso_json *tap = iso_json_at(ifs, 1);
+	assert_string_equal(iso_json_get_string(tap, "name"), "tap0");
+	assert_string_equal(iso_json_get_string(tap, "kind"), "tun");
+	assert_string_equal(iso_json_get_string(tap, "state"), "up");
+	assert_int_equal(int_at(tap, "mtu"), 65520);
+	const iso_json *a = iso_json_get(tap, "addresses");
+	assert_int_equal(iso_json_len(a), 1);
+	assert_string_equal(iso_json_get_string(iso_json_at(a, 0), "address"), "10.0.2.100");
+	assert_int_equal(int_at(iso_json_at(a, 0), "prefix_len"), 24);
+	assert_string_equal(iso_json_get_string(iso_json_at(a, 0), "family"), "ipv4");
+	const iso_json *routes = iso_json_get(s3, "routes");
+	assert_int_equal(iso_json_len(routes), 2);
+	assert_string_equal(iso_json_get_string(iso_json_at(routes, 0), "destination"), "0.0.0.0");
+	assert_int_equal(int_at(iso_json_at(routes, 0), "prefix_len"), 0);
+	assert_string_equal(iso_json_get_string(iso_json_at(routes, 0), "gateway"), "10.0.2.2");
+	assert_string_equal(iso_json_get_string(iso_json_at(routes, 1), "destination"), "10.0.2.0");
+	assert_int_equal(int_at(iso_json_at(routes, 1), "prefix_len"), 24);
+	assert_true(is_null(iso_json_at(routes, 1), "gateway"));
+	assert_string_equal(iso_json_get_string(iso_json_at(iso_json_get(s3, "host_addresses"), 0), "address"),
+			    "192.168.1.5");
+
+	/* 4: the listening sockets; 5: the bindings and the intended address. */
+	const iso_json *l = iso_json_at(iso_json_get(seen_of(root, 4), "listeners"), 0);
+	assert_string_equal(iso_json_get_string(l, "protocol"), "tcp");
+	assert_string_equal(iso_json_get_string(l, "address"), "0.0.0.0");
+	assert_int_equal(int_at(l, "port"), 5432);
+	assert_int_equal(iso_json_len(iso_json_get(seen_of(root, 4), "published")), 0); /* not Postgres's */
+	const iso_json *s5 = seen_of(root, 5);
+	assert_string_equal(iso_json_get_string(s5, "intended_host_ip"), "127.0.0.1");
+	const iso_json *p = iso_json_at(iso_json_get(s5, "published"), 0);
+	assert_string_equal(iso_json_get_string(p, "host_ip"), "127.0.0.1");
+	assert_int_equal(int_at(p, "host_port"), 8069);
+
+	/* 6: each probe, its target and what came of it. */
+	const iso_json *probes = iso_json_get(seen_of(root, 6), "probes");
+	assert_int_equal(iso_json_len(probes), 2);
+	assert_string_equal(iso_json_get_string(iso_json_at(probes, 0), "address"), "10.0.2.2");
+	assert_int_equal(int_at(iso_json_at(probes, 0), "port"), 8070);
+	assert_string_equal(iso_json_get_string(iso_json_at(probes, 0), "result"), "refused");
+	assert_non_null(iso_json_get_string(iso_json_at(probes, 0), "error"));
+	assert_string_equal(iso_json_get_string(iso_json_at(probes, 1), "address"), "192.168.1.5");
+	assert_string_equal(iso_json_get_string(iso_json_at(probes, 1), "result"), "open");
+	assert_true(is_null(iso_json_at(probes, 1), "error"));
+	iso_json_free(root);
+}
+
+/* The report outlives its input, and a list past its cap is cut and counted. */
+static void test_report_seen_is_a_copy(void **state)
+{
+	struct world w;
+	struct verify_report r;
+	healthy(&w);
+	struct netns_addr many[VERIFY_SEEN_ITEMS + 3];
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(many); i++)
+		addr(&many[i], AF_INET, "192.0.2.1", 32, 9, "eth9");
+	struct netns_addrs host = {ISO_ARRAY_SIZE(many), many};
+	w.in.host_addrs = &host;
+	verify_evaluate(&w.in, &r);
+	memset(&w, 0, sizeof w); /* the input is gone */
+	assert_int_equal(r.seen.n_host_addrs, VERIFY_SEEN_ITEMS);
+	assert_int_equal(r.seen.truncated, 3);
+	assert_string_equal(r.seen.links[1].name, "tap0");
+	assert_string_equal(r.seen.members[0].name, "wo-042-db");
+	assert_int_equal(r.seen.n_probes, 2);
+}
+
+/* Nothing could be checked (down): six unverified checks, the reason their evidence, no data. */
+static void test_report_unverified(void **state)
+{
+	struct verify_report r;
+	verify_report_unverified(&r, "work order 'WO-1' is down (Exited)");
+	assert_int_equal(verify_report_class(&r), ISO_E_ISOLATION);
+	struct verify_input in = {0};
+	iso_json *root = report_doc(&r, &in);
+	assert_string_equal(iso_json_get_string(root, "verdict"), "unverified");
+	for (int i = 1; i <= VERIFY_CHECKS; i++) {
+		const iso_json *c = iso_json_at(iso_json_get(root, "checks"), (size_t)i - 1);
+		assert_string_equal(iso_json_get_string(c, "verdict"), "unverified");
+		const iso_json *ev = iso_json_get(c, "evidence");
+		assert_int_equal(iso_json_len(ev), 1);
+		assert_non_null(strstr(iso_json_get_string(iso_json_at(ev, 0), "text"), "is down"));
+		seen_of(root, i);
+	}
+	const iso_json *ns = iso_json_get(seen_of(root, 1), "namespaces");
+	assert_true(is_null(ns, "pod"));
+	assert_true(is_null(ns, "host"));
+	int probed = 1;
+	assert_int_equal(iso_json_bool(iso_json_get(seen_of(root, 6), "probed"), &probed), 0);
+	assert_false(probed);
+	iso_json_free(root);
+}
+
 static void test_probe_targets(void **state)
 {
 	struct netns_addr h[2];
@@ -289,6 +468,9 @@ int main(void)
 		cmocka_unit_test(test_each_check_can_fail),
 		cmocka_unit_test(test_unknown_is_unverified_never_passed),
 		cmocka_unit_test(test_report_json),
+		cmocka_unit_test(test_report_seen),
+		cmocka_unit_test(test_report_seen_is_a_copy),
+		cmocka_unit_test(test_report_unverified),
 		cmocka_unit_test(test_probe_targets),
 		cmocka_unit_test(test_hosts_lookup),
 	};
