@@ -10,6 +10,7 @@
 
 #include "base/log.h"
 #include "cmd/cmd.h"
+#include "progress/progress.h"
 
 const struct iso_command iso_commands[] = {
 	{"up", cmd_up, "bring a work order's pod up and prove it ready"},
@@ -28,7 +29,7 @@ const struct iso_command iso_commands[] = {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: isopod [--json] [--verbose | --quiet] COMMAND [ARGS...]\n\n"
+	fprintf(out, "usage: isopod [--json] [--verbose | --quiet] [--progress=MODE] COMMAND [ARGS...]\n\n"
 		     "Each work order gets its own rootless Podman pod with Odoo and PostgreSQL.\n\n"
 		     "Commands:\n");
 	for (const struct iso_command *c = iso_commands; c->name; c++)
@@ -36,7 +37,10 @@ static void usage(FILE *out)
 	fprintf(out, "\nGlobal options (anywhere before '--'):\n"
 		     "  --json          one JSON document on stdout, errors included\n"
 		     "  -v, --verbose   say more (debug detail on stderr)\n"
-		     "  -q, --quiet     errors only\n"
+		     "  -q, --quiet     errors only (no progress either, unless --progress=json)\n"
+		     "  --progress=MODE the progress of long work, on stderr: auto (one\n"
+		     "                  updating line on a terminal, else plain lines), plain,\n"
+		     "                  or json (one JSON object a line, also with --json and -q)\n"
 		     "  -h, --help      this text; 'isopod COMMAND --help' for a command\n"
 		     "  --version       the client version\n\n"
 		     "Exit codes: 0 ok, 1 internal, 2 usage or bad input, 3 unknown work order,\n"
@@ -67,7 +71,13 @@ int main(int argc, char **argv)
 			g.verbose = 1, g.quiet = 0;
 		else if (!dashdash && (!strcmp(a, "--quiet") || !strcmp(a, "-q")))
 			g.quiet = 1, g.verbose = 0;
-		else if (n == 0 && (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help")))
+		else if (!dashdash && (!strcmp(a, "--progress") || !strncmp(a, "--progress=", 11))) {
+			const char *mode = a[10] == '=' ? a + 11 : i + 1 < argc ? argv[++i] : "";
+			if (progress_request_parse(mode, &progress_cli_request) < 0) {
+				free(args);
+				return cli_usage(&g, "isopod", "--progress '%s' is not one of auto, plain, json", mode);
+			}
+		} else if (n == 0 && (!strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help")))
 			want_help = 1;
 		else if (n == 0 && !strcmp(a, "--version")) {
 			printf("isopod %s\n", ISOPOD_VERSION);
