@@ -16,6 +16,7 @@
 #include "base/error.h"
 #include "cmd/cmd.h"
 #include "lease/lease.h"
+#include "progress/progress.h"
 #include "workorder/workorder.h"
 
 /* Everything a run needs to know about ports and the journal. */
@@ -31,6 +32,7 @@ struct wo_run {
 	unsigned uncertain;  /* creates cut off by a signal: Podman may finish them after the answer was lost */
 	char hash[17];       /* config hash of the pod this run makes */
 	int64_t deadline_ms; /* readiness deadline (monotonic) */
+	const struct progress_sink *progress; /* where the steps are told (NULL: nowhere) */
 };
 
 /* ---- creation (src/lifecycle/create.c) ---- */
@@ -57,6 +59,11 @@ enum wo_oneshot {
  */
 int lifecycle_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int *exit_code, char **output,
 			  struct iso_error **err);
+/* Each line of a one-shot's output as it runs (no newline); its return is ignored. */
+typedef void (*lifecycle_line_cb)(void *ctx, const char *line);
+/* lifecycle_run_oneshot, with its output's lines handed to CB while it runs (read about twice a second). */
+int lifecycle_run_oneshot_watch(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, lifecycle_line_cb cb,
+				void *ctx, int *exit_code, char **output, struct iso_error **err);
 
 /* ---- removal and undo (src/lifecycle/remove.c) ---- */
 /* Remove what MADE names, of work order W, pod first; errors are collected, the rest still tried. */

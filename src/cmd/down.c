@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "lifecycle/lifecycle.h"
+#include "progress/progress.h"
 
 #define DOWN_STOP_TIMEOUT_S 10
 #define DOWN_LOCK_WAIT_MS (120 * 1000L)
@@ -99,6 +100,7 @@ static const struct cli_help down_help = {
 
 struct down_run {
 	struct wo_ctx w;
+	const struct progress_sink *progress;
 	struct lease_registry reg;
 	int have_reg;
 	struct wo_found f;
@@ -133,11 +135,13 @@ static int take_down(struct down_run *d, int cleanup, struct iso_error **err)
 	struct wo_ctx *w = &d->w;
 	if (d->f.have_pod) {
 		struct iso_error *e = NULL;
+		progress_step(d->progress, "down", "stopping pod %s", w->names.pod);
 		/* A stop first lets Postgres shut down cleanly (SIGINT); the forced remove then cannot hang. */
 		if (podman_pod_stop(w->client, w->names.pod, DOWN_STOP_TIMEOUT_S, &e) < 0) {
 			iso_debug("stop pod '%s': %s", w->names.pod, e->msg);
 			iso_error_free(e);
 		}
+		progress_step(d->progress, "down", "removing pod %s", w->names.pod);
 		if (lifecycle_remove_made(w, LEASE_MADE_POD, err) < 0)
 			return -1;
 		d->pod_removed = 1;
@@ -145,10 +149,12 @@ static int take_down(struct down_run *d, int cleanup, struct iso_error **err)
 	if (!cleanup)
 		return 0;
 	if (d->f.have_secret) {
+		progress_step(d->progress, "down", "removing secret %s", w->names.secret);
 		if (lifecycle_remove_made(w, LEASE_MADE_SECRET, err) < 0)
 			return -1;
 		d->secret_removed = 1;
 	}
+	progress_step(d->progress, "down", "removing the volumes of %s", w->names.wo);
 	if (remove_volumes(w, &d->volumes, err) < 0)
 		return -1;
 	struct lease_key key = {.uid = w->uid, .profile = w->names.profile, .wo = w->names.wo};
@@ -197,11 +203,18 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 		return cli_usage(&mine, "down", n == 0 ? "a work-order id is required" : "one work-order id only");
 
 	struct iso_error *err = NULL;
-	struct down_run d = {.f = {0}};
-	if (down(&d, argv[1], &flags, cleanup, &err) < 0)
+	struct progress_render pr;
+	progress_render_init(&pr, progress_cli_format(mine.quiet, mine.json, STDERR_FILENO), stderr);
+	struct progress_sink sink = progress_render_sink(&pr);
+	struct down_run d = {.f = {0}, .progress = &sink};
+	if (down(&d, argv[1], &flags, cleanup, &err) < 0) {
+		progress_fail(&sink, "down", "down of '%s' failed", argv[1]);
+		progress_render_end(&pr);
 		rc = cli_fail(&mine, err);
-	else
+	} else {
+		progress_done(&sink, "down", "work order %s is down%s", d.w.names.wo, cleanup ? " and cleaned up" : "");
 		report(&mine, &d.w, d.pod_removed, cleanup, d.volumes, d.secret_removed, d.released);
+	}
 	iso_strvfree(d.volumes);
 	wo_found_release(&d.f);
 	if (d.have_reg)

@@ -25,6 +25,7 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "lifecycle/lifecycle.h"
+#include "progress/progress.h"
 #include "verify/verify.h"
 
 #define PORT_RACE_TRIES 3
@@ -42,16 +43,26 @@ static int is_port_race(const struct iso_error *e)
 	return e && e->msg && strstr(e->msg, "address already in use");
 }
 
+/* What a pull's progress lines become: one event each, blobs counted (Podman 4.3 tells no bytes, nor how many). */
+struct pull_watch {
+	const struct progress_sink *sink;
+	long blobs;
+};
+
 static int pull_progress(void *ctx, const char *line)
 {
-	if (*(int *)ctx)
-		fprintf(stderr, "  %s\n", line);
+	struct pull_watch *pw = ctx;
+	if (!strncmp(line, "Copying blob ", 13))
+		progress_count(pw->sink, "pull", ++pw->blobs, 0, "%s", line);
+	else
+		progress_count(pw->sink, "pull", -1, 0, "%s", line);
 	return 0;
 }
 
-/* Both images present, or pulled now (with progress on a terminal); before anything is made. */
-static int ensure_images(struct wo_ctx *w, const struct iso_globals *g, struct iso_error **err)
+/* Both images present, or pulled now (each line of the pull an event); before anything is made. */
+static int ensure_images(struct wo_run *r, struct iso_error **err)
 {
+	struct wo_ctx *w = r->w;
 	const char *images[] = {w->cfg.profile.db_image, w->cfg.profile.odoo_image};
 	for (size_t i = 0; i < ISO_ARRAY_SIZE(images); i++) {
 		int have = podman_image_exists(w->client, images[i], err);
@@ -59,9 +70,10 @@ static int ensure_images(struct wo_ctx *w, const struct iso_globals *g, struct i
 			return -1;
 		if (have)
 			continue;
-		int show = !g->json && !g->quiet && isatty(STDERR_FILENO);
-		iso_info("pulling image '%s'...", images[i]);
-		if (podman_image_pull(w->client, images[i], 1, pull_progress, &show, NULL, err) < 0)
+		struct pull_watch pw = {.sink = r->progress};
+		progress_step(r->progress, "pull", "pulling image '%s'...", images[i]);
+		podman_progress_cb cb = r->progress && r->progress->emit ? pull_progress : NULL;
+		if (podman_image_pull(w->client, images[i], 1, cb, &pw, NULL, err) < 0)
 			return iso_error_wrap(err,
 					      "image '%s' is not here and cannot be pulled (set the profile's "
 					      "%s or ISOPOD_%s_IMAGE to an image that exists)",
@@ -116,6 +128,7 @@ static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_firs
 			return -1;
 		if (!db_first && lifecycle_create_odoo(r, err) < 0)
 			return -1;
+		progress_step(r->progress, "pod", "starting %s", db_first ? w->names.db_container : w->names.pod);
 		int rc = db_first ? podman_container_start(w->client, w->names.db_container, err)
 				  : podman_pod_start(w->client, w->names.pod, err);
 		if (rc == 0)
@@ -230,8 +243,9 @@ static int start_stopped(struct wo_run *r, const struct up_opts *o, struct wo_fo
 			 const char **what, int *drift, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
+	progress_step(r->progress, "pod", "starting pod %s (it was %s)", w->names.pod,
+		      f->pod.state ? f->pod.state : "stopped");
 	if (podman_pod_start(w->client, w->names.pod, err) == 0) {
-		iso_info("started pod '%s' (was %s)", w->names.pod, f->pod.state ? f->pod.state : "stopped");
 		if (lifecycle_wait_db(r, err) < 0 || lifecycle_wait_odoo(r, err) < 0)
 			return -1;
 		*what = "started";
@@ -247,7 +261,8 @@ static int start_stopped(struct wo_run *r, const struct up_opts *o, struct wo_fo
 				     "port %d is in use by another program; pick another with --port, or drop "
 				     "--port for the next free one",
 				     o->port);
-	iso_info("pod '%s' cannot start on port %d (in use): recreating it", w->names.pod, p->pod_ports[ISO_PORT_HTTP]);
+	progress_step(r->progress, "pod", "pod %s cannot start on port %d (in use): recreating it", w->names.pod,
+		      p->pod_ports[ISO_PORT_HTTP]);
 	return drop_pod(w, f, drift, err);
 }
 
@@ -260,7 +275,8 @@ static int existing_pod(struct wo_run *r, const struct up_opts *o, struct wo_fou
 	*drift = !label_hash || strcmp(label_hash, r->hash) != 0 || (o->port && o->port != p->pod_ports[ISO_PORT_HTTP]);
 	if (p->half_made || (*drift && o->recreate)) {
 		/* Half-made by a run that died, or rebuilt on request. */
-		iso_info("%s pod '%s'", p->half_made ? "replacing the unfinished" : "recreating", w->names.pod);
+		progress_step(r->progress, "pod", "%s pod %s", p->half_made ? "replacing the unfinished" : "recreating",
+			      w->names.pod);
 		return drop_pod(w, f, drift, err);
 	}
 	if (f->pod.state && !strcmp(f->pod.state, "Running")) {
@@ -279,9 +295,10 @@ static int finish_db_first(struct wo_run *r, struct iso_error **err)
 		return -1;
 	if (!initialised && lifecycle_db_initialise(r, err) < 0)
 		return -1;
-	if (lifecycle_create_odoo(r, err) < 0 || podman_container_start(w->client, w->names.odoo_container, err) < 0)
+	if (lifecycle_create_odoo(r, err) < 0)
 		return -1;
-	return 0;
+	progress_step(r->progress, "odoo", "starting container %s", w->names.odoo_container);
+	return podman_container_start(w->client, w->names.odoo_container, err);
 }
 
 /*
@@ -292,7 +309,7 @@ static int make_pod(struct wo_run *r, const struct up_opts *o, struct wo_found *
 		    const char **what, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	if (ensure_images(w, r->g, err) < 0)
+	if (ensure_images(r, err) < 0)
 		return -1;
 	/* A pull may take long; the readiness timeout starts after it. */
 	r->deadline_ms = iso_now_ms() + p->timeout_ms;
@@ -446,6 +463,14 @@ static int run(struct wo_run *r, const char *wo, const struct up_opts *o, const 
 	return up(r, o, what, drift, err);
 }
 
+/* The result on the progress line: which path, and how long it took. */
+static void tell_result(const struct progress_sink *s, const char *wo, const char *what, int64_t t0)
+{
+	int64_t ms = iso_now_ms() - t0;
+	progress_done(s, "up", "work order %s is up (%s) in %lld.%llds", wo, *what ? what : "done",
+		      (long long)(ms / 1000), (long long)(ms % 1000 / 100));
+}
+
 int cmd_up(int argc, char **argv, const struct iso_globals *g)
 {
 	struct iso_globals mine = *g;
@@ -456,24 +481,34 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 	const char *wo = argv[1];
 
 	cli_catch_signals(SIGINT, SIGTERM, SIGHUP, 0);
+	struct progress_render pr;
+	progress_render_init(&pr, progress_cli_format(mine.quiet, mine.json, STDERR_FILENO), stderr);
+	struct progress_sink sink = progress_render_sink(&pr);
+	int64_t t0 = iso_now_ms();
 	struct iso_error *err = NULL;
 	struct wo_ctx w;
-	struct wo_run r = {.w = &w, .g = &mine};
+	struct wo_run r = {.w = &w, .g = &mine, .progress = &sink};
 	const char *what = "";
 	int drift = 0;
 	if (run(&r, wo, &o, &what, &drift, &err) < 0) {
+		progress_fail(&sink, "up", "up of '%s' failed", wo);
 		rc = fail_run(&r, &mine, wo, err);
 	} else {
 		/* The environment stays up when a check fails: it works, its isolation is what is in question. */
 		struct verify_outcome vo;
-		if (o.verify && verify_run(&w, &vo, &err) < 0)
+		if (o.verify)
+			progress_step(&sink, "verify", "proving the isolation of pod %s", w.names.pod);
+		if (o.verify && verify_run(&w, &vo, &err) < 0) {
+			progress_fail(&sink, "verify", "verify of '%s' failed", wo);
 			rc = cli_fail(&mine, err);
-		else {
+		} else {
 			if (o.verify)
 				rc = (int)verify_report_class(&vo.report);
+			tell_result(&sink, wo, what, t0);
 			cmd_up_print_env(&r, &mine, o.show_secrets, what, drift, o.verify ? &vo : NULL);
 		}
 	}
+	progress_render_end(&pr);
 	if (r.have_reg)
 		lease_registry_release(&r.reg);
 	wo_ctx_release(&w);

@@ -49,6 +49,9 @@ int lifecycle_create_volumes(struct wo_run *r, int db, int odoo, struct iso_erro
 {
 	struct wo_ctx *w = r->w;
 	struct wo_labels l;
+	if (odoo || db)
+		progress_step(r->progress, "volumes", "creating volume%s %s%s%s", odoo && db ? "s" : "",
+			      odoo ? w->names.odoo_volume : "", odoo && db ? ", " : "", db ? w->names.db_volume : "");
 	if (odoo) {
 		wo_labels_init(&l, w, ROLE_ODOO_DATA, r->grant.ports, NULL);
 		lifecycle_run_intent(r, LEASE_MADE_ODOO_VOLUME);
@@ -71,6 +74,7 @@ int lifecycle_create_volumes(struct wo_run *r, int db, int odoo, struct iso_erro
 int lifecycle_create_secret(struct wo_run *r, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
+	progress_step(r->progress, "secret", "creating the database password secret %s", w->names.secret);
 	unsigned char raw[18];
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
 		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot make a random password: %s", strerror(errno));
@@ -98,6 +102,7 @@ int lifecycle_create_pod(struct wo_run *r, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	const struct iso_profile *p = &w->cfg.profile;
+	progress_step(r->progress, "pod", "creating pod %s", w->names.pod);
 	struct podman_port ports[ISO_PORT_PURPOSES];
 	size_t n_ports = 0;
 	for (int i = 0; i < ISO_PORT_PURPOSES; i++) {
@@ -130,6 +135,7 @@ int lifecycle_create_db(struct wo_run *r, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	struct wo_labels l;
+	progress_step(r->progress, "pod", "creating container %s", w->names.db_container);
 	wo_labels_init(&l, w, ROLE_DB, r->grant.ports, NULL);
 	struct podman_pair env[] = {
 		{"POSTGRES_USER", WO_DB_USER},
@@ -225,6 +231,7 @@ void lifecycle_odoo_spec_release(struct lifecycle_odoo_spec *o)
 int lifecycle_create_odoo(struct wo_run *r, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
+	progress_step(r->progress, "pod", "creating container %s", w->names.odoo_container);
 	cleanup_free char *filter = xasprintf("^%s$", w->names.database);
 	const char *cmd[] = {"odoo", "--database", w->names.database, "--db-filter", filter, NULL};
 	struct lifecycle_odoo_spec o;

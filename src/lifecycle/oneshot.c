@@ -37,6 +37,19 @@ static int collect(void *ctx, enum podman_stream_id stream, const char *data, si
 	return 0;
 }
 
+struct watch_read {
+	struct iso_buf b;
+	int over; /* the output outgrew the cap */
+};
+
+static int collect_all(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
+{
+	struct watch_read *x = ctx;
+	if (iso_buf_append(&x->b, data, len) < 0)
+		x->over = 1;
+	return 0;
+}
+
 /* A leftover of an interrupted run would make the create fail: it is ours by name and labels. */
 static int remove_leftover(struct wo_ctx *w, const char *name, struct iso_error **err)
 {
@@ -109,15 +122,76 @@ static void oneshot_spec_release(struct oneshot_spec *s)
 		lifecycle_odoo_spec_release(&s->o);
 }
 
-/* Start the created one-shot NAME and wait for its end, bounded by the run's readiness deadline. */
-static int start_and_wait(struct wo_run *r, const char *name, const char *prog, int *exit_code, struct iso_error **err)
+#define WATCH_MS 400
+#define WATCH_CAP (4u << 20)
+
+/* Who reads a one-shot's lines while it runs, and how far it has read. */
+struct oneshot_watch {
+	lifecycle_line_cb cb;
+	void *ctx;
+	size_t fed; /* bytes of the output already handed over, whole lines */
+	int off;    /* the output outgrew WATCH_CAP: no more lines */
+};
+
+/* Hand the complete lines of the log after W->fed to the watcher. */
+static void watch_feed(struct wo_run *r, const char *name, struct oneshot_watch *wt)
+{
+	if (!wt->cb || wt->off)
+		return;
+	struct watch_read x = {.over = 0};
+	struct iso_buf *b = &x.b;
+	iso_buf_init(b, WATCH_CAP);
+	struct podman_logs_opts lo = {.tail = -1};
+	struct iso_error *e = NULL;
+	if (podman_container_logs(r->w->client, name, &lo, collect_all, &x, &e) < 0) {
+		iso_debug("read the output of '%s' while it runs: %s", name, e->msg);
+		iso_error_free(e);
+	}
+	wt->off = x.over;
+	for (char *p = b->data && b->len > wt->fed ? b->data + wt->fed : NULL, *nl;
+	     p && (nl = memchr(p, '\n', b->len - wt->fed));) {
+		*nl = '\0';
+		wt->cb(wt->ctx, p);
+		wt->fed += (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	iso_buf_release(b);
+}
+
+/* The wait for NAME's end timed out: 1 when the deadline is still ahead (keep waiting), 0 when not. */
+static int wait_again(struct wo_run *r, struct iso_error **err, long step)
+{
+	if (step < 0 || !*err || (*err)->status != ETIMEDOUT || (r->deadline_ms && iso_now_ms() >= r->deadline_ms))
+		return 0;
+	if (r->w->abort_flag && *r->w->abort_flag)
+		return 0;
+	iso_error_free(*err);
+	*err = NULL;
+	return 1;
+}
+
+/*
+ * Start the created one-shot NAME and wait for its end, bounded by the run's
+ * readiness deadline; with a watcher, in steps of WATCH_MS, its new lines read between.
+ */
+static int start_and_wait(struct wo_run *r, const char *name, const char *prog, struct oneshot_watch *wt,
+			  int *exit_code, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	/* A hung `odoo -i base` must not hang `up`. */
-	long left = r->deadline_ms ? (long)(r->deadline_ms - iso_now_ms()) : -1;
-	if (podman_container_start(w->client, name, err) == 0 &&
-	    podman_container_wait_for(w->client, name, left > 1000 ? left : 1000, exit_code, err) == 0)
-		return 0;
+	if (podman_container_start(w->client, name, err) == 0) {
+		for (;;) {
+			/* A hung `odoo -i base` must not hang `up`. */
+			long left = r->deadline_ms ? (long)(r->deadline_ms - iso_now_ms()) : -1;
+			long t = left > 1000 ? left : 1000, step = wt->cb && t > WATCH_MS ? WATCH_MS : -1;
+			if (podman_container_wait_for(w->client, name, step > 0 ? step : t, exit_code, err) == 0) {
+				watch_feed(r, name, wt);
+				return 0;
+			}
+			if (!wait_again(r, err, step))
+				break;
+			watch_feed(r, name, wt);
+		}
+	}
 	if (*err && (*err)->status == ETIMEDOUT && r->deadline_ms && iso_now_ms() >= r->deadline_ms) {
 		iso_error_free(*err);
 		*err = NULL;
@@ -131,6 +205,12 @@ static int start_and_wait(struct wo_run *r, const char *name, const char *prog, 
 
 int lifecycle_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int *exit_code, char **output,
 			  struct iso_error **err)
+{
+	return lifecycle_run_oneshot_watch(r, kind, cmd, NULL, NULL, exit_code, output, err);
+}
+
+int lifecycle_run_oneshot_watch(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, lifecycle_line_cb cb,
+				void *ctx, int *exit_code, char **output, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	const char *name = w->names.init_container;
@@ -148,7 +228,8 @@ int lifecycle_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *co
 		iso_error_wrap(err, "create container '%s'", name);
 		goto out;
 	}
-	if (start_and_wait(r, name, cmd[0], exit_code, err) < 0)
+	struct oneshot_watch wt = {.cb = cb, .ctx = ctx};
+	if (start_and_wait(r, name, cmd[0], &wt, exit_code, err) < 0)
 		goto out;
 	struct podman_logs_opts lo = {.tail = -1};
 	if (podman_container_logs(w->client, name, &lo, collect, &out, err) < 0)

@@ -166,6 +166,7 @@ int lifecycle_wait_db(struct wo_run *r, struct iso_error **err)
 	struct wo_ctx *w = r->w;
 	char last[300] = "nothing yet";
 	int pid = 0;
+	progress_step(r->progress, "database", "waiting for Postgres in pod %s", w->names.pod);
 	if (w->remote)
 		return wait_db_remote(r, err);
 	for (int round = 0;; round++) {
@@ -218,6 +219,7 @@ int lifecycle_wait_odoo(struct wo_run *r, struct iso_error **err)
 	int port = r->grant.ports[ISO_PORT_HTTP];
 	char last[64] = "no answer";
 	int rounds = 0;
+	progress_step(r->progress, "odoo", "waiting for Odoo on http://%s:%d/web/login", addr, port);
 	if (w->remote)
 		return wait_odoo_remote(r, err);
 	for (;;) {
@@ -276,15 +278,28 @@ int lifecycle_db_initialised(struct wo_run *r, int *initialised, struct iso_erro
 			     w->names.database, code, out);
 }
 
+struct init_watch {
+	struct progress_odoo odoo;
+	const struct progress_sink *sink;
+};
+
+static void init_line(void *ctx, const char *line)
+{
+	struct init_watch *iw = ctx;
+	progress_odoo_line(&iw->odoo, line, iw->sink);
+}
+
 int lifecycle_db_initialise(struct wo_run *r, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	const char *cmd[] = {"odoo", "-d", w->names.database, "-i", "base", "--without-demo=all", "--stop-after-init",
 			     NULL};
-	iso_info("initialising database '%s' (odoo -i base)...", w->names.database);
+	progress_step(r->progress, "init", "initialising database '%s' (odoo -i base)...", w->names.database);
 	int code = -1;
 	cleanup_free char *out = NULL;
-	if (lifecycle_run_oneshot(r, WO_ONESHOT_ODOO, cmd, &code, &out, err) < 0)
+	struct init_watch iw = {.sink = r->progress};
+	lifecycle_line_cb cb = r->progress && r->progress->emit ? init_line : NULL;
+	if (lifecycle_run_oneshot_watch(r, WO_ONESHOT_ODOO, cmd, cb, &iw, &code, &out, err) < 0)
 		return iso_error_wrap(err, "initialise database '%s'", w->names.database);
 	cleanup_free char *path = lifecycle_init_log_path(w);
 	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -154,6 +154,11 @@ static void render_tty(struct progress_render *pr, const struct progress_event *
 	char text[MSG_MAX + 64];
 	with_count(text, sizeof(text), ev);
 	int end = ev->phase == PROGRESS_DONE || ev->phase == PROGRESS_FAIL;
+	if (ev->phase == PROGRESS_FAIL && pr->line_open) {
+		/* The step that failed stays on screen; the error follows on the next line. */
+		progress_render_end(pr);
+		return;
+	}
 	fputs("\r\033[K", pr->out);
 	if (ev->phase == PROGRESS_DONE) {
 		fputs(pr->colour ? "\033[32m" : "", pr->out);

@@ -149,6 +149,22 @@ static void test_tty_line_cut_and_ended(void **state)
 	free(c.buf);
 }
 
+static void test_tty_fail_keeps_the_step(void **state)
+{
+	struct capture c;
+	cap_open(&c);
+	struct progress_render pr;
+	progress_render_init(&pr, PROGRESS_TTY, c.f);
+	struct progress_sink s = progress_render_sink(&pr);
+	progress_step(&s, "database", "waiting for Postgres");
+	progress_fail(&s, "up", "up of 'WO-1' failed");
+	progress_render_end(&pr);
+	cap_close(&c);
+	/* The step that failed stays on screen, ended, for the error that follows. */
+	assert_string_equal(c.buf, "\r\033[Kdatabase: waiting for Postgres\n");
+	free(c.buf);
+}
+
 static void test_quiet_is_silent(void **state)
 {
 	progress_cli_request = PROGRESS_AUTO;
@@ -300,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_json_lines),
 		cmocka_unit_test(test_tty_line_updates_in_place),
 		cmocka_unit_test(test_tty_line_cut_and_ended),
+		cmocka_unit_test(test_tty_fail_keeps_the_step),
 		cmocka_unit_test(test_quiet_is_silent),
 		cmocka_unit_test(test_cli_format_choice),
 		cmocka_unit_test(test_colour_on_terminal_only),
