@@ -8,8 +8,10 @@
  * (9), an unknown one (3), 0.0.0.0 on purpose (a warning), and the Postgres
  * readiness probe against the real server.
  *
- * Work orders t-verify-<pid>-<x>, their own state directory, ports
- * 18900-18909; everything is removed in the teardowns, after a failure too.
+ * Work orders t-verify-<pid>-<x>, their own state directory, the first ten
+ * ports of ISOPOD_TEST_PORTS (default 18900-18909); everything is removed in
+ * the teardowns, after a failure too.  ISOPOD_TEST_DUMP_REPORT=FILE appends
+ * each --json document to FILE (to check it against docs/schema/verify.json).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,8 +38,8 @@
 #include "podman_test.h"
 
 #define ISOPOD ISO_ISOPOD_BIN
-#define PORT_LOW 18900
-#define PORT_HIGH 18909
+#define PORT_LOW port_low
+#define PORT_HIGH (port_low + 9)
 #define PORT_A (PORT_LOW + 0)
 #define PORT_B (PORT_LOW + 1)
 #define PORT_BIND_ALL (PORT_LOW + 2)
@@ -45,6 +47,7 @@
 #define PORT_TAMPER6 (PORT_LOW + 4)
 #define PORT_DOWN (PORT_LOW + 5)
 
+static int port_low = 18900; /* from ISOPOD_TEST_PORTS in group_setup */
 static char state_dir[64];
 static char wos[8][48];
 static size_t n_wos;
@@ -106,6 +109,12 @@ static int verify_json(const char *w, iso_json **doc, char **errout)
 {
 	char *out = NULL;
 	int rc = ptest_isopod(&out, errout, "verify %s --json", w);
+	const char *dump = getenv("ISOPOD_TEST_DUMP_REPORT");
+	FILE *f = dump ? fopen(dump, "a") : NULL;
+	if (f) {
+		fprintf(f, "%s", out);
+		fclose(f);
+	}
 	*doc = iso_json_parse(out, strlen(out), 0, ISO_E_INTERNAL, "verify --json", NULL);
 	if (!*doc)
 		fprintf(stderr, "  verify %s printed: %s\n", w, out);
@@ -185,6 +194,73 @@ static enum probe_pg_state wait_pg(int pid, const char *db, int timeout_ms)
 	return r.state;
 }
 
+static long long int_of(const iso_json *obj, const char *key)
+{
+	long long v = -1;
+	assert_int_equal(iso_json_int(iso_json_get(obj, key), &v), 0);
+	return v;
+}
+
+/*
+ * The data beside the words of a healthy slirp4netns report: namespaces, the
+ * tap0 layout, Postgres's socket, and a probe of OTHER_PORT (the other work
+ * order's http port) at 10.0.2.2 that did not connect.
+ */
+static void assert_seen(const iso_json *doc, int other_port)
+{
+	const iso_json *ns = iso_json_get(iso_json_get(check_of(doc, 1), "seen"), "namespaces");
+	long long pod = int_of(iso_json_get(ns, "pod"), "inode");
+	assert_true(pod > 0);
+	assert_true(int_of(iso_json_get(ns, "host"), "inode") != pod);
+	assert_true(iso_json_len(iso_json_get(ns, "other_pods")) >= 1);
+	const iso_json *members =
+		iso_json_get(iso_json_get(iso_json_get(check_of(doc, 2), "seen"), "namespaces"), "members");
+	assert_true(iso_json_len(members) >= 2); /* db and odoo at least */
+	for (size_t i = 0; i < iso_json_len(members); i++) {
+		int same = 0;
+		assert_int_equal(iso_json_bool(iso_json_get(iso_json_at(members, i), "same"), &same), 0);
+		assert_true(same);
+		assert_int_equal(int_of(iso_json_at(members, i), "inode"), pod);
+	}
+	const iso_json *s3 = iso_json_get(check_of(doc, 3), "seen");
+	const iso_json *ifs = iso_json_get(s3, "interfaces");
+	int tap = 0;
+	for (size_t i = 0; i < iso_json_len(ifs); i++) {
+		const iso_json *l = iso_json_at(ifs, i);
+		if (strcmp(iso_json_get_string(l, "name"), "tap0") != 0)
+			continue;
+		assert_string_equal(iso_json_get_string(l, "state"), "up");
+		const iso_json *a = iso_json_get(l, "addresses");
+		for (size_t j = 0; j < iso_json_len(a); j++)
+			tap += !strcmp(iso_json_get_string(iso_json_at(a, j), "address"), "10.0.2.100") &&
+			       int_of(iso_json_at(a, j), "prefix_len") == 24;
+	}
+	assert_int_equal(tap, 1);
+	const iso_json *routes = iso_json_get(s3, "routes");
+	int def = 0;
+	for (size_t i = 0; i < iso_json_len(routes); i++) {
+		const iso_json *r = iso_json_at(routes, i);
+		const char *gw = iso_json_get_string(r, "gateway");
+		def += int_of(r, "prefix_len") == 0 && gw && !strcmp(gw, "10.0.2.2") &&
+		       !strcmp(iso_json_get_string(r, "interface"), "tap0");
+	}
+	assert_int_equal(def, 1);
+	const iso_json *ls = iso_json_get(iso_json_get(check_of(doc, 4), "seen"), "listeners");
+	int pg = 0;
+	for (size_t i = 0; i < iso_json_len(ls); i++)
+		pg += int_of(iso_json_at(ls, i), "port") == 5432 &&
+		      !strcmp(iso_json_get_string(iso_json_at(ls, i), "protocol"), "tcp");
+	assert_true(pg >= 1);
+	const iso_json *probes = iso_json_get(iso_json_get(check_of(doc, 6), "seen"), "probes");
+	int probed = 0;
+	for (size_t i = 0; i < iso_json_len(probes); i++) {
+		const iso_json *p = iso_json_at(probes, i);
+		assert_string_not_equal(iso_json_get_string(p, "result"), "open");
+		probed += int_of(p, "port") == other_port && !strcmp(iso_json_get_string(p, "address"), "10.0.2.2");
+	}
+	assert_int_equal(probed, 1);
+}
+
 /* ---- fixtures ---- */
 
 static int group_setup(void **state)
@@ -193,6 +269,14 @@ static int group_setup(void **state)
 	if (!mkdtemp(state_dir))
 		return -1;
 	setenv("ISOPOD_STATE_DIR", state_dir, 1);
+	const char *given = getenv("ISOPOD_TEST_PORTS");
+	int lo = 0, hi = 0;
+	if (given && (sscanf(given, "%d-%d", &lo, &hi) != 2 || lo < 1 || hi > 65535 || hi - lo < 9)) {
+		fprintf(stderr, "test_verify: ISOPOD_TEST_PORTS='%s' is not LOW-HIGH with ten ports\n", given);
+		return -1;
+	}
+	if (given)
+		port_low = lo;
 	char range[32];
 	snprintf(range, sizeof(range), "%d-%d", PORT_LOW, PORT_HIGH);
 	setenv("ISOPOD_PORTS", range, 1);
@@ -341,6 +425,7 @@ static void test_two_work_orders_verify(void **state)
 		assert_all_pass_or_warn(ws[i], doc);
 		/* Check 6 did probe: the other work order's port is among the refused ones. */
 		assert_non_null(evidence(doc, 6, "pass", "probes"));
+		assert_seen(doc, i == 0 ? PORT_B : PORT_A);
 	}
 }
 
@@ -476,6 +561,15 @@ static void test_down_and_unknown(void **state)
 	assert_non_null(strstr(err, w));
 	assert_non_null(strstr(err, "is down"));
 	free(err);
+	/* 9 is a verdict: with --json the report, every check unverified, the reason said. */
+	cleanup_json iso_json *doc = NULL;
+	assert_int_equal(verify_json(w, &doc, NULL), 9);
+	assert_non_null(doc);
+	assert_null(iso_json_get(doc, "error"));
+	assert_non_null(strstr(iso_json_get_string(doc, "reason"), "is down"));
+	assert_string_equal(iso_json_get_string(doc, "verdict"), "unverified");
+	for (int n = 1; n <= 6; n++)
+		assert_non_null(evidence(doc, n, "unverified", "is down"));
 
 	char unknown[64];
 	snprintf(unknown, sizeof(unknown), "t-verify-%d-nosuch", (int)getpid());
@@ -483,6 +577,12 @@ static void test_down_and_unknown(void **state)
 	assert_int_equal(ptest_isopod(NULL, &err, "verify %s", unknown), 3);
 	assert_non_null(strstr(err, "unknown"));
 	free(err);
+	/* 3 is an error, not a verdict: with --json the error document. */
+	cleanup_json iso_json *edoc = NULL;
+	assert_int_equal(verify_json(unknown, &edoc, NULL), 3);
+	assert_non_null(edoc);
+	assert_null(iso_json_get(edoc, "checks"));
+	assert_string_equal(iso_json_get_string(iso_json_get(edoc, "error"), "class"), "unknown-work-order");
 }
 
 /* The readiness probe says ready against the real Postgres of a running work order. */
