@@ -435,9 +435,89 @@ out:
 	return rc;
 }
 
+/* The process that runs the tests: a forked child must not longjmp into cmocka. */
+static pid_t ptest_main_pid;
+__attribute__((constructor)) static void ptest_note_main_pid(void)
+{
+	ptest_main_pid = getpid();
+}
+
+/* Fail the test with WHY; in a forked child print it and exit 1, which the parent's check sees. */
+static void ptest_json_fail(const char *why)
+{
+	if (getpid() != ptest_main_pid) {
+		fprintf(stderr, "%s\n", why);
+		fflush(stderr);
+		_exit(1);
+	}
+	fail_msg("%s", why);
+}
+
+void ptest_check_json(const char *const *args, int status, const char *out)
+{
+	const char *cmd = NULL;
+	int json = 0, follow = 0;
+	for (size_t i = 0; args[i] && strcmp(args[i], "--"); i++) {
+		const char *a = args[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h") || (!cmd && !strcmp(a, "help")) ||
+		    (!cmd && !strcmp(a, "--version")))
+			return; /* help and the bare version are text */
+		if (!strcmp(a, "--json"))
+			json = 1;
+		else if (!strcmp(a, "--progress") && args[i + 1])
+			i++;
+		else if (!cmd && a[0] != '-')
+			cmd = a;
+		else if (!strcmp(a, "--follow") || !strcmp(a, "-f"))
+			follow = 1;
+	}
+	/* exec's stdout is the program's; an error of exec's own is the error document. */
+	if (!json || !cmd || (!strcmp(cmd, "exec") && (status == 0 || strncmp(out, "{\"error\"", 9))))
+		return;
+	if (!*out && status >= 128)
+		return; /* killed before it could answer */
+	char schema[512], error[512], why[8192];
+	follow = follow && !strcmp(cmd, "logs");
+	snprintf(schema, sizeof schema, "%s/docs/schema/%s.json", ISO_SRCDIR, follow ? "logs-line" : cmd);
+	snprintf(error, sizeof error, "%s/docs/schema/error.json", ISO_SRCDIR);
+	if (access(schema, R_OK) != 0) {
+		snprintf(why, sizeof why, "isopod %s --json printed a document but %s has no schema: write it", cmd,
+			 schema);
+		ptest_json_fail(why);
+	}
+	/* A failure may answer with the error document alone; a success never. */
+	const char *argv[] = {"/usr/bin/python3",
+			      ISO_SRCDIR "/tests/support/validate-json.py",
+			      follow ? "--lines" : schema,
+			      follow ? schema : NULL,
+			      NULL,
+			      NULL,
+			      NULL};
+	size_t n = follow ? 4 : 3;
+	if (status != 0) {
+		argv[n++] = "--error-schema";
+		argv[n++] = error;
+	}
+	struct iso_run_result r;
+	if (iso_run(argv, &(struct iso_run_opts){.stdin_text = out, .timeout_ms = 60 * 1000}, &r) < 0) {
+		snprintf(why, sizeof why, "cannot run %s: %s", argv[1], strerror(errno));
+		ptest_json_fail(why);
+	}
+	int rc = r.status;
+	if (rc == 77 || rc == 127)
+		iso_test_need(false, "the --json documents cannot be validated: %s",
+			      rc == 127 ? "no /usr/bin/python3; apt-get install python3-jsonschema" : r.err);
+	snprintf(why, sizeof why,
+		 "isopod %s --json (exit %d): its document does not match %s:\n%s%s\ndocument: %.3000s", cmd, status,
+		 status && !strncmp(out, "{\"error\"", 9) ? "error.json" : schema, r.out, r.err, out);
+	iso_run_result_release(&r);
+	if (rc != 0)
+		ptest_json_fail(why);
+}
+
 int ptest_isopod(char **out, char **errout, const char *fmt, ...)
 {
-	char line[1024], verb[64] = "";
+	char line[1024], verb[64] = "", words[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -448,6 +528,14 @@ int ptest_isopod(char **out, char **errout, const char *fmt, ...)
 		fprintf(stderr, "  [%s %s] cannot run: %s\n", ISO_ISOPOD_BIN, verb, strerror(errno));
 		return -1;
 	}
+	/* The arguments as iso_run_isopod split them, for the document's check. */
+	const char *args[32];
+	size_t n = 0;
+	snprintf(words, sizeof words, "%s", line);
+	for (char *save = NULL, *t = strtok_r(words, " ", &save); t && n < 31; t = strtok_r(NULL, " ", &save))
+		args[n++] = t;
+	args[n] = NULL;
+	ptest_check_json(args, r.status, r.out);
 	if (out)
 		*out = r.out;
 	else

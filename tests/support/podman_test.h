@@ -106,11 +106,28 @@ int ptest_teardown(void **state);
 int ptest_oneshot(const char *name, const char *spec_json, int *exit_code, char **logs);
 
 /*
+ * Check the --json document of one isopod run against its schema, so no
+ * field changes without docs/schema/ changing: ARGS are isopod's arguments
+ * (no program name, NULL-terminated), STATUS its exit code, OUT its stdout.
+ * Nothing is checked unless --json stands before "--" (and no --help);
+ * exec's stdout is the program's, so only exec's own error is checked.  The
+ * document must match docs/schema/COMMAND.json, or error.json when STATUS
+ * is not 0 and it is the error object alone; `logs --follow` each line
+ * against logs-line.json.  A mismatch fails the test with the validator's
+ * words (tests/support/validate-json.py under /usr/bin/python3, Debian's
+ * python3-jsonschema); in a forked child it is printed and the child exits
+ * 1.  Without the validator the test is skipped, or failed under
+ * ISOPOD_REQUIRE_PODMAN (iso_test_need).  ptest_isopod calls it on every run.
+ */
+void ptest_check_json(const char *const *args, int status, const char *out);
+
+/*
  * Run the isopod the Makefile built with the printf-style FMT split at spaces
  * (iso_run_isopod of iso_run.h: the caller's environment, stdin /dev/null,
  * ISO_RUN_TIMEOUT_MS).  Its stdout and stderr go to *out / *errout (owned;
  * errout NULL: stderr is echoed to the test's, out NULL: dropped).  Returns
  * the exit code, 128+signal when killed, -1 when it could not start.
+ * A --json document is checked against its schema (ptest_check_json).
  */
 int ptest_isopod(char **out, char **errout, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

@@ -4,10 +4,14 @@
 validator (Debian's python3-jsonschema), under draft-07 (what the files
 declare) and 2020-12 alike, so a schema means the same to either.
 
-  validate-json.py SCHEMA.json < DOC         one document on stdin
-  validate-json.py --lines SCHEMA.json < DOC each non-empty line one document
-  validate-json.py --check-schemas DIR       every DIR/*.json a valid schema
-                                             of the house (see check_house)
+  validate-json.py [--lines] [--error-schema E.json] SCHEMA.json < DOC
+  validate-json.py --check-schemas DIR
+
+The first checks the document on stdin (--lines: each non-empty line one
+document) against SCHEMA.json; with --error-schema, a document that is the
+error object alone ({"error": ...}) is checked against E.json instead (a
+command that failed).  The second checks every DIR/*.json is a valid schema
+of the house (check_schemas).
 
 Exit 0 valid; 1 invalid, one line per problem on stdout (where and what);
 2 usage, or a schema that cannot be read; 77 without the jsonschema module
@@ -15,6 +19,7 @@ Exit 0 valid; 1 invalid, one line per problem on stdout (where and what);
 the interpreter Debian's package installs into (a pyenv python3 first on
 PATH would not see it).
 """
+import argparse
 import json
 import os
 import sys
@@ -141,32 +146,77 @@ def check_schemas(d):
         if "$ref" in json.dumps(s):
             out.append("%s: holds a $ref (each file stands alone)" % n)
         out += needs_required(s, n) + check_house(s, n)
+    return out + check_copies(d, names)
+
+
+def strip(schema, drop=()):
+    """A schema's validating part: without its annotations and the DROP properties."""
+    s = {k: v for k, v in schema.items() if k not in ("$schema", "$id", "title", "description")}
+    if "properties" in s:
+        s["properties"] = {k: v for k, v in s["properties"].items() if k not in drop}
+    if "required" in s:
+        s["required"] = [r for r in s["required"] if r not in drop]
+    return s
+
+
+def check_copies(d, names):
+    """Files that must say the same where one document sits in another (no
+    $ref between files, so each holds its own copy): up --verify's member
+    'verify' is verify.json's report but its work order and reason; a line
+    of logs --follow is an item of logs.json's lines."""
+    out = []
+    pairs = (("up.json", ("properties", "verify"), "verify.json", ("work_order", "profile", "reason")),
+             ("logs-line.json", (), "logs.json", None))
+    for inner_file, at, outer_file, drop in pairs:
+        if inner_file not in names or outer_file not in names:
+            continue
+        inner = load(os.path.join(d, inner_file))
+        outer = load(os.path.join(d, outer_file))
+        for k in at:
+            inner = inner.get(k, {})
+        if drop is None:
+            outer = outer.get("properties", {}).get("lines", {}).get("items", {})
+        a, b = strip(inner), strip(outer, drop or ())
+        if a != b:
+            where_ = ".".join(("$",) + at)
+            out.append("%s %s differs from %s (regenerate the copy): %s != %s"
+                       % (inner_file, where_, outer_file, json.dumps(a, sort_keys=True)[:300],
+                          json.dumps(b, sort_keys=True)[:300]))
     return out
 
 
 def main(argv):
-    if len(argv) == 2 and argv[0] == "--check-schemas":
-        out = check_schemas(argv[1])
-    elif len(argv) == 1 or (len(argv) == 2 and argv[0] == "--lines"):
-        path = argv[-1]
-        schema = load(path)
-        name = os.path.basename(path)
+    ap = argparse.ArgumentParser(prog="validate-json.py", usage=__doc__.split("\n\n")[1])
+    ap.add_argument("--check-schemas", metavar="DIR")
+    ap.add_argument("--lines", action="store_true")
+    ap.add_argument("--error-schema", metavar="E")
+    ap.add_argument("schema", nargs="?")
+    a = ap.parse_args(argv)
+    if a.check_schemas:
+        out = check_schemas(a.check_schemas)
+    elif a.schema:
+        schema = load(a.schema)
+        error = load(a.error_schema) if a.error_schema else None
+        name = os.path.basename(a.schema)
         text = sys.stdin.read()
-        docs = [l for l in text.split("\n") if l.strip()] if len(argv) == 2 else [text]
+        docs = [l for l in text.split("\n") if l.strip()] if a.lines else [text]
         if not docs:
             print("%s: no document on stdin" % name)
             return 1
         out = []
         for i, t in enumerate(docs):
-            label = "%s line %d" % (name, i + 1) if len(argv) == 2 else name
+            label = "%s line %d" % (name, i + 1) if a.lines else name
             try:
                 doc = json.loads(t)
             except ValueError as e:
                 out.append("%s: not JSON (%s): %.200s" % (label, e, t))
                 continue
-            out += validate(schema, doc, label)
+            if error is not None and isinstance(doc, dict) and list(doc) == ["error"]:
+                out += validate(error, doc, os.path.basename(a.error_schema))
+            else:
+                out += validate(schema, doc, label)
     else:
-        print(__doc__.split("\n\n")[1], file=sys.stderr)
+        ap.print_usage(sys.stderr)
         return 2
     for line in out:
         print(line)

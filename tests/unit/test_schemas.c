@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The --json documents have their schemas (docs/schema/<command>.json), and
+ * the schemas hold.  With a real validator (tests/support/validate-json.py,
+ * Debian's python3-jsonschema under /usr/bin/python3):
+ *   - every file is a valid schema under Draft7Validator and
+ *     Draft202012Validator, self-contained (no $ref), with a title, a
+ *     non-empty required list and additionalProperties on every object, and
+ *     the copies of one document inside another agree (up's verify member
+ *     and verify.json, a logs --follow line and logs.json's items);
+ *   - every command of `isopod --help` whose --help offers --json has its
+ *     file (exec but: it prints the program's output, errors as error.json),
+ *     and every file names a command (or is error.json, or <command>-line);
+ *   - the validator accepts the right documents and rejects wrong ones (a
+ *     field added, one missing, a wrong type, an unknown value), and the
+ *     house rules catch a planted $ref, a missing required list, an open
+ *     object and a copy that drifted.
+ * The integration tests check each real document (ptest_check_json).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/util.h"
+#include "iso_run.h"
+#include "iso_test.h"
+
+#define SCHEMA_DIR ISO_SRCDIR "/docs/schema"
+#define VALIDATOR ISO_SRCDIR "/tests/support/validate-json.py"
+#define PYTHON "/usr/bin/python3"
+
+static void need_validator(void)
+{
+	const char *argv[] = {PYTHON, "-c", "import jsonschema", NULL};
+	struct iso_run_result r;
+	bool have = access(PYTHON, X_OK) == 0 && iso_run(argv, NULL, &r) == 0 && r.status == 0;
+	if (access(PYTHON, X_OK) == 0)
+		iso_run_result_release(&r);
+	iso_test_need(have, "python3-jsonschema is not installed for %s (apt-get install python3-jsonschema)", PYTHON);
+}
+
+/* Run the validator with ARGS (after the script) on STDIN_TEXT; its exit code, its words in *out. */
+static int validate(const char *const *args, const char *stdin_text, char **out)
+{
+	const char *argv[8] = {PYTHON, VALIDATOR};
+	size_t n = 2;
+	for (; args[n - 2]; n++) {
+		assert_true(n < 7);
+		argv[n] = args[n - 2];
+	}
+	argv[n] = NULL;
+	struct iso_run_result r;
+	assert_int_equal(iso_run(argv, &(struct iso_run_opts){.stdin_text = stdin_text, .merge = true}, &r), 0);
+	*out = r.out;
+	r.out = NULL;
+	iso_run_result_release(&r);
+	return r.status;
+}
+
+static void test_every_schema_keeps_the_rules(void **state)
+{
+	need_validator();
+	cleanup_free char *out = NULL;
+	int rc = validate((const char *[]){"--check-schemas", SCHEMA_DIR, NULL}, NULL, &out);
+	if (rc != 0)
+		fail_msg("docs/schema/ breaks the rules (exit %d):\n%s", rc, out);
+}
+
+static char *run_help(const char *cmd)
+{
+	const char *argv[] = {ISO_ISOPOD_BIN, cmd ? cmd : "--help", cmd ? "--help" : NULL, NULL};
+	struct iso_run_result r;
+	assert_int_equal(iso_run(argv, NULL, &r), 0);
+	if (r.status != 0)
+		fail_msg("isopod %s --help: exit %d", cmd ? cmd : "", r.status);
+	char *out = r.out;
+	r.out = NULL;
+	iso_run_result_release(&r);
+	return out;
+}
+
+static bool listed(const char *top, const char *name, size_t len)
+{
+	const char *l = strstr(top, "Commands:\n");
+	assert_non_null(l);
+	for (l = strchr(l, '\n') + 1; l[0] == ' ' && l[1] == ' '; l = strchr(l, '\n') + 1) {
+		const char *w = l + strspn(l, " ");
+		if (strcspn(w, " \n") == len && !strncmp(w, name, len))
+			return true;
+		if (!strchr(l, '\n'))
+			break;
+	}
+	return false;
+}
+
+static void test_every_document_has_its_schema(void **state)
+{
+	cleanup_free char *top = run_help(NULL);
+	int bad = 0, documents = 0;
+	const char *l = strstr(top, "Commands:\n");
+	assert_non_null(l);
+	for (l = strchr(l, '\n') + 1; l[0] == ' ' && l[1] == ' '; l = strchr(l, '\n') + 1) {
+		const char *w = l + strspn(l, " ");
+		cleanup_free char *cmd = xstrndup(w, strcspn(w, " \n"));
+		cleanup_free char *help = run_help(cmd);
+		cleanup_free char *path = xasprintf("%s/%s.json", SCHEMA_DIR, cmd);
+		bool has = access(path, R_OK) == 0;
+		if (!strcmp(cmd, "exec")) {
+			if (has)
+				bad++, fprintf(stderr, "docs/schema/exec.json: exec prints the program's output, no "
+						       "document\n");
+			continue;
+		}
+		if (strstr(help, "--json")) {
+			documents++;
+			if (!has)
+				bad++, fprintf(stderr, "isopod %s offers --json but docs/schema/%s.json is missing\n",
+					       cmd, cmd);
+		}
+	}
+	assert_true(documents >= 10);
+	DIR *d = opendir(SCHEMA_DIR);
+	assert_non_null(d);
+	int files = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		size_t n = strlen(e->d_name);
+		if (n < 6 || strcmp(e->d_name + n - 5, ".json"))
+			continue;
+		files++;
+		size_t stem = n - 5;
+		if (stem > 5 && !strncmp(e->d_name + stem - 5, "-line", 5))
+			stem -= 5;
+		if (strcmp(e->d_name, "error.json") && !listed(top, e->d_name, stem))
+			bad++, fprintf(stderr, "docs/schema/%s names no command of 'isopod --help'\n", e->d_name);
+	}
+	closedir(d);
+	assert_true(files > documents);
+	assert_int_equal(bad, 0);
+}
+
+struct doc_case {
+	const char *schema;    /* under docs/schema/ */
+	int failed;            /* the command failed: its error document is checked against error.json */
+	const char *doc;       /* stdin */
+	const char *complaint; /* NULL: valid; else a word the validator's answer holds */
+};
+
+#define ROW                                                                                                            \
+	"\"work_order\":\"WO-1\",\"profile\":\"hub\",\"state\":\"running\",\"url\":\"http://127.0.0.1:8090\","         \
+	"\"ports\":{\"http\":8090,\"db\":8091},\"age_seconds\":5,\"drift\":false,\"pod\":\"hub-WO-1\","                \
+	"\"volumes\":[\"odoo-hub-WO-1-data\"]"
+#define ERROR_DOC "{\"error\":{\"class\":\"unknown-work-order\",\"code\":3,\"message\":\"no work order 'x'\"}}"
+
+static const struct doc_case cases[] = {
+	{"ls.json", 0, "{\"work_orders\":[{" ROW "}]}", NULL},
+	{"ls.json", 0, "{\"work_orders\":[]}", NULL},
+	{"ls.json", 0, "[{" ROW "}]", "is not of type 'object'"}, /* the shape before the work_orders key */
+	{"ls.json", 0, "{\"work_orders\":[{" ROW ",\"colour\":\"red\"}]}", "'colour' was unexpected"},
+	{"ls.json", 0, "{\"work_orders\":[{\"work_order\":\"WO-1\"}]}", "'profile' is a required property"},
+	{"ls.json", 0, "{\"work_orders\":[{" ROW "}]}\n{\"work_orders\":[]}", "not JSON"}, /* two documents */
+	{"ls.json", 1, ERROR_DOC, NULL},
+	{"ls.json", 0, ERROR_DOC, "'work_orders' is a required property"}, /* exit 0 with an error */
+	{"error.json", 1, "{\"error\":{\"class\":\"oops\",\"code\":3,\"message\":\"m\"}}", "'oops' is not one of"},
+	{"error.json", 1, "{\"error\":{\"class\":\"usage\",\"code\":\"2\",\"message\":\"m\"}}",
+	 "is not of type 'integer'"},
+	{"status.json", 0, "{" ROW "}", "'database' is a required property"},
+	{"status.json", 0,
+	 "{" ROW
+	 ",\"database\":\"wo\",\"db_user\":\"odoo\",\"secret\":true,\"lease\":\"ready\",\"containers\":[{\"name\":"
+	 "\"db-hub-WO-1\",\"role\":\"db\",\"state\":\"running\",\"running\":true,\"exit_code\":0}]}",
+	 NULL},
+	{"down.json", 0,
+	 "{\"work_order\":\"WO-1\",\"profile\":\"hub\",\"state\":\"down\",\"pod_removed\":true,\"cleanup\":false,"
+	 "\"volumes_removed\":[],\"secret_removed\":false,\"ports_released\":\"0\"}",
+	 "is not of type 'integer'"},
+	{"logs.json", 0, "{\"lines\":[{\"stream\":\"stdout\",\"text\":\"ready\"}]}", NULL},
+	{"logs.json", 0, "{\"lines\":[{\"stream\":\"tty\",\"text\":\"ready\"}]}", "'tty' is not one of"},
+	{"gc.json", 0, "[]", NULL},
+	{"version.json", 0, "{\"client\":{\"version\":\"1\"},\"endpoint\":\"unix:///x\",\"service_started\":false}",
+	 "'server' is a required property"},
+};
+
+static void test_wrong_documents_are_rejected(void **state)
+{
+	need_validator();
+	int bad = 0;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const struct doc_case *c = &cases[i];
+		cleanup_free char *schema = xasprintf("%s/%s", SCHEMA_DIR, c->schema);
+		const char *with_error[] = {schema, "--error-schema", SCHEMA_DIR "/error.json", NULL};
+		const char *alone[] = {schema, NULL};
+		cleanup_free char *out = NULL;
+		int rc = validate(c->failed ? with_error : alone, c->doc, &out);
+		if (c->complaint ? rc != 1 || !strstr(out, c->complaint) : rc != 0)
+			bad++, fprintf(stderr, "case %zu (%s, %s): exit %d, wanted %s:\n%s\n", i, c->schema, c->doc, rc,
+				       c->complaint ? c->complaint : "valid", out);
+	}
+	assert_int_equal(bad, 0);
+}
+
+struct planted {
+	const char *file, *text, *complaint;
+};
+
+#define HEAD "\"$schema\":\"http://json-schema.org/draft-07/schema#\",\"title\":\"t\",\"type\":\"object\","
+#define ITEM "{\"type\":\"object\",\"required\":[\"stream\",\"text\"],\"additionalProperties\":false,"
+#define LINES "\"properties\":{\"stream\":{\"enum\":[\"stdout\",\"stderr\"]},\"text\":{\"type\":\"string\"}}}"
+
+static const struct planted planted[] = {
+	{"ref.json",
+	 "{" HEAD "\"required\":[\"a\"],\"additionalProperties\":false,\"properties\":{\"a\":{\"$ref\":\"#/x\"}}}",
+	 "$ref"},
+	{"loose.json", "{" HEAD "\"additionalProperties\":false,\"properties\":{\"a\":{\"type\":\"string\"}}}",
+	 "no non-empty 'required'"},
+	{"open.json", "{" HEAD "\"required\":[\"a\"],\"properties\":{\"a\":{\"type\":\"string\"}}}",
+	 "additionalProperties"},
+	{"tuple.json",
+	 "{" HEAD "\"required\":[\"a\"],\"additionalProperties\":false,\"properties\":{\"a\":"
+	 "{\"type\":\"array\",\"items\":[{\"type\":\"string\"}]}}}",
+	 "items"},
+	{"defs.json",
+	 "{" HEAD "\"required\":[\"a\"],\"additionalProperties\":false,\"$defs\":{},\"properties\":"
+	 "{\"a\":{\"type\":\"string\"}}}",
+	 "'$defs'"},
+	{"invalid.json", "{" HEAD "\"required\":\"a\",\"additionalProperties\":false}", "not a valid"},
+	{"logs.json",
+	 "{" HEAD "\"required\":[\"lines\"],\"additionalProperties\":false,\"properties\":{\"lines\":"
+	 "{\"type\":\"array\",\"items\":" ITEM LINES "}}}",
+	 NULL},
+};
+
+/* Each house rule catches its planted fault, alone in a directory beside a good logs.json. */
+static void test_planted_schema_faults_are_caught(void **state)
+{
+	need_validator();
+	const struct planted *good = &planted[sizeof planted / sizeof planted[0] - 1];
+	struct planted drift = {"logs-line.json",
+				"{" HEAD
+				"\"required\":[\"stream\",\"text\"],\"additionalProperties\":false,\"properties\":"
+				"{\"stream\":{\"enum\":[\"stdout\"]},\"text\":{\"type\":\"string\"}}}",
+				"differs from logs.json"};
+	int bad = 0;
+	for (size_t i = 0; i < sizeof planted / sizeof planted[0]; i++) {
+		const struct planted *p = i + 1 < sizeof planted / sizeof planted[0] ? &planted[i] : &drift;
+		char dir[] = "/tmp/isopod-test-schemas-XXXXXX";
+		assert_non_null(mkdtemp(dir));
+		const struct planted *files[] = {good, p};
+		for (size_t k = 0; k < 2; k++) {
+			cleanup_free char *path = xasprintf("%s/%s", dir, files[k]->file);
+			FILE *f = fopen(path, "w");
+			assert_non_null(f);
+			fputs(files[k]->text, f);
+			assert_int_equal(fclose(f), 0);
+		}
+		cleanup_free char *out = NULL;
+		int rc = validate((const char *[]){"--check-schemas", dir, NULL}, NULL, &out);
+		if (rc != 1 || !strstr(out, p->complaint))
+			bad++, fprintf(stderr, "planted %s: exit %d, wanted '%s':\n%s\n", p->file, rc, p->complaint,
+				       out);
+		assert_int_equal(iso_rmtree(dir), 0);
+	}
+	/* The good one alone passes: the faults, not the harness, made the others fail. */
+	char dir[] = "/tmp/isopod-test-schemas-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	cleanup_free char *path = xasprintf("%s/%s", dir, good->file);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(good->text, f);
+	assert_int_equal(fclose(f), 0);
+	cleanup_free char *out = NULL;
+	int rc = validate((const char *[]){"--check-schemas", dir, NULL}, NULL, &out);
+	assert_int_equal(iso_rmtree(dir), 0);
+	if (rc != 0)
+		fail_msg("a good schema is refused (exit %d):\n%s", rc, out);
+	assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_schema_keeps_the_rules),
+		cmocka_unit_test(test_every_document_has_its_schema),
+		cmocka_unit_test(test_wrong_documents_are_rejected),
+		cmocka_unit_test(test_planted_schema_faults_are_caught),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
