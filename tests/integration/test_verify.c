@@ -5,7 +5,7 @@
  * a veth added inside the pod (3), a port published on 0.0.0.0 against the
  * labels' 127.0.0.1 (5), a pod with allow_host_loopback=true that reaches
  * another work order's port at 10.0.2.2 (6).  Also: a work order that is down
- * (9), an unknown one (3), 0.0.0.0 on purpose (a warning), and the Postgres
+ * (9), an unknown one (3), Podman unreachable (5), 0.0.0.0 on purpose (a warning), and the Postgres
  * readiness probe against the real server.
  *
  * Work orders t-verify-<pid>-<x>, their own state directory, the first ten
@@ -549,7 +549,10 @@ static void test_bind_all_on_purpose_warns(void **state)
 	assert_int_equal(rc, 0);
 }
 
-/* A work order that is down cannot be verified (9, saying so); an unknown one is 3. */
+/*
+ * A work order that is down cannot be verified (9, saying so; with --json the
+ * report); an unknown one is 3 and Podman unreachable 5 (the error document).
+ */
 static void test_down_and_unknown(void **state)
 {
 	need_ab();
@@ -583,6 +586,21 @@ static void test_down_and_unknown(void **state)
 	assert_non_null(edoc);
 	assert_null(iso_json_get(edoc, "checks"));
 	assert_string_equal(iso_json_get_string(iso_json_get(edoc, "error"), "class"), "unknown-work-order");
+	/* Nor is 5, Podman unreachable. */
+	const char *was = getenv("CONTAINER_HOST");
+	char *saved = was ? strdup(was) : NULL;
+	setenv("CONTAINER_HOST", "unix:///nonexistent/t-verify.sock", 1);
+	cleanup_json iso_json *udoc = NULL;
+	int urc = verify_json(w, &udoc, NULL);
+	if (saved)
+		setenv("CONTAINER_HOST", saved, 1);
+	else
+		unsetenv("CONTAINER_HOST");
+	free(saved);
+	assert_int_equal(urc, 5);
+	assert_non_null(udoc);
+	assert_null(iso_json_get(udoc, "checks"));
+	assert_string_equal(iso_json_get_string(iso_json_get(udoc, "error"), "class"), "podman-unreachable");
 }
 
 /* The readiness probe says ready against the real Postgres of a running work order. */

@@ -2,7 +2,9 @@
 /*
  * test_verify_checks.c - the six checks of `verify` from plain values: a
  * healthy slirp4netns work order passes, and each check fails (or is
- * unverified) on its own tamper.
+ * unverified) on its own tamper; the report's data beside its words.
+ * ISOPOD_TEST_DUMP_REPORT=FILE appends each report's JSON to FILE (to check it
+ * by hand against docs/schema/verify.json).
  */
 #include <stdarg.h>
 #include <stddef.h>
