@@ -53,7 +53,7 @@ int progress_odoo_line(struct progress_odoo *st, const char *line, const struct 
 		st->pass++;
 		st->total = total;
 		st->count = 0;
-		progress_count(sink, "init", 0, total, "loading %ld modules (pass %d)", total, st->pass);
+		progress_count(sink, "init", 0, total, "loading pass %d", st->pass);
 		return 1;
 	}
 	if (!strncmp(msg, "Loading module ", 15) && module_index(msg + 15, name, sizeof(name), &n, &m) == 0) {
