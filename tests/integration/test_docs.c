@@ -6,8 +6,9 @@
  * (optionally ending in a comment; `# exit N` is its expected exit code, 0
  * otherwise).  Each document's commands run in order against real rootless
  * Podman with this test's own work orders (WO-<n> -> t-docs-<pid>-<n>) and
- * ports (8090+k -> 18890+k), a temporary state directory and the local
- * images.  A line marked `# needs-odoo` needs the real Odoo image (running
+ * ports (8090+k -> the k-th of ISOPOD_TEST_PORTS), a temporary state
+ * directory and the local images; each --json document matches its schema
+ * (docs/schema/).  A line marked `# needs-odoo` needs the real Odoo image (running
  * module tests): it is reported as not run, with that reason.  Every work
  * order the test made is removed afterwards, also when it fails.
  */
@@ -20,6 +21,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +30,10 @@
 #include "podman_test.h"
 
 #define ISOPOD ISO_ISOPOD_BIN
-#define PORT_BASE 18890
 #define MAX_WOS 16
 
 static char state_dir[] = "/tmp/isopod-test-docs-XXXXXX";
+static int port_base;         /* 8090+k -> port_base+k: ten ports of ISOPOD_TEST_PORTS */
 static char wos[MAX_WOS][64]; /* the work orders substituted so far, for the teardown */
 static int n_wos;
 
@@ -83,7 +85,7 @@ static char *substitute(const char *cmd)
 			long v = strtol(p, NULL, 10);
 			if (n == 4 && v >= 8090 && v <= 8099 && !isalnum((unsigned char)p[n])) {
 				char port[16];
-				snprintf(port, sizeof port, "%ld", PORT_BASE + v - 8090);
+				snprintf(port, sizeof port, "%ld", port_base + v - 8090);
 				append(&out, &len, &cap, port, strlen(port));
 			} else
 				append(&out, &len, &cap, p, n);
@@ -96,15 +98,32 @@ static char *substitute(const char *cmd)
 	return out;
 }
 
-/* Run LINE (an "isopod ..." command) with sh, the built binary in front; *out gets its output, stderr too. */
+/* Run LINE (an "isopod ..." command) with sh, the built binary in front; *out gets its output, stderr too.
+ * A --json document (stdout alone, then) must match its schema (ptest_check_json). */
 static int run_line(const char *line, char **out)
 {
 	char *cmd = malloc(strlen(line) + strlen(ISOPOD) + 16);
 	sprintf(cmd, "'%s'%s", ISOPOD, line + strlen("isopod"));
 	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
+	bool json = strstr(line, "--json") != NULL;
 	struct iso_run_result r;
-	assert_int_equal(iso_run(argv, &(struct iso_run_opts){.merge = true}, &r), 0);
+	assert_int_equal(iso_run(argv, &(struct iso_run_opts){.merge = !json}, &r), 0);
 	free(cmd);
+	if (json) {
+		/* The words as sh sees them, near enough: the documents quote nothing before "--". */
+		char *words = strdup(line + strlen("isopod"));
+		const char *args[64];
+		size_t n = 0;
+		for (char *save = NULL, *t = strtok_r(words, " \t", &save); t && n < 63;
+		     t = strtok_r(NULL, " \t", &save))
+			args[n++] = t;
+		args[n] = NULL;
+		ptest_check_json(args, r.status, r.out);
+		free(words);
+		size_t len = r.out_len + r.err_len;
+		r.out = realloc(r.out, len + 1);
+		memcpy(r.out + r.out_len, r.err, r.err_len + 1);
+	}
 	free(r.err);
 	*out = r.out;
 	return r.status;
@@ -206,7 +225,12 @@ static int group_setup(void **state)
 	if (!mkdtemp(state_dir))
 		return -1;
 	setenv("ISOPOD_STATE_DIR", state_dir, 1);
-	setenv("ISOPOD_PORTS", "18890-18899", 1);
+	port_base = ptest_ports_block(0, 10); /* 18890-18899 by default */
+	if (port_base < 0)
+		return -1;
+	char ports[32];
+	snprintf(ports, sizeof ports, "%d-%d", port_base, port_base + 9);
+	setenv("ISOPOD_PORTS", ports, 1);
 	setenv("ISOPOD_PROFILE", "hub", 1);
 	unsetenv("ISOPOD_REGISTRY_DIR");
 	return 0;

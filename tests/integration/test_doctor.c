@@ -6,8 +6,9 @@
  * each check a test can reach (XDG_RUNTIME_DIR unset, a subuid file without
  * the user, a shared registry directory without setgid, an image from an
  * unreachable registry, a CONTAINER_HOST where nothing listens) that check
- * fails, names its fix, and doctor exits 10.  State goes to a temporary
- * directory, removed afterwards.
+ * fails, names its fix, and doctor exits 10.  Each answer matches
+ * docs/schema/doctor.json.  State goes to a temporary directory, removed
+ * afterwards; the ports are ten of ISOPOD_TEST_PORTS.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +37,7 @@ static int doctor(const char *const *env, iso_json **doc)
 	struct iso_run_result r;
 	assert_int_equal(iso_run(argv, &(struct iso_run_opts){.env = env}, &r), 0);
 	fputs(r.err, stderr); /* doctor's stderr, as if it were the test's */
+	ptest_check_json(argv + 1, r.status, r.out);
 	struct iso_error *err = NULL;
 	*doc = iso_json_parse(r.out, r.out_len, 0, ISO_E_INTERNAL, "doctor --json", &err);
 	if (!*doc)
@@ -156,7 +158,13 @@ static int group_setup(void **state)
 	char sd[128];
 	snprintf(sd, sizeof sd, "%s/state", tmp);
 	setenv("ISOPOD_STATE_DIR", sd, 1);
-	setenv("ISOPOD_PORTS", "18930-18939", 1);
+	/* Ten ports of the tests' range (18930-18939 by default). */
+	int lo = ptest_ports_block(40, 10);
+	if (lo < 0)
+		return -1;
+	char ports[32];
+	snprintf(ports, sizeof ports, "%d-%d", lo, lo + 9);
+	setenv("ISOPOD_PORTS", ports, 1);
 	unsetenv("ISOPOD_REGISTRY_DIR");
 	return 0;
 }

@@ -226,15 +226,36 @@ static int ptest_port_free(int port)
 	return ok;
 }
 
-int ptest_port(void)
+static int ptest_ports_range(int *lo, int *hi)
 {
 	const char *r = getenv("ISOPOD_TEST_PORTS");
-	int lo = 18890, hi = 18949, span, i;
-
-	if (r != NULL && (sscanf(r, "%d-%d", &lo, &hi) != 2 || lo < 1 || hi > 65535 || lo > hi)) {
+	*lo = 18890, *hi = 18949;
+	if (r != NULL && (sscanf(r, "%d-%d", lo, hi) != 2 || *lo < 1 || *hi > 65535 || *lo > *hi)) {
 		fprintf(stderr, "ptest: ISOPOD_TEST_PORTS='%s' is not LOW-HIGH\n", r);
 		return -1;
 	}
+	return 0;
+}
+
+int ptest_ports_block(int offset, int n)
+{
+	int lo, hi;
+	if (ptest_ports_range(&lo, &hi) < 0)
+		return -1;
+	if (hi - lo + 1 < n) {
+		fprintf(stderr, "ptest: ISOPOD_TEST_PORTS=%d-%d holds fewer than the %d ports this test needs\n", lo,
+			hi, n);
+		return -1;
+	}
+	return lo + offset + n - 1 <= hi ? lo + offset : hi - n + 1;
+}
+
+int ptest_port(void)
+{
+	int lo, hi, span, i;
+
+	if (ptest_ports_range(&lo, &hi) < 0)
+		return -1;
 	span = hi - lo + 1;
 	/* start at a pid-dependent offset so parallel test binaries rarely meet */
 	for (i = 0; i < span; i++) {

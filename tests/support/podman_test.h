@@ -78,6 +78,13 @@ int ptest_wait_http(int port, const char *path, long want_status, int timeout_ms
  * before by this process; -1 when the range is exhausted. */
 int ptest_port(void);
 
+/* The first of N consecutive ports of ISOPOD_TEST_PORTS for a test that
+ * hands isopod a range of its own: OFFSET ports above the range's low end
+ * (so tests that run at once keep apart), moved down when the range is too
+ * short for that; -1 (printed) when it holds fewer than N ports.  Whether
+ * they are free is the caller's to see. */
+int ptest_ports_block(int offset, int n);
+
 /* "t-<what>-<pid>" (and "-<n>" from the second call with the same what). */
 void ptest_unique(char *buf, size_t size, const char *what);
 
