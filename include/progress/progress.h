@@ -25,6 +25,8 @@
  * line: {"step", "phase", "message", "count"?, "total"?, "elapsed_ms"}.
  * PROGRESS_NONE writes nothing.  A later MCP server gives its own sink.
  *
+ * progress_pull_line() turns the lines of Podman's pull stream into pull
+ * events, blobs counted (the stream tells no bytes and no total).
  * progress_odoo_line() reads Odoo's log lines (odoo/netsvc.py's format,
  * "DATE PID LEVEL DB LOGGER: MESSAGE") and turns odoo.modules.loading's
  * "loading N modules...", "Loading module NAME (n/m)" and "Modules loaded."
@@ -126,5 +128,14 @@ struct progress_odoo {
  * is emitted to SINK as step "init".  Returns 1 when the line made an event, else 0.
  */
 int progress_odoo_line(struct progress_odoo *st, const char *line, const struct progress_sink *sink);
+
+/* ---- an image pull (src/progress/pull.c) ---- */
+struct progress_pull {
+	const char *image;                /* borrowed: named in each message */
+	const struct progress_sink *sink; /* where the events go */
+	long blobs;                       /* blobs begun so far */
+};
+/* One line of Podman's pull stream as a "pull" event to ST's sink: blobs counted, no total (the stream tells none). */
+void progress_pull_line(struct progress_pull *st, const char *line);
 
 #endif

@@ -43,19 +43,9 @@ static int is_port_race(const struct iso_error *e)
 	return e && e->msg && strstr(e->msg, "address already in use");
 }
 
-/* What a pull's progress lines become: one event each, blobs counted (Podman 4.3 tells no bytes, nor how many). */
-struct pull_watch {
-	const struct progress_sink *sink;
-	long blobs;
-};
-
 static int pull_progress(void *ctx, const char *line)
 {
-	struct pull_watch *pw = ctx;
-	if (!strncmp(line, "Copying blob ", 13))
-		progress_count(pw->sink, "pull", ++pw->blobs, 0, "%s", line);
-	else
-		progress_count(pw->sink, "pull", -1, 0, "%s", line);
+	progress_pull_line(ctx, line);
 	return 0;
 }
 
@@ -70,10 +60,10 @@ static int ensure_images(struct wo_run *r, struct iso_error **err)
 			return -1;
 		if (have)
 			continue;
-		struct pull_watch pw = {.sink = r->progress};
+		struct progress_pull pp = {.image = images[i], .sink = r->progress};
 		progress_step(r->progress, "pull", "pulling image '%s'...", images[i]);
 		podman_progress_cb cb = r->progress && r->progress->emit ? pull_progress : NULL;
-		if (podman_image_pull(w->client, images[i], 1, cb, &pw, NULL, err) < 0)
+		if (podman_image_pull(w->client, images[i], 1, cb, &pp, NULL, err) < 0)
 			return iso_error_wrap(err,
 					      "image '%s' is not here and cannot be pulled (set the profile's "
 					      "%s or ISOPOD_%s_IMAGE to an image that exists)",

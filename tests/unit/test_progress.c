@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "base/json.h"
+#include "podman/exec.h"
 #include "progress/progress.h"
 
 struct capture {
@@ -309,6 +310,43 @@ static void test_odoo_loading_two_passes(void **state)
 	}
 }
 
+static int pull_cb(void *ctx, const char *line)
+{
+	progress_pull_line(ctx, line);
+	return 0;
+}
+
+/* A pull recorded from Podman 4.3 (tests/data/podman/image_pull.json), through podman's stream reader. */
+static void test_pull_lines_count_blobs(void **state)
+{
+	FILE *f = fopen(ISO_TEST_DATA "/podman/image_pull.json", "r");
+	assert_non_null(f);
+	char body[4096];
+	size_t len = fread(body, 1, sizeof(body), f);
+	fclose(f);
+	struct capture c;
+	cap_open(&c);
+	struct progress_render pr;
+	progress_render_init(&pr, PROGRESS_PLAIN, c.f);
+	struct progress_sink s = progress_render_sink(&pr);
+	struct progress_pull pp = {.image = "tiny:1", .sink = &s};
+	struct podman_pull_state *ps = podman_pull_state_new(pull_cb, &pp);
+	/* In two chunks, cut inside a line, as the transport hands them over. */
+	assert_int_equal(podman_pull_feed(ps, body, 100, NULL), 0);
+	assert_int_equal(podman_pull_feed(ps, body + 100, len - 100, NULL), 0);
+	assert_int_equal(podman_pull_finish(ps, NULL, NULL), 0);
+	podman_pull_state_free(ps);
+	cap_close(&c);
+	assert_string_equal(c.buf, "pull: tiny:1: Trying to pull 127.0.0.1:18949/tiny:1...\n"
+				   "pull: tiny:1: Getting image source signatures\n"
+				   "pull: tiny:1: Copying blob b8ca757dbceb (1)\n"
+				   "pull: tiny:1: Copying config da3795c36fb8\n"
+				   "pull: tiny:1: Writing manifest to image destination\n"
+				   "pull: tiny:1: Storing signatures\n");
+	assert_int_equal(pp.blobs, 1);
+	free(c.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +359,7 @@ int main(void)
 		cmocka_unit_test(test_cli_format_choice),
 		cmocka_unit_test(test_colour_on_terminal_only),
 		cmocka_unit_test(test_odoo_loading_two_passes),
+		cmocka_unit_test(test_pull_lines_count_blobs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
