@@ -61,7 +61,7 @@ void cmd_ls_rows_drift(struct cmd_ls_rows *rows, const struct iso_config_flags *
 const char *cmd_ls_state(const struct cmd_ls_row *r);
 /* The row's URL, or "-" without an http port. */
 void cmd_ls_url(const struct cmd_ls_row *r, char *buf, size_t size);
-/* The fields `ls --json` prints for one row, into an open map; `status` adds to the same object. */
+/* The fields of one row of `ls --json` (an element of work_orders), into an open map; `status` adds to them. */
 void cmd_ls_row_json(iso_jgen *j, const struct cmd_ls_row *r, long long now);
 
 /* Podman's time stamps ("2024-05-01T10:20:30.123456789+02:00", "...Z") as unix seconds; -1 when unreadable. */

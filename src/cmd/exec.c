@@ -10,7 +10,9 @@
  * the session and is restored on every way out; SIGWINCH becomes an
  * exec resize.  The exit status is the command's, read from exec inspect;
  * isopod's own failures exit 125, a command that cannot be run 126, a
- * command not found 127 (as `podman exec`).
+ * command not found 127 (as `podman exec`).  --json changes only how
+ * isopod's own failures are told (the error document on stdout): the
+ * command's output is not isopod's to reshape.
  */
 #include <errno.h>
 #include <poll.h>
@@ -41,8 +43,11 @@ static void on_winch(int sig)
 }
 
 /* Report ERR (freeing it) the way every command does, but exit as podman exec: 125. */
-static int exec_fail(const struct iso_globals *g, struct iso_error *err)
+static int exec_fail(const struct iso_globals *g, int mid_line, struct iso_error *err)
 {
+	/* After what the command printed, the error document is a line of its own, the last. */
+	if (g->json && mid_line)
+		putchar('\n');
 	cli_fail(g, err);
 	return ISO_EXEC_EXIT_FAILED;
 }
@@ -81,10 +86,12 @@ static int term_size(int *h, int *w)
 	return 0;
 }
 
+/* CTX: an int, whether stdout's last byte so far ended no line. */
 static int on_output(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
 {
-	(void)ctx;
 	int fd = stream == PODMAN_STDERR ? STDERR_FILENO : STDOUT_FILENO;
+	if (fd == STDOUT_FILENO && len)
+		*(int *)ctx = data[len - 1] != '\n';
 	return iso_write_all(fd, data, len) < 0 ? 1 : 0;
 }
 
@@ -93,6 +100,7 @@ struct pump {
 	const char *id;
 	struct podman_raw *raw;
 	int tty, in_open;
+	int *mid_line; /* stdout's last byte ended no line (on_output's context) */
 	struct podman_demux demux;
 };
 
@@ -112,7 +120,7 @@ static int pump_output(struct pump *p, struct iso_error **err)
 		if (k == 0)
 			return 1;
 		if (p->tty) {
-			if (iso_write_all(STDOUT_FILENO, buf, (size_t)k) < 0)
+			if (on_output(p->mid_line, PODMAN_STDOUT, buf, (size_t)k))
 				return 1; /* our stdout is gone: nobody reads the rest */
 		} else {
 			int rc = podman_demux_feed(&p->demux, buf, (size_t)k, err);
@@ -222,8 +230,14 @@ static int session_create(struct wo_ctx *w, int profile_given, const char *role,
 }
 
 static const struct cli_help exec_help = {
-	"usage: isopod exec [-i] [-t] [--profile NAME] WO-ID [odoo|db] -- CMD [ARGS...]\n\n"
+	"usage: isopod exec [-i] [-t] [--profile NAME] [--json] WO-ID [odoo|db] -- CMD [ARGS...]\n\n"
 	"Run CMD in the work order's Odoo container (default) or database container.\n\n",
+	"With --json the command's own output still passes through untouched (it is not JSON);\n"
+	"isopod's own failures (exit 125: bad usage, unknown work order, Podman unreachable...)\n"
+	"are printed on stdout as the error document {\"error\": {\"class\", \"code\", \"message\"}},\n"
+	"its last line (\"code\" is the class's; the exit status stays 125).  126 and 127 are the\n"
+	"command's, as with podman exec: their message stays on stderr.  A --json after '--' is\n"
+	"the command's.\n\n"
 	"Example: isopod exec -it WO-042 db -- psql -U odoo\n\n"
 	"Exit codes: the command's own status; 125 isopod failed (bad usage, unknown work order,\n"
 	"Podman unreachable or refusing), 126 the command cannot be run, 127 command not found.\n",
@@ -237,13 +251,14 @@ struct exec_opts {
 };
 
 /* Options up to the "--" (anywhere before it), then WO-ID [odoo|db] -- CMD: 0, or -1 with *rc. */
-static int parse_opts(int argc, char **argv, const struct iso_globals *g, struct exec_opts *o, int *rc)
+static int parse_opts(int argc, char **argv, struct iso_globals *g, struct exec_opts *o, int *rc)
 {
 	const struct cli_option opts[] = {
 		CLI_OPT_BOOL('i', "interactive", &o->interactive,
 			     "forward stdin to the command (its end reaches the command as EOF)"),
 		CLI_OPT_BOOL('t', "tty", &o->tty, "give the command a terminal (window size changes follow)"),
 		CLI_OPT_PROFILE(&o->flags.profile, "the profile (default: the work order's own)"),
+		CLI_OPT_BOOL(0, "json", &g->json, "isopod's own failures as the JSON error document on stdout"),
 		CLI_OPT_END(),
 	};
 	int n = cli_parse(argc, argv, opts, &exec_help, CLI_KEEP_DASHDASH, g, rc);
@@ -286,7 +301,8 @@ static void session_signals(int tty, int *h, int *wd)
 }
 
 /* Attach, pump the streams, read the exit code into *code (126/127 when the start is refused so). */
-static int session_run(struct wo_ctx *w, const char *id, const struct exec_opts *o, int *code, struct iso_error **err)
+static int session_run(struct wo_ctx *w, const char *id, const struct exec_opts *o, int *code, int *mid_line,
+		       struct iso_error **err)
 {
 	struct term term = {0};
 	struct pump p = {0};
@@ -308,7 +324,8 @@ static int session_run(struct wo_ctx *w, const char *id, const struct exec_opts 
 	p.id = id;
 	p.tty = o->tty;
 	p.in_open = o->interactive;
-	podman_demux_init(&p.demux, on_output, NULL);
+	p.mid_line = mid_line;
+	podman_demux_init(&p.demux, on_output, mid_line);
 	/* A resize is refused until the session runs: the size given to the start may not have been applied. */
 	if (o->tty && h && wd) {
 		struct iso_error *e = NULL;
@@ -325,15 +342,16 @@ static int session_run(struct wo_ctx *w, const char *id, const struct exec_opts 
 
 int cmd_exec(int argc, char **argv, const struct iso_globals *g)
 {
+	struct iso_globals mine = *g;
 	struct exec_opts o = {0};
 	int rc = 0;
-	if (parse_opts(argc, argv, g, &o, &rc) < 0)
+	if (parse_opts(argc, argv, &mine, &o, &rc) < 0)
 		return rc ? ISO_EXEC_EXIT_FAILED : 0;
 
 	struct iso_error *err = NULL;
 	struct wo_ctx w;
 	cleanup_free char *id = NULL;
-	int code = ISO_EXEC_EXIT_FAILED;
+	int code = ISO_EXEC_EXIT_FAILED, mid_line = 0;
 	struct podman_exec_spec spec = {
 		.cmd = (const char *const *)o.cmd,
 		.tty = o.tty,
@@ -342,8 +360,8 @@ int cmd_exec(int argc, char **argv, const struct iso_globals *g)
 	/* No abort of requests by Ctrl-C: with -t it reaches the command as a byte, without it ends isopod. */
 	if (wo_ctx_init(&w, o.wo, &o.flags, WO_NEED_PODMAN, &err) < 0 ||
 	    session_create(&w, o.flags.profile != NULL, o.role, &spec, &id, &err) < 0 ||
-	    session_run(&w, id, &o, &code, &err) < 0)
-		code = exec_fail(g, err);
+	    session_run(&w, id, &o, &code, &mid_line, &err) < 0)
+		code = exec_fail(&mine, mid_line, err);
 	wo_ctx_release(&w);
 	return code;
 }

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cmd_logs.c - `isopod logs WO-ID [odoo|db|init] [--follow] [--tail N]`.
+ * cmd_logs.c - `isopod logs WO-ID [odoo|db|init] [--follow] [--tail N] [--json]`.
  *
  * odoo and db are the containers' logs, demuxed: what the container wrote
  * to stdout goes to stdout, stderr to stderr.  init is the file the last
  * initialisation run left in the state directory (the one-shot init
  * container is removed after it ran).  --follow ends on SIGINT or SIGTERM
  * with exit 0: the handler sets wo_interrupted and the client's transport
- * stops the stream.
+ * stops the stream.  With --json the lines go through cmd/log_lines.h: one
+ * document {"lines": [...]}, or with --follow one JSON line per log line.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,24 +21,33 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/log_lines.h"
 #include "lifecycle/lifecycle.h"
 #include "podman/exec.h"
 
 #define INIT_LOG_CAP (64u << 20)
 
+/* Where the output goes: the streams as they are, or (json) lines of JSON. */
+struct logs_out {
+	int follow;
+	struct cmd_log_lines *json; /* NULL: text */
+};
+
 static int on_output(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
 {
+	struct logs_out *o = ctx;
+	if (o->json)
+		return cmd_log_lines_feed(o->json, stream, data, len);
 	FILE *f = stream == PODMAN_STDERR ? stderr : stdout;
-	int follow = *(int *)ctx;
 	if (fwrite(data, 1, len, f) != len)
 		return 1; /* stdout closed (a pager quit): stop */
-	if (follow)
+	if (o->follow)
 		fflush(f);
 	return 0;
 }
 
-/* Print the last TAIL lines (all when < 0) of BUF. */
-static void print_tail(const char *buf, size_t len, int tail)
+/* Where the last TAIL lines (all when < 0) of BUF start. */
+static size_t tail_start(const char *buf, size_t len, int tail)
 {
 	size_t start = 0;
 	if (tail >= 0) {
@@ -53,7 +63,7 @@ static void print_tail(const char *buf, size_t len, int tail)
 		if (tail == 0)
 			start = len;
 	}
-	fwrite(buf + start, 1, len - start, stdout);
+	return start;
 }
 
 /* The init log of W's work order under any profile (a user's work order has one), or NULL. */
@@ -76,7 +86,7 @@ static char *find_init_log(const struct wo_ctx *w)
 	return found;
 }
 
-static int logs_init(struct wo_ctx *w, int profile_given, int tail, struct iso_error **err)
+static int logs_init(struct wo_ctx *w, int profile_given, int tail, struct logs_out *out, struct iso_error **err)
 {
 	cleanup_free char *path = lifecycle_init_log_path(w);
 	if (access(path, F_OK) < 0 && !profile_given) {
@@ -99,15 +109,24 @@ static int logs_init(struct wo_ctx *w, int profile_given, int tail, struct iso_e
 				     "isopod on this machine; 'isopod up %s' initialises it",
 				     w->names.wo, path, w->names.wo);
 	}
-	print_tail(buf, len, tail);
+	size_t start = tail_start(buf, len, tail);
+	if (out->json)
+		cmd_log_lines_feed(out->json, PODMAN_STDOUT, buf + start, len - start);
+	else
+		fwrite(buf + start, 1, len - start, stdout);
 	return 0;
 }
 
 static const struct cli_help logs_help = {
-	"usage: isopod logs WO-ID [odoo|db|init] [--follow] [--tail N] [--profile NAME]\n\n"
+	"usage: isopod logs WO-ID [odoo|db|init] [--follow] [--tail N] [--profile NAME] [--json]\n\n"
 	"Print a work order's logs: the Odoo container's (default), the database's, or the\n"
 	"output of its last initialisation run (init).  Container output keeps its streams:\n"
-	"stdout to stdout, stderr to stderr.\n\n",
+	"stdout to stdout, stderr to stderr.\n\n"
+	"With --json: one JSON object {\"lines\": [{\"stream\": \"stdout\"|\"stderr\", \"text\": LINE}, ...]},\n"
+	"LINE without its newline (init: the file's lines, stream \"stdout\").  With --follow --json:\n"
+	"JSON lines on stdout, one object {\"stream\": ..., \"text\": ...} per log line, flushed as\n"
+	"each line is whole.  Errors are the error document {\"error\": {\"class\", \"code\",\n"
+	"\"message\"}} (with --follow, as the last line).  Bytes that are not UTF-8 become U+FFFD.\n\n",
 	"Exit codes: 0 ok (also when --follow is ended by Ctrl-C), 2 bad usage, 3 unknown work\n"
 	"order, container or init log, 5 Podman unreachable, 6 Podman refused, 1 internal.\n",
 };
@@ -128,12 +147,14 @@ static int opt_tail(const struct cli_option *opt, const char *arg, struct iso_er
 }
 
 /* Options may stand before or after the positional arguments: "logs WO db --tail 5". */
-static int parse_opts(int argc, char **argv, const struct iso_globals *g, struct logs_opts *o, int *rc)
+static int parse_opts(int argc, char **argv, struct iso_globals *g, struct logs_opts *o, int *rc)
 {
 	const struct cli_option opts[] = {
 		CLI_OPT_BOOL('f', "follow", &o->follow, "keep printing new output until the container stops or Ctrl-C"),
 		CLI_OPT_CALLBACK('n', "tail", &o->tail, "N", "only the last N lines", opt_tail),
 		CLI_OPT_PROFILE(&o->flags.profile, "the profile (default: the work order's own)"),
+		CLI_OPT_BOOL(0, "json", &g->json,
+			     "lines as JSON: {\"lines\": [{stream, text}]}; with --follow one per line"),
 		CLI_OPT_END(),
 	};
 	int n = cli_parse(argc, argv, opts, &logs_help, 0, g, rc);
@@ -157,15 +178,14 @@ static int parse_opts(int argc, char **argv, const struct iso_globals *g, struct
 }
 
 /* A container's log, switching profile once when the container is missing; ends quietly on a signal. */
-static int logs_container(struct wo_ctx *w, const struct logs_opts *lo, struct iso_error **err)
+static int logs_container(struct wo_ctx *w, const struct logs_opts *lo, struct logs_out *out, struct iso_error **err)
 {
 	struct podman_logs_opts o = {.follow = lo->follow, .tail = lo->tail};
-	int follow = lo->follow;
-	if (follow)
+	if (lo->follow)
 		cli_catch_signals(SIGINT, SIGTERM, 0);
 	for (int attempt = 0;; attempt++) {
 		const char *name = !strcmp(lo->role, ROLE_DB) ? w->names.db_container : w->names.odoo_container;
-		if (podman_container_logs(w->client, name, &o, on_output, &follow, err) == 0)
+		if (podman_container_logs(w->client, name, &o, on_output, out, err) == 0)
 			return 0;
 		if (wo_interrupted && podman_err_aborted(*err)) {
 			iso_error_free(*err);
@@ -183,20 +203,29 @@ static int logs_container(struct wo_ctx *w, const struct logs_opts *lo, struct i
 
 int cmd_logs(int argc, char **argv, const struct iso_globals *g)
 {
+	struct iso_globals mine = *g;
 	struct logs_opts o = {.tail = -1};
 	struct iso_error *err = NULL;
 	int rc = 0;
-	if (parse_opts(argc, argv, g, &o, &rc) < 0)
+	if (parse_opts(argc, argv, &mine, &o, &rc) < 0)
 		return rc;
 
 	struct wo_ctx w;
+	struct cmd_log_lines lines;
+	struct logs_out out = {.follow = o.follow, .json = mine.json ? &lines : NULL};
+	if (out.json)
+		cmd_log_lines_init(&lines, o.follow, stdout);
 	int init = !strcmp(o.role, ROLE_INIT);
 	if (wo_ctx_init(&w, o.wo, &o.flags, init ? WO_NEED_CONFIG : WO_NEED_PODMAN, &err) < 0 ||
-	    (init ? logs_init(&w, o.flags.profile != NULL, o.tail, &err) : logs_container(&w, &o, &err)) < 0) {
+	    (init ? logs_init(&w, o.flags.profile != NULL, o.tail, &out, &err) : logs_container(&w, &o, &out, &err)) <
+		    0 ||
+	    (out.json && cmd_log_lines_end(out.json, &err) < 0)) {
 		fflush(stdout);
-		rc = cli_fail(g, err);
+		rc = cli_fail(&mine, err);
 	}
 	fflush(stdout);
+	if (out.json)
+		cmd_log_lines_release(out.json);
 	wo_ctx_release(&w);
 	return rc;
 }

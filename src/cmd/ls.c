@@ -237,7 +237,7 @@ static int row_cmp(const void *a, const void *b)
 	return c ? c : strcmp(x->n.wo, y->n.wo);
 }
 
-/* The fields `ls --json` prints for one row; `status` adds to the same object. */
+/* The fields of one row of `ls --json` (an element of its work_orders); `status` adds to the same object. */
 void cmd_ls_row_json(iso_jgen *j, const struct cmd_ls_row *r, long long now)
 {
 	char url[128];
@@ -322,8 +322,8 @@ int cmd_ls(int argc, char **argv, const struct iso_globals *g)
 	int rc = 0;
 	const struct cli_option opts[] = {
 		CLI_OPT_BOOL(0, "json", &mine.json,
-			     "a JSON array: work_order, profile, state, url, ports, age_seconds,\n"
-			     "drift, pod, volumes"),
+			     "one JSON object {\"work_orders\": [...]}, a row each: work_order,\n"
+			     "profile, state, url, ports, age_seconds, drift, pod, volumes"),
 		CLI_OPT_END(),
 	};
 	if (cli_parse(argc, argv, opts, &ls_help, CLI_NO_ARGS, &mine, &rc) < 0)
@@ -343,6 +343,8 @@ int cmd_ls(int argc, char **argv, const struct iso_globals *g)
 	long long now = (long long)time(NULL);
 	if (mine.json) {
 		cleanup_jgen iso_jgen *j = iso_jgen_new(0);
+		iso_jgen_map_open(j);
+		iso_jgen_key(j, "work_orders");
 		iso_jgen_array_open(j);
 		for (size_t i = 0; i < rows.n; i++) {
 			iso_jgen_map_open(j);
@@ -350,6 +352,7 @@ int cmd_ls(int argc, char **argv, const struct iso_globals *g)
 			iso_jgen_map_close(j);
 		}
 		iso_jgen_array_close(j);
+		iso_jgen_map_close(j);
 		if (cli_print_json(j, &err) < 0)
 			rc = cli_fail(&mine, err);
 	} else if (rows.n == 0) {

@@ -162,8 +162,8 @@ int cmd_status(int argc, char **argv, const struct iso_globals *g)
 	const struct cli_option opts[] = {
 		CLI_OPT_PROFILE(&flags.profile, "the profile (default: the work order's own, else the configured one)"),
 		CLI_OPT_BOOL(0, "json", &mine.json,
-			     "one JSON object: the fields of 'ls --json' and containers,\n"
-			     "secret, database, lease"),
+			     "one JSON object: the fields of a row of 'ls --json' and\n"
+			     "containers, secret, database, db_user, lease"),
 		CLI_OPT_END(),
 	};
 	int n = cli_parse(argc, argv, opts, &status_help, 0, &mine, &rc);

@@ -3,11 +3,15 @@
  * The commands around a running work order, driven through the built
  * ./isopod against real rootless Podman: exec passes exit status through
  * (7, and 127 for a missing command), forwards stdin to psql, follows a
- * window resize under a pseudo-terminal; logs --tail 5 prints 5 lines and
- * logs --follow ends on SIGINT; status --json has the fields of ls --json;
- * gc finishes an `up` killed with SIGKILL.  Each test's work orders are its
- * own (t-cmds-<pid>), its state directory a temporary one, its ports
- * 18920-18929; everything is removed afterwards, also when a test fails.
+ * window resize under a pseudo-terminal, and with --json leaves the
+ * command's output alone while its own failures are the error document;
+ * logs --tail 5 prints 5 lines (with --json a document of 5 lines) and
+ * logs --follow ends on SIGINT (with --json after printing JSON lines);
+ * ls --json is one object whose work_orders rows have the fields status
+ * --json has; gc finishes an `up` killed with SIGKILL.  Each test's work
+ * orders are its own (t-cmds-<pid>), its state directory a temporary one,
+ * its ports offsets 30-39 of ISOPOD_TEST_PORTS (default 18890-18949, so
+ * 18920-18929); everything is removed afterwards, also when a test fails.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,7 +43,10 @@ static char wo[64], wo_killed[64];
 static char state_dir[] = "/tmp/isopod-test-cmds-XXXXXX";
 static int up_done, up_failed;
 
-/* Run isopod ARGV with IN on stdin; *out gets stdout (and stderr when MERGE, else stderr is echoed). Returns the exit status. */
+/*
+ * Run isopod ARGV with IN on stdin; *out gets stdout (and stderr when MERGE, else stderr is echoed). Returns the
+ * exit status.  A --json answer on its own stdout is checked against its schema (ptest_check_json).
+ */
 static int run(const char *const *argv, const char *in, int merge, char **out)
 {
 	struct iso_run_result r;
@@ -47,6 +54,8 @@ static int run(const char *const *argv, const char *in, int merge, char **out)
 		fail_msg("cannot run %s: %s", argv[0], strerror(errno));
 	if (!merge && r.err_len)
 		fputs(r.err, stderr);
+	if (!merge)
+		ptest_check_json(argv + 1, r.status, r.out);
 	int status = r.status;
 	if (out) {
 		*out = r.out;
@@ -94,7 +103,15 @@ static int group_setup(void **state)
 	snprintf(xdg, sizeof xdg, "%s/isopod", state_dir);
 	setenv("ISOPOD_STATE_DIR", xdg, 1);
 	setenv("XDG_STATE_HOME", state_dir, 1);
-	setenv("ISOPOD_PORTS", "18920-18929", 1);
+	int lo = 18890, hi = 18949;
+	const char *r = getenv("ISOPOD_TEST_PORTS");
+	if (r && (sscanf(r, "%d-%d", &lo, &hi) != 2 || lo < 1 || hi > 65535 || hi - lo < 39)) {
+		fprintf(stderr, "test_cmds: ISOPOD_TEST_PORTS='%s' is not LOW-HIGH with 40 ports\n", r);
+		return -1;
+	}
+	char range[32];
+	snprintf(range, sizeof range, "%d-%d", lo + 30, lo + 39);
+	setenv("ISOPOD_PORTS", range, 1);
 	setenv("ISOPOD_PROFILE", "hub", 1);
 	unsetenv("NO_COLOR");
 	ptest_unique(wo, sizeof wo, "cmds");
@@ -127,6 +144,31 @@ static void test_exec_exit_status(void **state)
 	assert_int_equal(run(missing, NULL, 1, NULL), 127);
 	const char *unknown[] = {ISOPOD, "exec", "t-cmds-nobody", "--", "true", NULL};
 	assert_int_equal(run(unknown, NULL, 1, NULL), 125);
+}
+
+/* exec --json: the command's output as it is; isopod's own failure is the error document, exit 125. */
+static void test_exec_json(void **state)
+{
+	need_up();
+	char *out = NULL;
+	const char *echo[] = {ISOPOD, "exec", "--json", wo, "db", "--", "sh", "-c", "echo '[not json'; exit 7", NULL};
+	assert_int_equal(run(echo, NULL, 0, &out), 7);
+	assert_string_equal(out, "[not json\n");
+	free(out);
+	const char *unknown[] = {ISOPOD, "exec", "--json", "t-cmds-nobody", "--", "true", NULL};
+	assert_int_equal(run(unknown, NULL, 0, &out), 125);
+	iso_json *doc = iso_json_parse(out, strlen(out), 0, 1, "exec --json", NULL);
+	long long code = 0;
+	if (iso_json_int(iso_json_path(doc, "error", "code", NULL), &code) < 0)
+		fail_msg("exec --json on an unknown work order: not the error document: '%s'", out);
+	assert_int_equal(code, 3);
+	assert_string_equal(iso_json_get_string(iso_json_get(doc, "error"), "class"), "unknown-work-order");
+	iso_json_free(doc);
+	free(out);
+	const char *usage[] = {ISOPOD, "exec", "--json", wo, NULL};
+	assert_int_equal(run(usage, NULL, 0, &out), 125);
+	assert_non_null(strstr(out, "\"class\":\"usage\""));
+	free(out);
 }
 
 static void test_exec_stdin(void **state)
@@ -214,6 +256,26 @@ static void test_logs(void **state)
 		fail_msg("logs --tail 5 printed %d lines: '%s'", lines, out);
 	free(out);
 
+	/* --json: one document of the same 5 lines, each with its stream. */
+	const char *tail_json[] = {ISOPOD, "logs", wo, "db", "--tail", "5", "--json", NULL};
+	assert_int_equal(run(tail_json, NULL, 0, &out), 0);
+	iso_json *doc = iso_json_parse(out, strlen(out), 0, 1, "logs --json", NULL);
+	const iso_json *ls = iso_json_get(doc, "lines");
+	if (!iso_json_is(ls, ISO_JSON_ARRAY) || iso_json_len(ls) != 5)
+		fail_msg("logs --tail 5 --json: not 5 lines: '%s'", out);
+	for (size_t i = 0; i < 5; i++) {
+		const char *st = iso_json_get_string(iso_json_at(ls, i), "stream");
+		const char *text = iso_json_get_string(iso_json_at(ls, i), "text");
+		assert_true(st && (!strcmp(st, "stdout") || !strcmp(st, "stderr")));
+		assert_true(text && !strchr(text, '\n'));
+	}
+	iso_json_free(doc);
+	free(out);
+	const char *unknown[] = {ISOPOD, "logs", "t-cmds-nobody", "--json", NULL};
+	assert_int_equal(run(unknown, NULL, 0, &out), 3);
+	assert_non_null(strstr(out, "{\"error\":{\"class\":\"unknown-work-order\""));
+	free(out);
+
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -238,6 +300,54 @@ static void test_logs(void **state)
 	assert_int_equal(WEXITSTATUS(st), 0);
 }
 
+/* logs --follow --json: JSON lines, each {stream, text}, flushed as they come; SIGINT ends it with 0. */
+static void test_logs_follow_json(void **state)
+{
+	need_up();
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(p[1], 1);
+		dup2(null, 2);
+		close(p[0]);
+		execl(ISOPOD, ISOPOD, "logs", wo, "db", "--follow", "--tail", "3", "--json", NULL);
+		_exit(126);
+	}
+	close(p[1]);
+	static char acc[65536];
+	acc[0] = '\0';
+	/* The 3 lines come while it still follows: they were flushed, not held until the end. */
+	int n = 0;
+	for (int i = 0; i < 100 && n < 3; i++) {
+		read_until(p[0], "\x01never", 100, acc, sizeof acc);
+		n = 0;
+		for (char *c = acc; *c; c++)
+			n += *c == '\n';
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, WNOHANG), 0); /* still following */
+	if (n < 3)
+		fail_msg("logs --follow --tail 3 --json: %d lines within 10 s: '%s'", n, acc);
+	kill(pid, SIGINT);
+	read_until(p[0], "\x01never", 5000, acc, sizeof acc); /* to the end of its output */
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	for (char *line = acc, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		iso_json *o = iso_json_parse(line, (size_t)(nl - line), 0, 1, "a line of logs --follow --json", NULL);
+		const char *stream = iso_json_get_string(o, "stream");
+		if (!stream || !iso_json_get_string(o, "text") || iso_json_len(o) != 2)
+			fail_msg("not a {stream, text} line: '%.*s'", (int)(nl - line), line);
+		iso_json_free(o);
+	}
+	const char *args[] = {"logs", wo, "db", "--follow", "--tail", "3", "--json", NULL};
+	ptest_check_json(args, 0, acc);
+}
+
 static void test_status_has_ls_fields(void **state)
 {
 	need_up();
@@ -246,10 +356,15 @@ static void test_status_has_ls_fields(void **state)
 	const char *a2[] = {ISOPOD, "status", wo, "--json", NULL};
 	assert_int_equal(run(a1, NULL, 0, &ls), 0);
 	assert_int_equal(run(a2, NULL, 0, &st), 0);
-	iso_json *l = iso_json_parse(ls, strlen(ls), 0, 1, "ls", NULL);
+	iso_json *doc = iso_json_parse(ls, strlen(ls), 0, 1, "ls", NULL);
 	iso_json *s = iso_json_parse(st, strlen(st), 0, 1, "status", NULL);
-	assert_non_null(l);
+	assert_non_null(doc);
 	assert_non_null(s);
+	/* One object, its rows under work_orders (0.2; 0.1 printed a bare array). */
+	if (!iso_json_is(doc, ISO_JSON_OBJECT) || iso_json_len(doc) != 1)
+		fail_msg("ls --json is not one object of one member: %s", ls);
+	const iso_json *l = iso_json_get(doc, "work_orders");
+	assert_true(iso_json_is(l, ISO_JSON_ARRAY));
 	const iso_json *row = NULL;
 	for (size_t i = 0; i < iso_json_len(l); i++) {
 		const char *w = iso_json_get_string(iso_json_at(l, i), "work_order");
@@ -264,7 +379,7 @@ static void test_status_has_ls_fields(void **state)
 			fail_msg("status --json lacks '%s' of ls --json: %s", iso_json_key_at(row, i), st);
 	assert_string_equal(iso_json_get_string(s, "state"), "running");
 	assert_true(iso_json_len(iso_json_get(s, "containers")) >= 2);
-	iso_json_free(l);
+	iso_json_free(doc);
 	iso_json_free(s);
 	free(ls);
 	free(st);
@@ -352,9 +467,14 @@ static void test_gc_finishes_killed_up(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec_exit_status),     cmocka_unit_test(test_exec_stdin),
-		cmocka_unit_test(test_exec_tty_resize),      cmocka_unit_test(test_logs),
-		cmocka_unit_test(test_status_has_ls_fields), cmocka_unit_test(test_gc_finishes_killed_up),
+		cmocka_unit_test(test_exec_exit_status),
+		cmocka_unit_test(test_exec_json),
+		cmocka_unit_test(test_exec_stdin),
+		cmocka_unit_test(test_exec_tty_resize),
+		cmocka_unit_test(test_logs),
+		cmocka_unit_test(test_logs_follow_json),
+		cmocka_unit_test(test_status_has_ls_fields),
+		cmocka_unit_test(test_gc_finishes_killed_up),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -7,7 +7,8 @@
  * concurrent ups, SIGINT at every API step, a SIGKILL during init.
  *
  * Each test uses its own work orders (t-life-<pid>-<x>), its own state
- * directory and ports 18930-18939, and removes what it made in its teardown.
+ * directory and ports (offsets 40-49 of ISOPOD_TEST_PORTS, default
+ * 18890-18949, so 18930-18939), and removes what it made in its teardown.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,8 +37,9 @@
 #include "podman_test.h"
 
 #define ISOPOD ISO_ISOPOD_BIN
-#define PORT_LOW 18930
-#define PORT_HIGH 18939
+static int port_low = 18930; /* from ISOPOD_TEST_PORTS in setup */
+#define PORT_LOW port_low
+#define PORT_HIGH (port_low + 9)
 
 static char state_dir[64];
 static char wos[8][48];
@@ -168,6 +170,13 @@ static int setup(void **state)
 	if (!mkdtemp(state_dir))
 		return -1;
 	setenv("ISOPOD_STATE_DIR", state_dir, 1);
+	int lo = 18890, hi = 18949;
+	const char *given = getenv("ISOPOD_TEST_PORTS");
+	if (given && (sscanf(given, "%d-%d", &lo, &hi) != 2 || lo < 1 || hi > 65535 || hi - lo < 49)) {
+		fprintf(stderr, "test_lifecycle: ISOPOD_TEST_PORTS='%s' is not LOW-HIGH with 50 ports\n", given);
+		return -1;
+	}
+	port_low = lo + 40;
 	char range[32];
 	snprintf(range, sizeof(range), "%d-%d", PORT_LOW, PORT_HIGH);
 	setenv("ISOPOD_PORTS", range, 1);
@@ -316,7 +325,9 @@ static void test_held_port(void **state)
 	assert_int_equal(listen(fd, 1), 0);
 	char *err = NULL;
 	assert_int_equal(run(NULL, &err, "up %s --port %d", a, PORT_LOW), 4);
-	assert_non_null(strstr(err, "18930"));
+	char held[64];
+	snprintf(held, sizeof(held), "%d", PORT_LOW);
+	assert_non_null(strstr(err, held));
 	free(err);
 	assert_nothing_left(a);
 	/* Without --port the next free port is leased; --verbose names the one skipped, the answer the new one. */
@@ -325,7 +336,8 @@ static void test_held_port(void **state)
 	long long port = 0;
 	assert_int_equal(json_int(out, "http", &port), 0);
 	assert_true(port > PORT_LOW && port <= PORT_HIGH);
-	assert_non_null(strstr(log, "port 18930 on 127.0.0.1 is in use by another program"));
+	snprintf(held, sizeof(held), "port %d on 127.0.0.1 is in use by another program", PORT_LOW);
+	assert_non_null(strstr(log, held));
 	free(out);
 	free(log);
 	close(fd);
@@ -529,7 +541,9 @@ static void test_remote_endpoint(void **state)
 	char saved[256];
 	snprintf(saved, sizeof(saved), "%s", getenv("CONTAINER_HOST") ? getenv("CONTAINER_HOST") : "");
 	setenv("CONTAINER_HOST", url, 1);
-	setenv("ISOPOD_PORTS", "18930-18938", 1);
+	char range[32];
+	snprintf(range, sizeof(range), "%d-%d", PORT_LOW, PORT_HIGH - 1); /* not the service's */
+	setenv("ISOPOD_PORTS", range, 1);
 	int rc_version = 5;
 	for (int i = 0; i < 100 && rc_version != 0; i++) {
 		char *ignored = NULL;
@@ -579,7 +593,8 @@ static void test_ls_drift_follows_the_pods_repository(void **state)
 	assert_int_equal(chdir(here), 0);
 	assert_int_equal(rc, 0);
 	assert_int_equal(rc_ls, 0);
-	cleanup_json iso_json *rows = iso_json_parse(out, strlen(out), 0, ISO_E_INTERNAL, "ls", NULL);
+	cleanup_json iso_json *doc = iso_json_parse(out, strlen(out), 0, ISO_E_INTERNAL, "ls", NULL);
+	const iso_json *rows = iso_json_get(doc, "work_orders");
 	int found = 0;
 	for (size_t i = 0; i < iso_json_len(rows); i++) {
 		const iso_json *row = iso_json_at(rows, i);

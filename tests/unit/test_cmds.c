@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Pure helpers of `isopod ls` (cmd/ls.h): Podman's time stamps, ages for
- * people, and which state a row is called.  Nothing here talks to Podman.
+ * people, and which state a row is called; the lines of `isopod logs
+ * --json` (cmd/log_lines.h), written to a memory stream.  Nothing here
+ * talks to Podman.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +12,11 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/log_lines.h"
 #include "cmd/ls.h"
 
 static void test_parse_time(void **state)
@@ -47,12 +54,106 @@ static void test_row_state(void **state)
 	assert_string_equal(cmd_ls_row_state("", 0, 0, 1, 0, 0), "leased");
 }
 
+struct mem {
+	char *text;
+	size_t len;
+	FILE *f;
+};
+
+static void mem_open(struct mem *m)
+{
+	m->text = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->text, &m->len);
+	assert_non_null(m->f);
+}
+
+static void mem_close(struct mem *m)
+{
+	fclose(m->f);
+	free(m->text);
+}
+
+/* Frames cut lines anywhere; the two streams interleave; a last line without its newline still counts. */
+static void test_log_lines_document(void **state)
+{
+	struct mem m;
+	mem_open(&m);
+	struct cmd_log_lines l;
+	cmd_log_lines_init(&l, 0, m.f);
+	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDOUT, "first li", 8), 0);
+	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDERR, "oops\nhalf", 9), 0);
+	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDOUT, "ne\n\nq\"\t\n", 8), 0);
+	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDOUT, "bad \xff\xc3 end", 10), 0);
+	fflush(m.f);
+	assert_int_equal(m.len, 0); /* nothing before the end: the stdout stays free for an error */
+	struct iso_error *err = NULL;
+	assert_int_equal(cmd_log_lines_end(&l, &err), 0);
+	cmd_log_lines_release(&l);
+	fflush(m.f);
+	assert_string_equal(m.text, "{\"lines\":[{\"stream\":\"stderr\",\"text\":\"oops\"},"
+				    "{\"stream\":\"stdout\",\"text\":\"first line\"},"
+				    "{\"stream\":\"stdout\",\"text\":\"\"},"
+				    "{\"stream\":\"stdout\",\"text\":\"q\\\"\\t\"},"
+				    "{\"stream\":\"stdout\",\"text\":\"bad \xef\xbf\xbd\xef\xbf\xbd end\"},"
+				    "{\"stream\":\"stderr\",\"text\":\"half\"}]}\n");
+	mem_close(&m);
+
+	/* Nothing at all: an empty list. */
+	mem_open(&m);
+	cmd_log_lines_init(&l, 0, m.f);
+	assert_int_equal(cmd_log_lines_end(&l, &err), 0);
+	cmd_log_lines_release(&l);
+	fflush(m.f);
+	assert_string_equal(m.text, "{\"lines\":[]}\n");
+	mem_close(&m);
+}
+
+/* With follow each line is out, whole and flushed, as soon as its newline came. */
+static void test_log_lines_follow(void **state)
+{
+	struct mem m;
+	mem_open(&m);
+	struct cmd_log_lines l;
+	cmd_log_lines_init(&l, 1, m.f);
+	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDOUT, "a\nb", 3), 0);
+	assert_string_equal(m.text, "{\"stream\":\"stdout\",\"text\":\"a\"}\n");
+	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDERR, "\xe2\x82\xac\n", 4), 0);
+	assert_string_equal(m.text, "{\"stream\":\"stdout\",\"text\":\"a\"}\n"
+				    "{\"stream\":\"stderr\",\"text\":\"\xe2\x82\xac\"}\n");
+	struct iso_error *err = NULL;
+	assert_int_equal(cmd_log_lines_end(&l, &err), 0);
+	assert_string_equal(m.text, "{\"stream\":\"stdout\",\"text\":\"a\"}\n"
+				    "{\"stream\":\"stderr\",\"text\":\"\xe2\x82\xac\"}\n"
+				    "{\"stream\":\"stdout\",\"text\":\"b\"}\n");
+	cmd_log_lines_release(&l);
+	mem_close(&m);
+}
+
+/* Overlong forms, surrogates and cut sequences are not UTF-8: each bad byte is one U+FFFD. */
+static void test_log_lines_not_utf8(void **state)
+{
+	struct mem m;
+	mem_open(&m);
+	struct cmd_log_lines l;
+	cmd_log_lines_init(&l, 1, m.f);
+	const char bad[] = "\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82\n";
+	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDOUT, bad, sizeof(bad) - 1), 0);
+	const char *r = "\xef\xbf\xbd";
+	char want[256];
+	snprintf(want, sizeof(want), "{\"stream\":\"stdout\",\"text\":\"%s%s|%s%s%s|%s%s%s%s|%s%s\"}\n", r, r, r, r, r,
+		 r, r, r, r, r, r);
+	assert_string_equal(m.text, want);
+	cmd_log_lines_release(&l);
+	mem_close(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_time),
-		cmocka_unit_test(test_format_age),
-		cmocka_unit_test(test_row_state),
+		cmocka_unit_test(test_parse_time),       cmocka_unit_test(test_format_age),
+		cmocka_unit_test(test_row_state),        cmocka_unit_test(test_log_lines_document),
+		cmocka_unit_test(test_log_lines_follow), cmocka_unit_test(test_log_lines_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
