@@ -6,7 +6,8 @@
  * odoo) and ends with the result; with --progress=json every line on stderr
  * is a JSON object with the fields of the model, and stdout keeps its one
  * document.  The tmux server has a socket of its own (tmux -L) and only it is
- * killed.  Ports: offsets 10-19 of ISOPOD_TEST_PORTS (default 18890-18949).
+ * killed.  Ports: the block 20-29 above the low end of ISOPOD_TEST_PORTS
+ * (default 18910-18919).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -56,12 +57,12 @@ static int setup(void **state)
 	snprintf(state_dir, sizeof(state_dir), "/tmp/isopod-prog-XXXXXX");
 	if (!mkdtemp(state_dir))
 		return -1;
-	int lo = 18890, hi = 18949;
-	const char *r = getenv("ISOPOD_TEST_PORTS");
-	if (r && (sscanf(r, "%d-%d", &lo, &hi) != 2 || hi - lo < 19))
+	/* 18910-18919 by default: a block no other test takes. */
+	int lo = ptest_ports_block(20, 10);
+	if (lo < 0)
 		return -1;
 	char range[32], path[128];
-	snprintf(range, sizeof(range), "%d-%d", lo + 10, lo + 19);
+	snprintf(range, sizeof(range), "%d-%d", lo, lo + 9);
 	setenv("ISOPOD_STATE_DIR", state_dir, 1);
 	setenv("ISOPOD_PORTS", range, 1);
 	setenv("ISOPOD_ODOO_IMAGE", ptest_odoo_image(), 1);
