@@ -117,7 +117,8 @@ int ptest_oneshot(const char *name, const char *spec_json, int *exit_code, char 
  * field changes without docs/schema/ changing: ARGS are isopod's arguments
  * (no program name, NULL-terminated), STATUS its exit code, OUT its stdout.
  * Nothing is checked unless --json stands before "--" (and no --help);
- * exec's stdout is the program's, so only exec's own error is checked.  The
+ * exec's stdout is the program's, so only exec's own error is checked: the
+ * last line, an error document (always at exit 125).  The
  * document must match docs/schema/COMMAND.json, or error.json when STATUS
  * is not 0 and it is the error object alone; `logs --follow` each line
  * against logs-line.json.  A mismatch fails the test with the validator's
@@ -125,6 +126,7 @@ int ptest_oneshot(const char *name, const char *spec_json, int *exit_code, char 
  * python3-jsonschema); in a forked child it is printed and the child exits
  * 1.  Without the validator the test is skipped, or failed under
  * ISOPOD_REQUIRE_PODMAN (iso_test_need).  ptest_isopod calls it on every run.
+ * (In tests/support/ptest_json.c: it needs the validator, not Podman.)
  */
 void ptest_check_json(const char *const *args, int status, const char *out);
 

@@ -14,8 +14,11 @@
  *   - the validator accepts the right documents and rejects wrong ones (a
  *     field added, one missing, a wrong type, an unknown value), and the
  *     house rules catch a planted $ref, a missing required list, an open
- *     object and a copy that drifted.
- * The integration tests check each real document (ptest_check_json).
+ *     object and a copy that drifted;
+ *   - the integration tests' check of each real document (ptest_check_json)
+ *     picks the schema as it should: the command's, error.json for a
+ *     failure's error document, logs-line.json per line of --follow,
+ *     exec's last line only, nothing for --help or without --json.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,16 +28,19 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "iso_run.h"
 #include "iso_test.h"
+#include "podman_test.h"
 
 #define SCHEMA_DIR ISO_SRCDIR "/docs/schema"
 #define VALIDATOR ISO_SRCDIR "/tests/support/validate-json.py"
@@ -286,6 +292,63 @@ static void test_planted_schema_faults_are_caught(void **state)
 	assert_int_equal(bad, 0);
 }
 
+struct run_case {
+	const char *args[8]; /* isopod's, no program name */
+	int status;
+	const char *out;
+	int rejected;
+};
+
+#define LINE "{\"stream\":\"stdout\",\"text\":\"ready\"}\n"
+
+static const struct run_case runs[] = {
+	{{"ls", "--json"}, 0, "{\"work_orders\":[{" ROW "}]}\n", 0},
+	{{"ls", "--json"}, 0, "[{" ROW "}]\n", 1},
+	{{"--json", "status", "WO-1"}, 3, ERROR_DOC "\n", 0},
+	{{"status", "WO-1", "--json"}, 0, ERROR_DOC "\n", 1},
+	{{"ls", "--json", "--help"}, 0, "usage: isopod ls [--json]\n", 0},
+	{{"ls"}, 0, "PROFILE  WORK ORDER\n", 0},
+	{{"--progress", "json", "ls", "--json"}, 0, "{\"work_orders\":[]}\n", 0},
+	{{"exec", "WO-1", "--", "sh", "--json"}, 0, "[not json\n", 0},
+	{{"exec", "--json", "WO-1", "--", "sh"}, 7, "[not json\n", 0},
+	{{"exec", "--json", "WO-1", "--", "sh"}, 125, "half a line" ERROR_DOC "\n", 1},
+	{{"exec", "--json", "WO-1", "--", "sh"}, 125, "a line\n" ERROR_DOC "\n", 0},
+	{{"logs", "WO-1", "--follow", "--json"}, 0, LINE LINE, 0},
+	{{"logs", "WO-1", "--json"}, 0, LINE, 1},
+	{{"logs", "WO-1", "-f", "--json"}, 6, LINE ERROR_DOC "\n", 0},
+	{{"nosuchcommand", "--json"}, 0, "{}\n", 1},
+	{{"down", "WO-1", "--json"}, 0, "", 1},
+	{{"down", "WO-1", "--json"}, 137, "", 0}, /* killed: no answer to check */
+};
+
+/* What the integration tests' check (ptest_check_json) takes and refuses, each in a child (which exits 1 on a
+ * refusal instead of failing the test). */
+static void test_the_integration_check_picks_the_schema(void **state)
+{
+	need_validator();
+	int bad = 0;
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		const struct run_case *c = &runs[i];
+		fflush(NULL);
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int null = open("/dev/null", O_WRONLY);
+			dup2(null, STDERR_FILENO); /* the refusal's words: the cases above say what they are */
+			ptest_check_json(c->args, c->status, c->out);
+			_exit(0);
+		}
+		int st = 0;
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		int rejected = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+		if (rejected != c->rejected)
+			bad++, fprintf(stderr, "run case %zu (isopod %s %s, exit %d): %s, wanted %s\n", i, c->args[0],
+				       c->args[1] ? c->args[1] : "", c->status, rejected ? "refused" : "taken",
+				       c->rejected ? "refused" : "taken");
+	}
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_every_document_has_its_schema),
 		cmocka_unit_test(test_wrong_documents_are_rejected),
 		cmocka_unit_test(test_planted_schema_faults_are_caught),
+		cmocka_unit_test(test_the_integration_check_picks_the_schema),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

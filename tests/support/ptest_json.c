@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ptest_json.c - ptest_check_json (podman_test.h): an isopod run's --json
+ * document against docs/schema/, by tests/support/validate-json.py under
+ * Debian's /usr/bin/python3 with python3-jsonschema.  Apart from the Podman
+ * helpers: it needs no Podman, only the validator.
+ */
+#include "podman_test.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The process that runs the tests: a forked child must not longjmp into cmocka. */
+static pid_t ptest_main_pid;
+__attribute__((constructor)) static void ptest_note_main_pid(void)
+{
+	ptest_main_pid = getpid();
+}
+
+/* Fail the test with WHY; in a forked child print it and exit 1, which the parent's check sees. */
+static void ptest_json_fail(const char *why)
+{
+	if (getpid() != ptest_main_pid) {
+		fprintf(stderr, "%s\n", why);
+		fflush(stderr);
+		_exit(1);
+	}
+	fail_msg("%s", why);
+}
+
+/* The command of isopod's ARGS and whether it was asked for --json (before "--", not for help); *follow for -f. */
+static int ptest_json_wanted(const char *const *args, const char **cmd, int *follow)
+{
+	int json = 0;
+	*cmd = NULL;
+	*follow = 0;
+	for (size_t i = 0; args[i] && strcmp(args[i], "--"); i++) {
+		const char *a = args[i];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h") || (!*cmd && !strcmp(a, "help")) ||
+		    (!*cmd && !strcmp(a, "--version")))
+			return 0; /* help and the bare version are text */
+		if (!strcmp(a, "--json"))
+			json = 1;
+		else if (!strcmp(a, "--progress") && args[i + 1])
+			i++;
+		else if (!*cmd && a[0] != '-')
+			*cmd = a;
+		else if (!strcmp(a, "--follow") || !strcmp(a, "-f"))
+			*follow = 1;
+	}
+	return json && *cmd;
+}
+
+void ptest_check_json(const char *const *args, int status, const char *out)
+{
+	const char *cmd;
+	int follow;
+	if (!ptest_json_wanted(args, &cmd, &follow))
+		return;
+	if (!strcmp(cmd, "exec")) {
+		/* exec's stdout is the program's; its own failure (125) is the error document, the last line. */
+		size_t n = strlen(out);
+		while (n && out[n - 1] == '\n')
+			n--;
+		while (n && out[n - 1] != '\n')
+			n--;
+		if (status != 125 && (status == 0 || strncmp(out + n, "{\"error\"", 9)))
+			return;
+		out += n;
+		cmd = "error";
+	}
+	if (!*out && status >= 128)
+		return; /* killed before it could answer */
+	char schema[512], error[512], why[8192];
+	follow = follow && !strcmp(cmd, "logs");
+	snprintf(schema, sizeof schema, "%s/docs/schema/%s.json", ISO_SRCDIR, follow ? "logs-line" : cmd);
+	snprintf(error, sizeof error, "%s/docs/schema/error.json", ISO_SRCDIR);
+	if (access(schema, R_OK) != 0) {
+		snprintf(why, sizeof why, "isopod %s --json printed a document but %s has no schema: write it", cmd,
+			 schema);
+		ptest_json_fail(why);
+	}
+	const char *argv[8] = {"/usr/bin/python3", ISO_SRCDIR "/tests/support/validate-json.py"};
+	size_t n = 2;
+	if (follow)
+		argv[n++] = "--lines";
+	if (status != 0) {
+		/* A failure may answer with the error document alone; a success never. */
+		argv[n++] = "--error-schema";
+		argv[n++] = error;
+	}
+	argv[n++] = schema;
+	struct iso_run_result r;
+	if (iso_run(argv, &(struct iso_run_opts){.stdin_text = out, .timeout_ms = 60 * 1000}, &r) < 0) {
+		snprintf(why, sizeof why, "cannot run %s: %s", argv[1], strerror(errno));
+		ptest_json_fail(why);
+	}
+	int rc = r.status;
+	snprintf(why, sizeof why,
+		 "isopod %s --json (exit %d): its document does not match its schema:\n%s%s\n"
+		 "document: %.3000s",
+		 cmd, status, r.out, r.err, out);
+	iso_run_result_release(&r);
+	if (rc == 77 || rc == 127)
+		iso_test_need(false, "the --json documents cannot be validated: %s",
+			      rc == 127 ? "no /usr/bin/python3; apt-get install python3-jsonschema" : why);
+	if (rc != 0)
+		ptest_json_fail(why);
+}
