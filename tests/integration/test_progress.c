@@ -88,6 +88,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	tmux(NULL, "kill-server", NULL, NULL, NULL);
+	/* tmux leaves its socket file behind. */
+	char path[256];
+	const char *tmp = getenv("TMUX_TMPDIR");
+	snprintf(path, sizeof(path), "%s/tmux-%d/%s", tmp && *tmp ? tmp : "/tmp", (int)getuid(), sock);
+	unlink(path);
 	for (int i = 0; i < 2; i++) {
 		char *out = NULL;
 		ptest_isopod(&out, &out, "down %s --cleanup --quiet", wos[i]);
