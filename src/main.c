@@ -73,7 +73,7 @@ int main(int argc, char **argv)
 			g.quiet = 1, g.verbose = 0;
 		else if (!dashdash && (!strcmp(a, "--progress") || !strncmp(a, "--progress=", 11))) {
 			const char *mode = a[10] == '=' ? a + 11 : i + 1 < argc ? argv[++i] : "";
-			if (progress_request_parse(mode, &progress_cli_request) < 0) {
+			if (progress_request_parse(mode, &g.progress) < 0) {
 				free(args);
 				return cli_usage(&g, "isopod", "--progress '%s' is not one of auto, plain, json", mode);
 			}

@@ -44,11 +44,13 @@
 
 #include "base/error.h"
 #include "base/json.h"
+#include "progress/progress.h"
 
 struct iso_globals {
 	int json;
 	int verbose;
 	int quiet;
+	enum progress_request progress; /* --progress=MODE */
 };
 
 /* Finish the JSON document J and print it on stdout with a newline: 0, or

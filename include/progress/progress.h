@@ -10,7 +10,7 @@
  * need no checks.
  *
  *   struct progress_render pr;
- *   progress_render_init(&pr, progress_cli_format(g->quiet, g->json, STDERR_FILENO), stderr);
+ *   progress_render_init(&pr, progress_cli_format(g->progress, g->quiet, g->json, STDERR_FILENO), stderr);
  *   struct progress_sink sink = progress_render_sink(&pr);
  *   progress_step(&sink, "pod", "creating pod '%s'", name);
  *   progress_count(&sink, "init", 3, 7, "Loading module %s", mod);
@@ -86,18 +86,16 @@ enum progress_request {
 	PROGRESS_REQ_PLAIN,
 	PROGRESS_REQ_JSON,
 };
-/* The process's --progress choice: the one setting besides the log level that main() makes for everyone. */
-extern enum progress_request progress_cli_request;
 /* MODE of --progress=MODE ("auto", "plain", "json"): 0, or -1 when it is none of them. */
 int progress_request_parse(const char *mode, enum progress_request *req);
 
 /*
- * The CLI's format: JSON when --progress=json was asked for (also with -q
- * and --json); else nothing with QUIET or JSON (--json keeps stdout's one
- * document, stderr quiet); else plain lines when asked, when FD is no
- * terminal or TERM is "dumb"; else the terminal line.
+ * The CLI's format for the --progress choice REQ: JSON when --progress=json
+ * was asked for (also with -q and --json); else nothing with QUIET or JSON
+ * (--json keeps stdout's one document, stderr quiet); else plain lines when
+ * asked, when FD is no terminal or TERM is "dumb"; else the terminal line.
  */
-enum progress_format progress_cli_format(int quiet, int json, int fd);
+enum progress_format progress_cli_format(enum progress_request req, int quiet, int json, int fd);
 
 struct progress_render {
 	enum progress_format format;

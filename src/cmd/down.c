@@ -204,7 +204,7 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 
 	struct iso_error *err = NULL;
 	struct progress_render pr;
-	progress_render_init(&pr, progress_cli_format(mine.quiet, mine.json, STDERR_FILENO), stderr);
+	progress_render_init(&pr, progress_cli_format(mine.progress, mine.quiet, mine.json, STDERR_FILENO), stderr);
 	struct progress_sink sink = progress_render_sink(&pr);
 	struct down_run d = {.f = {0}, .progress = &sink};
 	if (down(&d, argv[1], &flags, cleanup, &err) < 0) {

@@ -472,7 +472,7 @@ int cmd_up(int argc, char **argv, const struct iso_globals *g)
 
 	cli_catch_signals(SIGINT, SIGTERM, SIGHUP, 0);
 	struct progress_render pr;
-	progress_render_init(&pr, progress_cli_format(mine.quiet, mine.json, STDERR_FILENO), stderr);
+	progress_render_init(&pr, progress_cli_format(mine.progress, mine.quiet, mine.json, STDERR_FILENO), stderr);
 	struct progress_sink sink = progress_render_sink(&pr);
 	int64_t t0 = iso_now_ms();
 	struct iso_error *err = NULL;

@@ -17,8 +17,6 @@
 
 #define MSG_MAX 512
 
-enum progress_request progress_cli_request = PROGRESS_AUTO;
-
 int progress_request_parse(const char *mode, enum progress_request *req)
 {
 	static const struct {
@@ -39,13 +37,13 @@ static int term_dumb(void)
 	return t && !strcmp(t, "dumb");
 }
 
-enum progress_format progress_cli_format(int quiet, int json, int fd)
+enum progress_format progress_cli_format(enum progress_request req, int quiet, int json, int fd)
 {
-	if (progress_cli_request == PROGRESS_REQ_JSON)
+	if (req == PROGRESS_REQ_JSON)
 		return PROGRESS_JSON;
 	if (quiet || json)
 		return PROGRESS_NONE;
-	if (progress_cli_request == PROGRESS_REQ_PLAIN || !isatty(fd) || term_dumb())
+	if (req == PROGRESS_REQ_PLAIN || !isatty(fd) || term_dumb())
 		return PROGRESS_PLAIN;
 	return PROGRESS_TTY;
 }

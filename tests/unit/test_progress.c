@@ -168,9 +168,9 @@ static void test_tty_fail_keeps_the_step(void **state)
 
 static void test_quiet_is_silent(void **state)
 {
-	progress_cli_request = PROGRESS_AUTO;
-	assert_int_equal(progress_cli_format(1, 0, STDERR_FILENO), PROGRESS_NONE);
-	assert_int_equal(progress_cli_format(0, 1, STDERR_FILENO), PROGRESS_NONE); /* --json: stdout only */
+	assert_int_equal(progress_cli_format(PROGRESS_AUTO, 1, 0, STDERR_FILENO), PROGRESS_NONE);
+	assert_int_equal(progress_cli_format(PROGRESS_AUTO, 0, 1, STDERR_FILENO),
+			 PROGRESS_NONE); /* --json: stdout only */
 	struct capture c;
 	cap_open(&c);
 	struct progress_render pr;
@@ -189,16 +189,12 @@ static void test_cli_format_choice(void **state)
 {
 	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	progress_cli_request = PROGRESS_AUTO;
-	assert_int_equal(progress_cli_format(0, 0, fd), PROGRESS_PLAIN); /* no terminal */
-	progress_cli_request = PROGRESS_REQ_JSON;
-	assert_int_equal(progress_cli_format(0, 0, fd), PROGRESS_JSON);
-	assert_int_equal(progress_cli_format(0, 1, fd), PROGRESS_JSON); /* --json --progress=json */
-	assert_int_equal(progress_cli_format(1, 0, fd), PROGRESS_JSON); /* asked for by name */
-	progress_cli_request = PROGRESS_REQ_PLAIN;
-	assert_int_equal(progress_cli_format(0, 0, fd), PROGRESS_PLAIN);
-	assert_int_equal(progress_cli_format(1, 0, fd), PROGRESS_NONE);
-	progress_cli_request = PROGRESS_AUTO;
+	assert_int_equal(progress_cli_format(PROGRESS_AUTO, 0, 0, fd), PROGRESS_PLAIN); /* no terminal */
+	assert_int_equal(progress_cli_format(PROGRESS_REQ_JSON, 0, 0, fd), PROGRESS_JSON);
+	assert_int_equal(progress_cli_format(PROGRESS_REQ_JSON, 0, 1, fd), PROGRESS_JSON); /* --json --progress=json */
+	assert_int_equal(progress_cli_format(PROGRESS_REQ_JSON, 1, 0, fd), PROGRESS_JSON); /* asked for by name */
+	assert_int_equal(progress_cli_format(PROGRESS_REQ_PLAIN, 0, 0, fd), PROGRESS_PLAIN);
+	assert_int_equal(progress_cli_format(PROGRESS_REQ_PLAIN, 1, 0, fd), PROGRESS_NONE);
 	enum progress_request r;
 	assert_int_equal(progress_request_parse("json", &r), 0);
 	assert_int_equal(r, PROGRESS_REQ_JSON);
@@ -220,8 +216,7 @@ static void on_pty(enum progress_format want, char *buf, size_t size)
 	assert_int_equal(unlockpt(m), 0);
 	int sfd = open(ptsname(m), O_RDWR | O_NOCTTY | O_CLOEXEC);
 	assert_true(sfd >= 0);
-	progress_cli_request = PROGRESS_AUTO;
-	assert_int_equal(progress_cli_format(0, 0, sfd), want);
+	assert_int_equal(progress_cli_format(PROGRESS_AUTO, 0, 0, sfd), want);
 	FILE *f = fdopen(sfd, "w");
 	struct progress_render pr;
 	progress_render_init(&pr, PROGRESS_TTY, f);
