@@ -193,7 +193,8 @@ int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 	struct iso_error *err = NULL;
 	int rc = 0;
 	const struct cli_option opts[] = {
-		CLI_OPT_BOOL(0, "json", &mine.json, "a JSON array: action, work_order, profile, removed, ports, note"),
+		CLI_OPT_BOOL(0, "json", &mine.json,
+			     "{\"collected\": [...]}: action, work_order, profile, removed, ports, note"),
 		CLI_OPT_END(),
 	};
 	if (cli_parse(argc, argv, opts, &gc_help, CLI_NO_ARGS, &mine, &rc) < 0)
@@ -205,8 +206,11 @@ int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 	struct lease_list reclaimed = {0};
 	cleanup_jgen iso_jgen *j = mine.json ? iso_jgen_new(0) : NULL;
 	struct gc_report r = {.j = j};
-	if (j)
+	if (j) {
+		iso_jgen_map_open(j);
+		iso_jgen_key(j, "collected");
 		iso_jgen_array_open(j);
+	}
 	if (wo_ctx_init(&w, NULL, &flags, WO_NEED_PODMAN, &err) < 0 ||
 	    lease_registry_open_config(&reg, &w.cfg, &err) < 0 || finish_stale(&w, &reg, &r, &err) < 0 ||
 	    keys_list(&w, &keys, &err) < 0 || lease_reclaim(&reg, w.uid, exists, &keys, &reclaimed, &err) < 0)
@@ -227,6 +231,7 @@ int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 	}
 	if (j) {
 		iso_jgen_array_close(j);
+		iso_jgen_map_close(j);
 		if (cli_print_json(j, &err) < 0)
 			goto fail;
 	} else if (r.count == 0) {

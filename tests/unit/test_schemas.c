@@ -191,7 +191,8 @@ static const struct doc_case cases[] = {
 	 "is not of type 'integer'"},
 	{"logs.json", 0, "{\"lines\":[{\"stream\":\"stdout\",\"text\":\"ready\"}]}", NULL},
 	{"logs.json", 0, "{\"lines\":[{\"stream\":\"tty\",\"text\":\"ready\"}]}", "'tty' is not one of"},
-	{"gc.json", 0, "[]", NULL},
+	{"gc.json", 0, "{\"collected\":[]}", NULL},
+	{"gc.json", 0, "[]", "is not of type 'object'"},
 	{"version.json", 0, "{\"client\":{\"version\":\"1\"},\"endpoint\":\"unix:///x\",\"service_started\":false}",
 	 "'server' is a required property"},
 };
