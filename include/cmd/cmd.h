@@ -42,6 +42,8 @@ struct wo_ctx;
 struct verify_outcome;
 /* Print a verify outcome as text or, with JSON, one document (verify and up --verify). */
 void cmd_verify_print(const struct wo_ctx *w, const struct verify_outcome *out, int json);
+/* The report's members (checks with their evidence and data, mode and its options) into an open map. */
+void cmd_verify_report_json(iso_jgen *g, const struct verify_outcome *out);
 int cmd_ls(int argc, char **argv, const struct iso_globals *g);
 int cmd_status(int argc, char **argv, const struct iso_globals *g);
 int cmd_logs(int argc, char **argv, const struct iso_globals *g);

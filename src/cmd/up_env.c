@@ -95,8 +95,7 @@ static void print_env_json(struct wo_run *r, int show_secrets, const char *what,
 		iso_jgen_map_open(j);
 		iso_jgen_kv_bool(j, "ok", verify_report_class(&vo->report) == ISO_OK);
 		iso_jgen_kv_int(j, "elapsed_ms", vo->elapsed_ms);
-		struct verify_input in = {.mode = vo->network_mode};
-		verify_report_json(&vo->report, &in, j);
+		cmd_verify_report_json(j, vo);
 		iso_jgen_map_close(j);
 	}
 	iso_jgen_map_close(j);

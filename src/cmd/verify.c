@@ -27,6 +27,20 @@ static const struct cli_help verify_help = {
 	"the other codes the error document.\n",
 };
 
+void cmd_verify_report_json(iso_jgen *g, const struct verify_outcome *out)
+{
+	/* verify_report_json wants the input only for the mode and its options. */
+	struct verify_input in = {.mode = out->network_mode[0] ? out->network_mode : NULL};
+	char buf[sizeof(out->network_options)];
+	const char *opts[VERIFY_OPTIONS_MAX];
+	snprintf(buf, sizeof(buf), "%s", out->network_options);
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && in.n_mode_options < VERIFY_OPTIONS_MAX;
+	     t = strtok_r(NULL, ",", &save))
+		opts[in.n_mode_options++] = t;
+	in.mode_options = opts;
+	verify_report_json(&out->report, &in, g);
+}
+
 /* The outcome of verify_run, as text or (JSON) one document; also `up --verify`. */
 void cmd_verify_print(const struct wo_ctx *w, const struct verify_outcome *out, int json)
 {
@@ -40,16 +54,7 @@ void cmd_verify_print(const struct wo_ctx *w, const struct verify_outcome *out, 
 		iso_jgen_kv_bool(g, "ok", ok);
 		iso_jgen_kv_int(g, "elapsed_ms", out->elapsed_ms);
 		iso_jgen_kv_string(g, "reason", out->reason[0] ? out->reason : NULL);
-		/* verify_report_json wants the input only for the mode and its options. */
-		struct verify_input in = {.mode = out->network_mode[0] ? out->network_mode : NULL};
-		char buf[sizeof(out->network_options)];
-		const char *opts[VERIFY_OPTIONS_MAX];
-		snprintf(buf, sizeof(buf), "%s", out->network_options);
-		for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && in.n_mode_options < VERIFY_OPTIONS_MAX;
-		     t = strtok_r(NULL, ",", &save))
-			opts[in.n_mode_options++] = t;
-		in.mode_options = opts;
-		verify_report_json(r, &in, g);
+		cmd_verify_report_json(g, out);
 		iso_jgen_map_close(g);
 		cli_print_json(g, NULL);
 		return;
