@@ -75,7 +75,7 @@ void ptest_check_json(const char *const *args, int status, const char *out)
 			n--;
 		while (n && out[n - 1] != '\n')
 			n--;
-		if (status != 125 && (status == 0 || strncmp(out + n, "{\"error\"", 9)))
+		if (status != 125 && (status == 0 || strncmp(out + n, "{\"error\"", strlen("{\"error\""))))
 			return;
 		out += n;
 		cmd = "error";
