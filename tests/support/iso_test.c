@@ -44,3 +44,17 @@ void iso_test_need_at(const char *file, int line, bool have, const char *why_fmt
 	print_message("skipped: %s\n", why);
 	_skip(file, line);
 }
+
+void iso_test_mem_open(struct iso_test_mem *m)
+{
+	m->text = NULL;
+	m->len = 0;
+	m->f = open_memstream(&m->text, &m->len);
+	assert_non_null(m->f);
+}
+
+void iso_test_mem_close(struct iso_test_mem *m)
+{
+	fclose(m->f);
+	m->f = NULL;
+}

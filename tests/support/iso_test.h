@@ -30,6 +30,8 @@
 #define ISOPOD_ISO_TEST_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 /* True when ISOPOD_REQUIRE_PODMAN is on (see above): a missing capability is a failure. */
 bool iso_test_required(void);
@@ -39,5 +41,16 @@ bool iso_test_required(void);
 #define iso_test_need(have, ...) iso_test_need_at(__FILE__, __LINE__, (have), __VA_ARGS__)
 void iso_test_need_at(const char *file, int line, bool have, const char *why_fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/* A FILE * that writes into memory (open_memstream): M.text holds what was
+ * written (NUL-terminated, M.len bytes) after an fflush or iso_test_mem_close;
+ * iso_test_mem_close closes the stream and keeps M.text for the caller to free. */
+struct iso_test_mem {
+	char *text;
+	size_t len;
+	FILE *f;
+};
+void iso_test_mem_open(struct iso_test_mem *m);
+void iso_test_mem_close(struct iso_test_mem *m);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "cmd/log_lines.h"
 #include "cmd/ls.h"
+#include "iso_test.h"
 
 static void test_parse_time(void **state)
 {
@@ -54,31 +55,11 @@ static void test_row_state(void **state)
 	assert_string_equal(cmd_ls_row_state("", 0, 0, 1, 0, 0), "leased");
 }
 
-struct mem {
-	char *text;
-	size_t len;
-	FILE *f;
-};
-
-static void mem_open(struct mem *m)
-{
-	m->text = NULL;
-	m->len = 0;
-	m->f = open_memstream(&m->text, &m->len);
-	assert_non_null(m->f);
-}
-
-static void mem_close(struct mem *m)
-{
-	fclose(m->f);
-	free(m->text);
-}
-
 /* Frames cut lines anywhere; the two streams interleave; a last line without its newline still counts. */
 static void test_log_lines_document(void **state)
 {
-	struct mem m;
-	mem_open(&m);
+	struct iso_test_mem m;
+	iso_test_mem_open(&m);
 	struct cmd_log_lines l;
 	cmd_log_lines_init(&l, 0, m.f);
 	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDOUT, "first li", 8), 0);
@@ -97,23 +78,25 @@ static void test_log_lines_document(void **state)
 				    "{\"stream\":\"stdout\",\"text\":\"q\\\"\\t\"},"
 				    "{\"stream\":\"stdout\",\"text\":\"bad \xef\xbf\xbd\xef\xbf\xbd end\"},"
 				    "{\"stream\":\"stderr\",\"text\":\"half\"}]}\n");
-	mem_close(&m);
+	iso_test_mem_close(&m);
+	free(m.text);
 
 	/* Nothing at all: an empty list. */
-	mem_open(&m);
+	iso_test_mem_open(&m);
 	cmd_log_lines_init(&l, 0, m.f);
 	assert_int_equal(cmd_log_lines_end(&l, &err), 0);
 	cmd_log_lines_release(&l);
 	fflush(m.f);
 	assert_string_equal(m.text, "{\"lines\":[]}\n");
-	mem_close(&m);
+	iso_test_mem_close(&m);
+	free(m.text);
 }
 
 /* With follow each line is out, whole and flushed, as soon as its newline came. */
 static void test_log_lines_follow(void **state)
 {
-	struct mem m;
-	mem_open(&m);
+	struct iso_test_mem m;
+	iso_test_mem_open(&m);
 	struct cmd_log_lines l;
 	cmd_log_lines_init(&l, 1, m.f);
 	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDOUT, "a\nb", 3), 0);
@@ -127,14 +110,15 @@ static void test_log_lines_follow(void **state)
 				    "{\"stream\":\"stderr\",\"text\":\"\xe2\x82\xac\"}\n"
 				    "{\"stream\":\"stdout\",\"text\":\"b\"}\n");
 	cmd_log_lines_release(&l);
-	mem_close(&m);
+	iso_test_mem_close(&m);
+	free(m.text);
 }
 
 /* Overlong forms, surrogates and cut sequences are not UTF-8: each bad byte is one U+FFFD. */
 static void test_log_lines_not_utf8(void **state)
 {
-	struct mem m;
-	mem_open(&m);
+	struct iso_test_mem m;
+	iso_test_mem_open(&m);
 	struct cmd_log_lines l;
 	cmd_log_lines_init(&l, 1, m.f);
 	const char bad[] = "\xc0\xaf|\xed\xa0\x80|\xf4\x90\x80\x80|\xe2\x82\n";
@@ -145,7 +129,8 @@ static void test_log_lines_not_utf8(void **state)
 		 r, r, r, r, r, r);
 	assert_string_equal(m.text, want);
 	cmd_log_lines_release(&l);
-	mem_close(&m);
+	iso_test_mem_close(&m);
+	free(m.text);
 }
 
 int main(void)

@@ -22,25 +22,7 @@
 #include "base/json.h"
 #include "podman/exec.h"
 #include "progress/progress.h"
-
-struct capture {
-	char *buf;
-	size_t len;
-	FILE *f;
-};
-
-static void cap_open(struct capture *c)
-{
-	c->buf = NULL;
-	c->len = 0;
-	c->f = open_memstream(&c->buf, &c->len);
-	assert_non_null(c->f);
-}
-
-static void cap_close(struct capture *c)
-{
-	fclose(c->f);
-}
+#include "iso_test.h"
 
 /* The events of a short `up`: three steps, a counted step, the result. */
 static void feed(const struct progress_sink *s)
@@ -53,37 +35,37 @@ static void feed(const struct progress_sink *s)
 
 static void test_plain_lines(void **state)
 {
-	struct capture c;
-	cap_open(&c);
+	struct iso_test_mem c;
+	iso_test_mem_open(&c);
 	struct progress_render pr;
 	progress_render_init(&pr, PROGRESS_PLAIN, c.f);
 	struct progress_sink s = progress_render_sink(&pr);
 	feed(&s);
 	progress_render_end(&pr);
-	cap_close(&c);
-	assert_string_equal(c.buf, "volumes: creating volumes\n"
-				   "pod: creating pod 'isopod-hub-wo-1'\n"
-				   "init: Loading module web (2/7)\n"
-				   "up: work order 'WO-1' is up\n");
-	assert_null(strchr(c.buf, '\r'));
-	assert_null(strchr(c.buf, '\033'));
-	free(c.buf);
+	iso_test_mem_close(&c);
+	assert_string_equal(c.text, "volumes: creating volumes\n"
+				    "pod: creating pod 'isopod-hub-wo-1'\n"
+				    "init: Loading module web (2/7)\n"
+				    "up: work order 'WO-1' is up\n");
+	assert_null(strchr(c.text, '\r'));
+	assert_null(strchr(c.text, '\033'));
+	free(c.text);
 }
 
 static void test_json_lines(void **state)
 {
-	struct capture c;
-	cap_open(&c);
+	struct iso_test_mem c;
+	iso_test_mem_open(&c);
 	struct progress_render pr;
 	progress_render_init(&pr, PROGRESS_JSON, c.f);
 	struct progress_sink s = progress_render_sink(&pr);
 	feed(&s);
 	progress_step(&s, "odd", "a \"quoted\"\tmessage\n");
-	cap_close(&c);
+	iso_test_mem_close(&c);
 	const char *want_step[] = {"volumes", "pod", "init", "up", "odd"};
 	const char *want_phase[] = {"start", "start", "update", "done", "start"};
 	int lines = 0;
-	for (char *line = strtok(c.buf, "\n"); line; line = strtok(NULL, "\n"), lines++) {
+	for (char *line = strtok(c.text, "\n"); line; line = strtok(NULL, "\n"), lines++) {
 		assert_true(lines < 5);
 		iso_json *j = iso_json_parse(line, strlen(line), 0, ISO_E_INTERNAL, "a progress line", NULL);
 		assert_non_null(j);
@@ -109,29 +91,29 @@ static void test_json_lines(void **state)
 		iso_json_free(j);
 	}
 	assert_int_equal(lines, 5);
-	free(c.buf);
+	free(c.text);
 }
 
 static void test_tty_line_updates_in_place(void **state)
 {
-	struct capture c;
-	cap_open(&c);
+	struct iso_test_mem c;
+	iso_test_mem_open(&c);
 	struct progress_render pr;
 	progress_render_init(&pr, PROGRESS_TTY, c.f); /* not a terminal: no colour, 80 columns */
 	struct progress_sink s = progress_render_sink(&pr);
 	feed(&s);
-	cap_close(&c);
-	assert_string_equal(c.buf, "\r\033[Kvolumes: creating volumes"
-				   "\r\033[Kpod: creating pod 'isopod-hub-wo-1'"
-				   "\r\033[Kinit: Loading module web (2/7)"
-				   "\r\033[Kwork order 'WO-1' is up\n");
-	free(c.buf);
+	iso_test_mem_close(&c);
+	assert_string_equal(c.text, "\r\033[Kvolumes: creating volumes"
+				    "\r\033[Kpod: creating pod 'isopod-hub-wo-1'"
+				    "\r\033[Kinit: Loading module web (2/7)"
+				    "\r\033[Kwork order 'WO-1' is up\n");
+	free(c.text);
 }
 
 static void test_tty_line_cut_and_ended(void **state)
 {
-	struct capture c;
-	cap_open(&c);
+	struct iso_test_mem c;
+	iso_test_mem_open(&c);
 	struct progress_render pr;
 	progress_render_init(&pr, PROGRESS_TTY, c.f);
 	struct progress_sink s = progress_render_sink(&pr);
@@ -142,28 +124,28 @@ static void test_tty_line_cut_and_ended(void **state)
 	assert_true(pr.line_open);
 	progress_render_end(&pr); /* an error follows: the line ends first */
 	progress_render_end(&pr); /* only once */
-	cap_close(&c);
+	iso_test_mem_close(&c);
 	/* A line never wraps (the next \r would then rewrite only its last row): 79 columns at most. */
-	assert_int_equal(strlen(c.buf), strlen("\r\033[K") + 79 + 1);
-	assert_int_equal(c.buf[c.len - 1], '\n');
-	assert_int_equal(c.buf[c.len - 2], 'x');
-	free(c.buf);
+	assert_int_equal(strlen(c.text), strlen("\r\033[K") + 79 + 1);
+	assert_int_equal(c.text[c.len - 1], '\n');
+	assert_int_equal(c.text[c.len - 2], 'x');
+	free(c.text);
 }
 
 static void test_tty_fail_keeps_the_step(void **state)
 {
-	struct capture c;
-	cap_open(&c);
+	struct iso_test_mem c;
+	iso_test_mem_open(&c);
 	struct progress_render pr;
 	progress_render_init(&pr, PROGRESS_TTY, c.f);
 	struct progress_sink s = progress_render_sink(&pr);
 	progress_step(&s, "database", "waiting for Postgres");
 	progress_fail(&s, "up", "up of 'WO-1' failed");
 	progress_render_end(&pr);
-	cap_close(&c);
+	iso_test_mem_close(&c);
 	/* The step that failed stays on screen, ended, for the error that follows. */
-	assert_string_equal(c.buf, "\r\033[Kdatabase: waiting for Postgres\n");
-	free(c.buf);
+	assert_string_equal(c.text, "\r\033[Kdatabase: waiting for Postgres\n");
+	free(c.text);
 }
 
 static void test_quiet_is_silent(void **state)
@@ -171,16 +153,16 @@ static void test_quiet_is_silent(void **state)
 	assert_int_equal(progress_cli_format(PROGRESS_AUTO, 1, 0, STDERR_FILENO), PROGRESS_NONE);
 	assert_int_equal(progress_cli_format(PROGRESS_AUTO, 0, 1, STDERR_FILENO),
 			 PROGRESS_NONE); /* --json: stdout only */
-	struct capture c;
-	cap_open(&c);
+	struct iso_test_mem c;
+	iso_test_mem_open(&c);
 	struct progress_render pr;
 	progress_render_init(&pr, PROGRESS_NONE, c.f);
 	struct progress_sink s = progress_render_sink(&pr);
 	feed(&s);
 	progress_render_end(&pr);
-	cap_close(&c);
+	iso_test_mem_close(&c);
 	assert_int_equal(c.len, 0);
-	free(c.buf);
+	free(c.text);
 	/* A NULL sink takes events too. */
 	feed(NULL);
 }
@@ -319,8 +301,8 @@ static void test_pull_lines_count_blobs(void **state)
 	char body[4096];
 	size_t len = fread(body, 1, sizeof(body), f);
 	fclose(f);
-	struct capture c;
-	cap_open(&c);
+	struct iso_test_mem c;
+	iso_test_mem_open(&c);
 	struct progress_render pr;
 	progress_render_init(&pr, PROGRESS_PLAIN, c.f);
 	struct progress_sink s = progress_render_sink(&pr);
@@ -331,15 +313,15 @@ static void test_pull_lines_count_blobs(void **state)
 	assert_int_equal(podman_pull_feed(ps, body + 100, len - 100, NULL), 0);
 	assert_int_equal(podman_pull_finish(ps, NULL, NULL), 0);
 	podman_pull_state_free(ps);
-	cap_close(&c);
-	assert_string_equal(c.buf, "pull: tiny:1: Trying to pull 127.0.0.1:18949/tiny:1...\n"
-				   "pull: tiny:1: Getting image source signatures\n"
-				   "pull: tiny:1: Copying blob b8ca757dbceb (1)\n"
-				   "pull: tiny:1: Copying config da3795c36fb8\n"
-				   "pull: tiny:1: Writing manifest to image destination\n"
-				   "pull: tiny:1: Storing signatures\n");
+	iso_test_mem_close(&c);
+	assert_string_equal(c.text, "pull: tiny:1: Trying to pull 127.0.0.1:18949/tiny:1...\n"
+				    "pull: tiny:1: Getting image source signatures\n"
+				    "pull: tiny:1: Copying blob b8ca757dbceb (1)\n"
+				    "pull: tiny:1: Copying config da3795c36fb8\n"
+				    "pull: tiny:1: Writing manifest to image destination\n"
+				    "pull: tiny:1: Storing signatures\n");
 	assert_int_equal(pp.blobs, 1);
-	free(c.buf);
+	free(c.text);
 }
 
 int main(void)
