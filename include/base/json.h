@@ -28,8 +28,11 @@
  *        iso_jgen *g = iso_jgen_new (0);
  *        iso_jgen_map_open (g); iso_jgen_kv_string (g, "Name", name); iso_jgen_map_close (g);
  *        const char *body = iso_jgen_finish (g, &len, err);  // borrowed until iso_jgen_free
- *      Generator calls record the first misuse (a key where a value belongs,
- *      invalid UTF-8 in a string) and iso_jgen_finish reports it.
+ *      Generator calls record the first misuse (a key where a value belongs, a
+ *      close with no open) and iso_jgen_finish reports it.  A string's bytes
+ *      that start no well-formed UTF-8 character (overlong forms, surrogates
+ *      and code points above U+10FFFF included) are written as U+FFFD, so a
+ *      message that quotes foreign bytes still makes a JSON document.
  */
 #ifndef ISO_JSON_H
 #define ISO_JSON_H
@@ -144,10 +147,10 @@ void iso_jgen_value(iso_jgen *g, const iso_json *v);
  * The document so far (complete or not: iso_jgen_finish checks nothing about
  * completeness, so one generator can produce several lines); borrowed until
  * the next generator call or iso_jgen_free.  NULL with ISO_E_INTERNAL when a
- * call misused the generator or a string was not UTF-8.
+ * call misused the generator.
  */
 const char *iso_jgen_finish(iso_jgen *g, size_t *len, struct iso_error **err);
-/* Forget the output so far (after it was written out) and allow a new top-level value. */
+/* Forget the output so far (after it was written out), and any misuse, and allow a new top-level value. */
 void iso_jgen_reset(iso_jgen *g);
 
 #endif

@@ -39,7 +39,6 @@ enum gen_error {
 	GEN_TOO_DEEP,
 	GEN_SECOND_VALUE,
 	GEN_BAD_NUMBER,
-	GEN_BAD_STRING,
 	GEN_MISUSE,
 };
 
@@ -49,7 +48,6 @@ static const char *const gen_error_text[] = {
 	[GEN_TOO_DEEP] = "nested too deeply",
 	[GEN_SECOND_VALUE] = "a second top-level value",
 	[GEN_BAD_NUMBER] = "a number that JSON cannot hold",
-	[GEN_BAD_STRING] = "a string that is not valid UTF-8",
 	[GEN_MISUSE] = "generator misuse",
 };
 
@@ -222,33 +220,27 @@ void iso_jgen_array_close(iso_jgen *g)
 	close_level(g, "array_close", "]", GEN_ARRAY_START, GEN_IN_ARRAY);
 }
 
-/* The length of the UTF-8 sequence a lead byte starts, 0 for a byte no sequence starts with. */
-static size_t utf8_len(unsigned char c)
+/* The length of the well-formed UTF-8 sequence at S (N bytes left), 0 when there is none:
+ * no overlong form, no surrogate, nothing above U+10FFFF. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-	if (c <= 0x7f)
-		return 1;
-	if ((c >> 5) == 0x6)
-		return 2;
-	if ((c >> 4) == 0xe)
-		return 3;
-	if ((c >> 3) == 0x1e)
-		return 4;
-	return 0;
-}
-
-/* Lead and continuation bytes in their places (what the generator always accepted). */
-static int utf8_valid(const unsigned char *s, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		size_t n = utf8_len(s[i]);
-		if (n == 0 || n > len - i)
+	static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
+	size_t k = s[0] < 0x80             ? 1
+		   : (s[0] & 0xe0) == 0xc0 ? 2
+		   : (s[0] & 0xf0) == 0xe0 ? 3
+		   : (s[0] & 0xf8) == 0xf0 ? 4
+					   : 0;
+	if (k <= 1 || k > n)
+		return k == 1;
+	unsigned cp = s[0] & (0x7fu >> k);
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		for (size_t k = 1; k < n; k++)
-			if ((s[i + k] >> 6) != 0x2)
-				return 0;
-		i += n;
+		cp = cp << 6 | (s[i] & 0x3fu);
 	}
-	return 1;
+	if (cp < min[k] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return k;
 }
 
 static void put_escaped(iso_jgen *g, const unsigned char *s, size_t len)
@@ -257,6 +249,18 @@ static void put_escaped(iso_jgen *g, const unsigned char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		char hex[7];
 		const char *esc = NULL;
+		size_t seq = utf8_seq(s + i, len - i);
+		if (seq > 1) {
+			i += seq - 1; /* a whole multibyte character, written as it is */
+			continue;
+		}
+		if (seq == 0) {
+			/* A byte that starts no well-formed character: U+FFFD, so the document stays JSON. */
+			put(g, (const char *)s + plain, i - plain);
+			put(g, "\xef\xbf\xbd", 3);
+			plain = i + 1;
+			continue;
+		}
 		switch (s[i]) {
 		case '"':
 			esc = "\\\"";
@@ -296,10 +300,6 @@ static void put_escaped(iso_jgen *g, const unsigned char *s, size_t len)
 
 void iso_jgen_stringn(iso_jgen *g, const char *s, size_t len)
 {
-	if (!utf8_valid((const unsigned char *)s, len)) {
-		note(g, GEN_BAD_STRING, "string");
-		return;
-	}
 	enum gen_error e = state_takes(g, 1); /* a key or a value */
 	if (e != GEN_OK) {
 		note(g, e, "string");
@@ -418,4 +418,6 @@ void iso_jgen_reset(iso_jgen *g)
 	iso_buf_release(&g->out);
 	g->depth = 0;
 	g->state[0] = GEN_START;
+	g->first_error = GEN_OK;
+	g->first_call = NULL;
 }

@@ -4,6 +4,7 @@
  * are written as the container wrote them, not a line each, so the lines
  * are cut here, and a machine gets whole lines whatever the frames were.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "base/json.h"
 #include "base/util.h"
 #include "cmd/log_lines.h"
+
+#define LOG_LINE_MAX (1u << 20)
 
 void cmd_log_lines_init(struct cmd_log_lines *l, int follow, FILE *out)
 {
@@ -37,56 +40,13 @@ void cmd_log_lines_release(struct cmd_log_lines *l)
 	l->err = NULL;
 }
 
-/* The length of the well-formed UTF-8 sequence at S (N bytes left), 0 when there is none. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
-	size_t k = s[0] < 0x80             ? 1
-		   : (s[0] & 0xe0) == 0xc0 ? 2
-		   : (s[0] & 0xf0) == 0xe0 ? 3
-		   : (s[0] & 0xf8) == 0xf0 ? 4
-					   : 0;
-	if (k <= 1 || k > n)
-		return k == 1;
-	unsigned cp = s[0] & (0x7fu >> k);
-	for (size_t i = 1; i < k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3fu);
-	}
-	if (cp < min[k] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return k;
-}
-
-/* TEXT as a JSON string, each byte that starts no well-formed sequence as U+FFFD. */
-static void put_text(iso_jgen *g, const char *text, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)text;
-	size_t i = 0, k;
-	while (i < len && (k = utf8_seq(s + i, len - i)))
-		i += k;
-	if (i == len) {
-		iso_jgen_stringn(g, text, len);
-		return;
-	}
-	struct iso_buf b;
-	iso_buf_init(&b, 0);
-	for (i = 0; i < len; i += k ? k : 1) {
-		k = utf8_seq(s + i, len - i);
-		iso_buf_append(&b, k ? text + i : "\xef\xbf\xbd", k ? k : 3);
-	}
-	iso_jgen_stringn(g, b.data, b.len);
-	iso_buf_release(&b);
-}
-
 /* One whole line: into the document, or (follow) out as a line of its own. */
 static int emit(struct cmd_log_lines *l, enum podman_stream_id stream, const char *text, size_t len)
 {
 	iso_jgen_map_open(l->g);
 	iso_jgen_kv_string(l->g, "stream", stream == PODMAN_STDERR ? "stderr" : "stdout");
 	iso_jgen_key(l->g, "text");
-	put_text(l->g, text, len);
+	iso_jgen_stringn(l->g, text, len); /* bytes that are not UTF-8 become U+FFFD */
 	iso_jgen_map_close(l->g);
 	size_t n = 0;
 	const char *doc = iso_jgen_finish(l->g, &n, &l->err);
@@ -130,6 +90,13 @@ int cmd_log_lines_feed(struct cmd_log_lines *l, enum podman_stream_id stream, co
 	}
 	if (len)
 		iso_buf_append(part, data, len);
+	/* A line that never ends (a progress bar's \r, binary output) is let out in pieces
+	 * of LOG_LINE_MAX, so memory stays bounded and --follow keeps showing it. */
+	if (part->len >= LOG_LINE_MAX) {
+		int stop = emit(l, stream, part->data, part->len);
+		part->len = 0;
+		return stop;
+	}
 	return 0;
 }
 
@@ -151,6 +118,7 @@ int cmd_log_lines_end(struct cmd_log_lines *l, struct iso_error **err)
 	const char *doc = iso_jgen_finish(l->g, &n, err);
 	if (!doc)
 		return -1;
-	fprintf(l->out, "%.*s\n", (int)n, doc);
+	if (fwrite(doc, 1, n, l->out) != n || fputc('\n', l->out) == EOF || fflush(l->out) != 0)
+		return iso_error_set(err, ISO_E_INTERNAL, errno, "cannot write the log document: %s", strerror(errno));
 	return 0;
 }
