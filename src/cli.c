@@ -142,7 +142,7 @@ static const struct cli_option *find_long(struct parse *p, const char *name, siz
 {
 	const struct cli_option *hit = NULL;
 	int n = 0;
-	for (const struct cli_option *o = p->opts; o->type; o++) {
+	for (const struct cli_option *o = p->opts; o->type && len; o++) {
 		if (!o->long_name || strncmp(o->long_name, name, len))
 			continue;
 		if (strlen(o->long_name) == len)

@@ -112,6 +112,8 @@ static void test_other_usage_errors(void **state)
 	expect_usage(ambiguous, 2, "up", "option '--re' is ambiguous (--repo, --recreate)");
 	const char *unknown_long[] = {"down", "WO", "--nosuch=1", NULL};
 	expect_usage(unknown_long, 2, "down", "unknown option '--nosuch'");
+	const char *empty_name[] = {"ls", "--=yes", NULL}; /* no name is no option, not a prefix of all */
+	expect_usage(empty_name, 2, "ls", "unknown option '--'");
 	const char *extra[] = {"ls", "extra", NULL};
 	expect_usage(extra, 2, "ls", "unexpected argument 'extra'");
 	const char *none[] = {"verify", NULL};
