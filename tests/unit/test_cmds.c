@@ -115,6 +115,28 @@ static void test_log_lines_follow(void **state)
 }
 
 /* Overlong forms, surrogates and cut sequences are not UTF-8: each bad byte is one U+FFFD. */
+/* A line that never ends comes out in pieces of 1 MiB: memory stays bounded, --follow shows it. */
+static void test_log_lines_endless_line(void **state)
+{
+	struct iso_test_mem m;
+	iso_test_mem_open(&m);
+	struct cmd_log_lines l;
+	cmd_log_lines_init(&l, 1, m.f);
+	size_t big = (1u << 20) + 10;
+	char *chunk = malloc(big);
+	assert_non_null(chunk);
+	memset(chunk, 'x', big);
+	assert_int_equal(cmd_log_lines_feed(&l, PODMAN_STDOUT, chunk, big), 0);
+	assert_non_null(m.text);
+	assert_int_equal(strlen(m.text), strlen("{\"stream\":\"stdout\",\"text\":\"\"}\n") + big);
+	struct iso_error *err = NULL;
+	assert_int_equal(cmd_log_lines_end(&l, &err), 0);
+	free(chunk);
+	cmd_log_lines_release(&l);
+	iso_test_mem_close(&m);
+	free(m.text);
+}
+
 static void test_log_lines_not_utf8(void **state)
 {
 	struct iso_test_mem m;
@@ -136,9 +158,10 @@ static void test_log_lines_not_utf8(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_time),       cmocka_unit_test(test_format_age),
-		cmocka_unit_test(test_row_state),        cmocka_unit_test(test_log_lines_document),
-		cmocka_unit_test(test_log_lines_follow), cmocka_unit_test(test_log_lines_not_utf8),
+		cmocka_unit_test(test_parse_time),         cmocka_unit_test(test_format_age),
+		cmocka_unit_test(test_row_state),          cmocka_unit_test(test_log_lines_document),
+		cmocka_unit_test(test_log_lines_follow),   cmocka_unit_test(test_log_lines_endless_line),
+		cmocka_unit_test(test_log_lines_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
