@@ -5,6 +5,7 @@
  * flags.  Unknown keys and wrongly typed values are errors naming the file
  * and the key, so a typo never silently falls back to a default.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -327,6 +328,22 @@ static int apply_env(struct loader *l, struct iso_error **err)
 	return 0;
 }
 
+/* The address ports bind to must be an IPv4 or IPv6 address: said before anything reaches Podman. */
+static int host_address_check(const char *address, int from_flag, const char *profile, struct iso_error **err)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(AF_INET, address, buf) == 1 || inet_pton(AF_INET6, address, buf) == 1)
+		return 0;
+	if (from_flag)
+		return iso_error_set(err, ISO_E_USAGE, 0,
+				     "--bind '%s' is not an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1)",
+				     address);
+	return iso_error_set(err, ISO_E_USAGE, 0,
+			     "profile '%s': host_address '%s' is not an IPv4 or IPv6 address (e.g. 127.0.0.1); "
+			     "correct it in your config file",
+			     profile, address);
+}
+
 static int resolve_profile(struct loader *l, const struct iso_config_flags *flags, struct iso_error **err)
 {
 	struct iso_config *c = l->cfg;
@@ -373,6 +390,8 @@ static int resolve_profile(struct loader *l, const struct iso_config_flags *flag
 	p->host_address = xstrdup(d->host_address ? d->host_address : ISO_DEFAULT_HOST_ADDRESS);
 	if (flags && flags->bind)
 		set_str(&p->host_address, flags->bind);
+	if (host_address_check(p->host_address, flags && flags->bind, p->name, err) < 0)
+		return -1;
 	p->ports = d->ports_set ? d->ports : (1u << ISO_PORT_HTTP);
 	p->port_low = c->port_low;
 	p->port_high = c->port_high;

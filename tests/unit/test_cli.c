@@ -112,6 +112,13 @@ static void test_other_usage_errors(void **state)
 	expect_usage(ambiguous, 2, "up", "option '--re' is ambiguous (--repo, --recreate)");
 	const char *unknown_long[] = {"down", "WO", "--nosuch=1", NULL};
 	expect_usage(unknown_long, 2, "down", "unknown option '--nosuch'");
+	/* A bad bind address is bad input (2), said before Podman is looked for (5 before). */
+	const char *bad_bind[] = {"up", "WO", "--bind", "nonsense", NULL};
+	struct iso_run_result r;
+	run(bad_bind, &r);
+	assert_int_equal(r.status, 2);
+	assert_non_null(strstr(r.err, "--bind 'nonsense' is not an IPv4 or IPv6 address"));
+	iso_run_result_release(&r);
 	const char *empty_name[] = {"ls", "--=yes", NULL}; /* no name is no option, not a prefix of all */
 	expect_usage(empty_name, 2, "ls", "unknown option '--'");
 	const char *extra[] = {"ls", "extra", NULL};

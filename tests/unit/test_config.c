@@ -305,6 +305,28 @@ static void test_default_images(void **state)
 	iso_error_free(err);
 }
 
+/* A bind address that is no IP address is refused when the configuration loads, before Podman. */
+static void test_bad_host_address(void **state)
+{
+	struct fixture *f = *state;
+	struct iso_config c;
+	struct iso_error *err = NULL;
+	struct iso_config_flags fl = {.bind = "localhost:80"};
+	assert_int_equal(wo_config_load(&c, &fl, &err), -1);
+	assert_int_equal(err->class, ISO_E_USAGE);
+	assert_non_null(strstr(err->msg, "--bind 'localhost:80' is not an IPv4 or IPv6 address"));
+	iso_error_free(err);
+	err = NULL;
+	fl.bind = "::1";
+	assert_int_equal(wo_config_load(&c, &fl, &err), 0);
+	assert_string_equal(c.profile.host_address, "::1");
+	wo_config_release(&c);
+	put(f->user, "{ \"profiles\": { \"hub\": { \"host_address\": \"127.0.0.256\" } } }");
+	assert_int_equal(wo_config_load(&c, NULL, &err), -1);
+	assert_non_null(strstr(err->msg, "profile 'hub': host_address '127.0.0.256' is not an IPv4 or IPv6 address"));
+	iso_error_free(err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +337,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_custom_profile_and_registry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_images, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_host_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_hash_tracks_what_a_pod_is_made_from, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
