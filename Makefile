@@ -39,13 +39,19 @@ INTEG_SRCS := $(sort $(wildcard tests/integration/test_*.c))
 INTEG_BINS := $(INTEG_SRCS:%.c=$(BUILD)/%)
 BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
 BENCH_BINS := $(BENCH_SRCS:%.c=$(BUILD)/%)
+# tests/reliability/: the fault-injection sweep and the crash scenarios (real
+# Podman, through the API proxy tests/support/apiproxy/).
+REL_SRCS := $(sort $(wildcard tests/reliability/test_*.c))
+REL_BINS := $(REL_SRCS:%.c=$(BUILD)/%)
+PROXY_SRCS := $(sort $(wildcard tests/support/apiproxy/*.c))
+PROXY_BIN := $(if $(PROXY_SRCS),$(BUILD)/tests/support/apiproxy/isopod-apiproxy)
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:%.c=$(BUILD)/%)
 FORMAT_FILES := $(sort $(wildcard include/*/*.h src/*.c src/*/*.c src/*/*.h podman/*.c podman/*.h netns/*.c netns/*.h \
-	tests/*/*.c tests/*/*.h bench/*.c))
+	tests/*/*.c tests/*/*.h tests/support/apiproxy/*.c bench/*.c))
 
 .PHONY: all check check-unit check-asan check-integration images bench fuzz fuzz-build format format-check \
-	check-layering check-spdx check-limits install clean setup host demo demo-clean unit-bins integration-bins bench-bins
+	check-reliability check-layering check-spdx check-limits install clean setup host demo demo-clean unit-bins integration-bins bench-bins
 
 all: $(BIN)
 
@@ -69,6 +75,13 @@ $(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(SUPPORT_OBJS) $(BUILD)/libisopo
 $(BUILD)/tests/integration/%: $(BUILD)/tests/integration/%.o $(SUPPORT_OBJS) $(BUILD)/libisopod.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
 
+$(BUILD)/tests/reliability/%: $(BUILD)/tests/reliability/%.o $(SUPPORT_OBJS) $(BUILD)/libisopod.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS) $(CMOCKA_LIBS)
+
+# The proxy is a program of its own: no libisopod, no cmocka.
+$(BUILD)/tests/support/apiproxy/isopod-apiproxy: $(PROXY_SRCS:%.c=$(BUILD)/%.o)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libisopod.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -76,7 +89,7 @@ unit-bins: $(UNIT_BINS) $(BIN)
 
 # test_skips runs a real integration binary (order-only: the link rule links $^).
 $(BUILD)/tests/unit/test_skips: | $(BUILD)/tests/integration/test_podman_pull
-integration-bins: $(INTEG_BINS) $(BIN)
+integration-bins: $(INTEG_BINS) $(REL_BINS) $(PROXY_BIN) $(BIN)
 bench-bins: $(BENCH_BINS) $(BIN)
 
 # ---- tests ----
@@ -94,6 +107,13 @@ check-asan:
 # Real rootless Podman: as root this runs as the dedicated test user.
 check-integration: integration-bins
 	@scripts/run-integration.sh $(BUILD) $(INTEG_BINS)
+
+# The reliability sweep: ISOPOD_SWEEP=full (the default here: every distinct
+# request of every path, every fault; docs/reliability.md comes from it) or
+# subset (what make check runs).
+ISOPOD_SWEEP ?= full
+check-reliability: integration-bins
+	@ISOPOD_SWEEP=$(ISOPOD_SWEEP) scripts/run-integration.sh $(BUILD) $(REL_BINS)
 
 # libFuzzer targets, built with clang; FUZZ_SECONDS is the budget of each.
 FUZZ_SECONDS ?= 20
@@ -120,6 +140,7 @@ check: host
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory fuzz
 	@ISOPOD_HOST_READY=1 $(MAKE) --no-print-directory check-integration
+	@ISOPOD_HOST_READY=1 $(MAKE) --no-print-directory ISOPOD_SWEEP=subset check-reliability
 
 # ---- host, images, demo, bench ----
 setup:

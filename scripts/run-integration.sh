@@ -55,7 +55,9 @@ if [ "${1:-}" = --harness ]; then
 fi
 
 [ "$#" -ge 1 ] || host_die "usage: $0 BUILD BIN..."
-: "build dir $1: as root the tests are rebuilt in the test user's copy"
+# as root the tests are rebuilt in the test user's copy, at the same path
+# below its build directory (tests/integration/..., tests/reliability/...)
+build=$1
 shift
 
 if ! is_root; then
@@ -68,7 +70,7 @@ user_bins=() root_bins=()
 for b in "$@"; do
 	case $(basename "$b") in
 	test_root_*) root_bins+=("$b") ;;
-	*) user_bins+=("$(basename "$b")") ;;
+	*) user_bins+=("${b#"$build"/}") ;;
 	esac
 done
 
@@ -82,12 +84,13 @@ rc=0
 if [ "${#user_bins[@]}" -gt 0 ]; then
 	ibuild="build-integration"
 	bins=()
-	for b in "${user_bins[@]}"; do bins+=("$ibuild/tests/integration/$b"); done
+	for b in "${user_bins[@]}"; do bins+=("$ibuild/$b"); done
 	host_say "building and running ${#bins[@]} integration binaries as $u"
 	# shellcheck disable=SC2016 # expanded by the user's shell
 	as_user "$u" ISOPOD_IMAGES_CHECKED=1 ISOPOD_REQUIRE_PODMAN="${ISOPOD_REQUIRE_PODMAN:-}" \
 		ISOPOD_TEST_PORTS="$ISOPOD_TEST_PORTS" ISOPOD_ODOO_IMAGE="$ISOPOD_ODOO_IMAGE" \
 		ISOPOD_DB_IMAGE="$ISOPOD_DB_IMAGE" ISOPOD_TEST_USER2="$ISOPOD_TEST_USER2" \
+		ISOPOD_SWEEP="${ISOPOD_SWEEP:-}" \
 		bash -c 'cd "$1" && shift && make --no-print-directory -s BUILD="$1" integration-bins >/dev/null &&
 			shift && exec bash scripts/run-integration.sh --harness "$@"' \
 		run "$copy" "$ibuild" "${bins[@]}" || rc=$?
