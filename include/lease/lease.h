@@ -173,6 +173,12 @@ void lease_registry_release(struct lease_registry *reg);
  */
 int lease_unpriv_port_start(const char *path);
 
+/*
+ * Bind probe of ADDRESS:PORT with SO_REUSEADDR, as rootlessport binds (a port
+ * in TIME_WAIT is free): 0 free, 1 held by a listener, -1 error.
+ */
+int lease_probe(const char *address, int port, struct iso_error **err);
+
 /* Fill RUN with this process's pid and start time. */
 int lease_run_self(struct lease_run *run, struct iso_error **err);
 /* Whether RUN is still alive: its pid exists with the same start time (1), or not (0). */
@@ -207,6 +213,16 @@ struct lease_grant {
 int lease_acquire(const struct lease_registry *reg, const struct lease_request *req, struct lease_grant *out,
 		  struct iso_error **err);
 
+/*
+ * Open the journal of a run about to make objects of a work order whose
+ * leases it holds: a `ready` lease becomes `creating` with nothing made yet
+ * (*WAS_READY, may be NULL, is then 1: what exists is the work order's, not
+ * the run's), a `creating` one is handed to RUN with what it records.  From
+ * here a kill leaves a `creating` lease of a dead run: `up` replaces the pod,
+ * `gc` removes what the journal names.  ISO_E_UNKNOWN when it holds none.
+ */
+int lease_begin_build(const struct lease_registry *reg, const struct lease_key *key, const struct lease_run *run,
+		      int *was_ready, struct iso_error **err);
 /* Mark a work order's leases `ready`.  ISO_E_UNKNOWN when it holds none. */
 int lease_mark_ready(const struct lease_registry *reg, const struct lease_key *key, struct iso_error **err);
 /* Add MADE bits (enum lease_made) to a work order's leases.  ISO_E_UNKNOWN when it holds none. */

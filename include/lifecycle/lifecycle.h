@@ -28,6 +28,7 @@ struct wo_run {
 	struct lease_key key;
 	struct lease_grant grant;
 	int took_lease;      /* the run made the leases: undo releases them */
+	int rebuilding;      /* the run turned a `ready` lease `creating`: a full undo turns it back */
 	unsigned made;       /* LEASE_MADE_* this run created */
 	unsigned uncertain;  /* creates cut off by a signal: Podman may finish them after the answer was lost */
 	char hash[17];       /* config hash of the pod this run makes */
@@ -36,8 +37,14 @@ struct wo_run {
 };
 
 /* ---- creation (src/lifecycle/create.c) ---- */
-/* Record in the lease, before a create call, that the run is about to make WHAT (for `gc`). */
-void lifecycle_run_intent(struct wo_run *r, unsigned what);
+/*
+ * Open the run's journal before it makes anything (lease_begin_build), and
+ * record in it, before each create call, what the run is about to make (for
+ * `gc`).  A journal that cannot be written stops the run: nothing is made that
+ * the journal does not name.
+ */
+int lifecycle_run_begin(struct wo_run *r, struct iso_error **err);
+int lifecycle_run_intent(struct wo_run *r, unsigned what, struct iso_error **err);
 int lifecycle_create_volumes(struct wo_run *r, int db, int odoo, struct iso_error **err);
 /* A random password in a new secret. */
 int lifecycle_create_secret(struct wo_run *r, struct iso_error **err);

@@ -33,6 +33,13 @@ int wo_purpose_parse_n(const char *s, size_t n);
 /* Port inside the pod a purpose publishes: 8069, 8072, 5432. */
 int wo_purpose_container_port(enum iso_port_purpose p);
 
+/*
+ * The I-th (0-based) port of LOW..HIGH in the order a lost port's
+ * replacement is tried: from the one after LOST when LOST lies in the range,
+ * else from LOW; always inside the range (I is taken modulo its size).
+ */
+int wo_port_candidate(int lost, int low, int high, int i);
+
 /* Parse "LOW-HIGH" (1..65535, LOW <= HIGH). */
 int wo_parse_port_range(const char *s, int *low, int *high, struct iso_error **err);
 

@@ -108,7 +108,8 @@ static void report(struct gc_report *r, const char *action, const char *profile,
 	printf("%s '%s' (profile %s):", action, wo, profile);
 	if (made)
 		printf(" removed %s;", what);
-	printf(" released port%s", n_ports == 1 ? "" : "s");
+	if (n_ports)
+		printf(" released port%s", n_ports == 1 ? "" : "s");
 	for (size_t i = 0; i < n_ports; i++)
 		printf(" %d", ports[i]);
 	printf("%s%s\n", note ? "; " : "", note ? note : "");
@@ -136,7 +137,24 @@ static int still_stale(const struct lease_registry *reg, uid_t uid, const char *
 	return found;
 }
 
-/* Finish the interrupted runs: remove what each made, release its leases. */
+/*
+ * Remove what one interrupted run recorded making.  A work order whose
+ * volumes remain (the run rebuilt the pod of one that was up before) keeps
+ * its leases, `ready` again (*KEPT = 1); else they are released.
+ */
+static int finish_one(struct wo_ctx *w, const struct lease_registry *reg, unsigned made, int *kept,
+		      struct iso_error **err)
+{
+	struct lease_key key = {.uid = w->uid, .profile = w->names.profile, .wo = w->names.wo};
+	struct wo_found f;
+	if (lifecycle_remove_made(w, made, err) < 0 || wo_find(w, &f, err) < 0)
+		return -1;
+	*kept = f.have_db_volume || f.have_odoo_volume;
+	wo_found_release(&f);
+	return *kept ? lease_mark_ready(reg, &key, err) : lease_release(reg, &key, NULL, err);
+}
+
+/* Finish the interrupted runs: remove what each made, release its leases (or keep them, see finish_one). */
 static int finish_stale(struct wo_ctx *w, const struct lease_registry *reg, struct gc_report *r, struct iso_error **err)
 {
 	struct lease_list l = {0};
@@ -162,13 +180,14 @@ static int finish_stale(struct wo_ctx *w, const struct lease_registry *reg, stru
 		int ports[ISO_PORT_PURPOSES];
 		size_t n_ports;
 		int stale = still_stale(reg, w->uid, l.v[i].profile, l.v[i].wo, &made, ports, &n_ports, err);
-		struct lease_key key = {.uid = w->uid, .profile = w->names.profile, .wo = w->names.wo};
-		if (stale < 0 || (stale && lifecycle_remove_made(w, made, err) < 0) ||
-		    (stale && lease_release(reg, &key, NULL, err) < 0))
+		int kept = 0;
+		if (stale < 0 || (stale && finish_one(w, reg, made, &kept, err) < 0))
 			rc = iso_error_wrap(err, "finish the interrupted run of work order '%s'", w->names.wo);
 		else if (stale)
-			report(r, "finished interrupted run of", w->names.profile, w->names.wo, made, ports, n_ports,
-			       NULL);
+			report(r, kept ? "finished interrupted rebuild of" : "finished interrupted run of",
+			       w->names.profile, w->names.wo, made, kept ? NULL : ports, kept ? 0 : n_ports,
+			       kept ? "its volumes remain, so it keeps its ports: 'isopod up' makes its pod anew"
+				    : NULL);
 		close(w->lock_fd);
 		w->lock_fd = -1;
 	}
@@ -180,8 +199,9 @@ static const struct cli_help gc_help = {
 	"usage: isopod gc [--json]\n\n"
 	"Finish what interrupted 'isopod up' runs left: for each of your leases still marked\n"
 	"'creating' whose run is dead, remove exactly what that run recorded making (labels\n"
-	"re-checked, nothing pruned) and release its ports; then release your leases of work\n"
-	"orders that have neither pod nor volume.  Each thing reclaimed is reported.\n\n",
+	"re-checked, nothing pruned) and release its ports (a work order whose volumes remain,\n"
+	"because the run was rebuilding its pod, keeps them for the next 'up'); then release\n"
+	"your leases of work orders that have neither pod nor volume.  Each thing is reported.\n\n",
 	"Exit codes: 0 ok (also when there was nothing to do), 2 bad usage, 5 Podman\n"
 	"unreachable, 6 Podman refused, 1 internal (a corrupt lease file included).\n",
 };

@@ -37,10 +37,43 @@ struct up_opts {
 	int verify, recreate, show_secrets;
 };
 
-static int is_port_race(const struct iso_error *e)
+/*
+ * A pod start that failed because another program holds one of the pod's
+ * published ports (rootlessport cannot bind it; Podman says so only in
+ * text): told by probing the ports now that the pod holds none of them.
+ * The purpose of the first port taken in *PURPOSE; 0 when none is.
+ */
+static int port_race(const struct wo_run *r, enum iso_port_purpose *purpose)
 {
-	/* Podman reports rootlessport's bind failure only as text; the retry depends on it, the exit code does not. */
-	return e && e->msg && strstr(e->msg, "address already in use");
+	for (int p = 0; p < ISO_PORT_PURPOSES; p++) {
+		struct iso_error *e = NULL;
+		if (!r->grant.ports[p])
+			continue;
+		int taken = lease_probe(r->w->cfg.profile.host_address, r->grant.ports[p], &e);
+		iso_error_free(e);
+		if (taken == 1) {
+			*purpose = (enum iso_port_purpose)p;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A start failure that is a lost port race: an error naming the port when it is not the http one. */
+static int race_lost(const struct wo_run *r, struct iso_error **err)
+{
+	enum iso_port_purpose p;
+	if (!port_race(r, &p))
+		return 0;
+	if (p == ISO_PORT_HTTP)
+		return 1;
+	iso_error_free(*err);
+	*err = NULL;
+	iso_error_set(err, ISO_E_CONFLICT, 0,
+		      "port %d (%s), leased to work order '%s', was taken by another program; stop that program, "
+		      "or 'isopod down %s --cleanup' and 'isopod up %s' for new ports",
+		      r->grant.ports[p], wo_purpose_name(p), r->w->names.wo, r->w->names.wo, r->w->names.wo);
+	return -1;
 }
 
 static int pull_progress(void *ctx, const char *line)
@@ -93,8 +126,10 @@ static int move_http_lease(struct wo_run *r, int lost, struct iso_error **err)
 	};
 	if (lease_run_self(&req.run, err) < 0)
 		return -1;
-	for (int i = 1; i <= high - low; i++) {
-		req.port = low + (lost - low + i) % (high - low + 1);
+	for (int i = 0; i <= high - low; i++) {
+		req.port = wo_port_candidate(lost, low, high, i);
+		if (req.port == lost)
+			continue;
 		struct iso_error *e = NULL;
 		if (lease_acquire(&r->reg, &req, &r->grant, &e) == 0)
 			return 0;
@@ -123,8 +158,9 @@ static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_firs
 				  : podman_pod_start(w->client, w->names.pod, err);
 		if (rc == 0)
 			return 0;
-		if (!is_port_race(*err) || attempt == PORT_RACE_TRIES || o->port)
-			return iso_error_wrap(err, "start pod '%s'", w->names.pod);
+		int race = race_lost(r, err);
+		if (race <= 0 || attempt == PORT_RACE_TRIES || o->port)
+			return race < 0 ? -1 : iso_error_wrap(err, "start pod '%s'", w->names.pod);
 		int lost = r->grant.ports[ISO_PORT_HTTP];
 		iso_error_free(*err);
 		*err = NULL;
@@ -241,8 +277,9 @@ static int start_stopped(struct wo_run *r, const struct up_opts *o, struct wo_fo
 		*what = "started";
 		return keep_pod(r, err);
 	}
-	if (!is_port_race(*err))
-		return iso_error_wrap(err, "start pod '%s'", w->names.pod);
+	int race = race_lost(r, err);
+	if (race <= 0)
+		return race < 0 ? -1 : iso_error_wrap(err, "start pod '%s'", w->names.pod);
 	/* After a reboot another program may hold the port: recreate the pod (volumes kept). */
 	iso_error_free(*err);
 	*err = NULL;
@@ -263,10 +300,12 @@ static int existing_pod(struct wo_run *r, const struct up_opts *o, struct wo_fou
 	struct wo_ctx *w = r->w;
 	const char *label_hash = podman_labels_get(&f->pod.labels, LABEL_CONFIG);
 	*drift = !label_hash || strcmp(label_hash, r->hash) != 0 || (o->port && o->port != p->pod_ports[ISO_PORT_HTTP]);
-	if (p->half_made || (*drift && o->recreate)) {
+	/* Infra, Postgres and Odoo: fewer is a pod a run did not finish (or someone took apart). */
+	int incomplete = f->pod.n_containers < 3;
+	if (p->half_made || incomplete || (*drift && o->recreate)) {
 		/* Half-made by a run that died, or rebuilt on request. */
-		progress_step(r->progress, "pod", "%s pod %s", p->half_made ? "replacing the unfinished" : "recreating",
-			      w->names.pod);
+		progress_step(r->progress, "pod", "%s pod %s",
+			      p->half_made || incomplete ? "replacing the unfinished" : "recreating", w->names.pod);
 		return drop_pod(w, f, drift, err);
 	}
 	if (f->pod.state && !strcmp(f->pod.state, "Running")) {
@@ -299,7 +338,8 @@ static int make_pod(struct wo_run *r, const struct up_opts *o, struct wo_found *
 		    const char **what, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	if (ensure_images(r, err) < 0)
+	/* The journal first: from here on a kill leaves a `creating` lease that `up` and `gc` finish. */
+	if (ensure_images(r, err) < 0 || lifecycle_run_begin(r, err) < 0)
 		return -1;
 	/* A pull may take long; the readiness timeout starts after it. */
 	r->deadline_ms = iso_now_ms() + p->timeout_ms;
@@ -418,7 +458,7 @@ static int fail_run(struct wo_run *r, const struct iso_globals *g, const char *w
 	/* lifecycle_undo clears the flag so its own requests go through: read it first. */
 	int sig = wo_interrupted;
 	int undone = 1;
-	if (r->made || r->uncertain || (r->took_lease && r->have_reg))
+	if (r->made || r->uncertain || (r->have_reg && (r->took_lease || r->rebuilding)))
 		undone = lifecycle_undo(r) == 0;
 	const char *after =
 		undone ? "everything this run made was removed" : "the rollback is incomplete: 'isopod gc' finishes it";

@@ -250,6 +250,48 @@ out:
 	return rc;
 }
 
+int lease_begin_build(const struct lease_registry *reg, const struct lease_key *key, const struct lease_run *run,
+		      int *was_ready, struct iso_error **err)
+{
+	struct lease_txn t;
+	size_t n = 0;
+	int rc = -1, ready = 0;
+
+	if (lease_txn_begin(&t, reg, 1, err) < 0)
+		goto out;
+	for (size_t i = 0; i < t.n; i++) {
+		struct lease_entry *e = &t.e[i];
+		if (e->dropped || !lease_matches(&e->l, key))
+			continue;
+		n++;
+		if (e->l.state == LEASE_READY) {
+			/* A new journal: what an earlier run made is the work order's now, not this run's. */
+			ready = 1;
+			e->l.state = LEASE_CREATING;
+			e->l.made = 0;
+		} else if (e->l.run.pid == run->pid && e->l.run.start_time == run->start_time) {
+			continue;
+		}
+		e->l.run = *run;
+		e->l.time = (long long)time(NULL);
+		lease_txn_touch(&t, e);
+	}
+	if (n == 0) {
+		iso_error_set(err, ISO_E_UNKNOWN, 0,
+			      "work order '%s' (profile %s) holds no port lease; run 'isopod up %s' first", key->wo,
+			      key->profile, key->wo);
+		goto out;
+	}
+	if (lease_txn_commit(&t, err) < 0)
+		goto out;
+	if (was_ready)
+		*was_ready = ready;
+	rc = 0;
+out:
+	lease_txn_end(&t);
+	return rc;
+}
+
 int lease_mark_ready(const struct lease_registry *reg, const struct lease_key *key, struct iso_error **err)
 {
 	return update_key(reg, key, 1, 0, 0, NULL, err);

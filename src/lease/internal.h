@@ -77,8 +77,6 @@ static inline int lease_portset_has(const struct lease_portset *s, int port)
 /* HELD gets the ports of T's live (not dropped) leases, and nothing else. */
 void lease_txn_held(const struct lease_txn *t, struct lease_portset *held);
 
-/* Bind probe of ADDRESS:PORT with SO_REUSEADDR: 0 free, 1 in use, -1 error. */
-int lease_probe(const char *address, int port, struct iso_error **err);
 /*
  * The lowest port of LOW-HIGH not in HELD that lease_probe finds free on
  * ADDRESS; 0 when there is none, -1 when a probe fails.  *BUSY (may be NULL)

@@ -16,19 +16,29 @@
 #include "base/util.h"
 #include "internal.h"
 
-void lifecycle_run_intent(struct wo_run *r, unsigned what)
+int lifecycle_run_begin(struct wo_run *r, struct iso_error **err)
+{
+	struct lease_run run;
+	int was_ready = 0;
+	if (!r->have_reg)
+		return 0;
+	if (lease_run_self(&run, err) < 0 || lease_begin_build(&r->reg, &r->key, &run, &was_ready, err) < 0)
+		return iso_error_wrap(err, "cannot open this run's journal in the lease file (nothing was made)");
+	r->rebuilding |= was_ready;
+	return 0;
+}
+
+int lifecycle_run_intent(struct wo_run *r, unsigned what, struct iso_error **err)
 {
 	if (!r->have_reg)
-		return;
-	struct iso_error *e = NULL;
+		return 0;
 	/*
 	 * Written before the create call: a run killed right after Podman made
 	 * the object still names it for `gc` (whose removal tolerates "not found").
 	 */
-	if (lease_note_made(&r->reg, &r->key, what, &e) < 0) {
-		iso_debug("cannot record progress in the lease file: %s", e->msg);
-		iso_error_free(e);
-	}
+	if (lease_note_made(&r->reg, &r->key, what, err) < 0)
+		return iso_error_wrap(err, "cannot record in the lease file what this run is about to make");
+	return 0;
 }
 
 /*
@@ -54,7 +64,8 @@ int lifecycle_create_volumes(struct wo_run *r, int db, int odoo, struct iso_erro
 			      odoo ? w->names.odoo_volume : "", odoo && db ? ", " : "", db ? w->names.db_volume : "");
 	if (odoo) {
 		wo_labels_init(&l, w, ROLE_ODOO_DATA, r->grant.ports, NULL);
-		lifecycle_run_intent(r, LEASE_MADE_ODOO_VOLUME);
+		if (lifecycle_run_intent(r, LEASE_MADE_ODOO_VOLUME, err) < 0)
+			return -1;
 		if (lifecycle_created_or_aborted(
 			    r, podman_volume_create(w->client, w->names.odoo_volume, l.v, l.n, NULL, err),
 			    LEASE_MADE_ODOO_VOLUME, err) < 0)
@@ -62,7 +73,8 @@ int lifecycle_create_volumes(struct wo_run *r, int db, int odoo, struct iso_erro
 	}
 	if (db) {
 		wo_labels_init(&l, w, ROLE_DB_DATA, r->grant.ports, NULL);
-		lifecycle_run_intent(r, LEASE_MADE_DB_VOLUME);
+		if (lifecycle_run_intent(r, LEASE_MADE_DB_VOLUME, err) < 0)
+			return -1;
 		if (lifecycle_created_or_aborted(
 			    r, podman_volume_create(w->client, w->names.db_volume, l.v, l.n, NULL, err),
 			    LEASE_MADE_DB_VOLUME, err) < 0)
@@ -90,7 +102,8 @@ int lifecycle_create_secret(struct wo_run *r, struct iso_error **err)
 	pw[24] = '\0';
 	struct wo_labels l;
 	wo_labels_init(&l, w, ROLE_SECRET, r->grant.ports, NULL);
-	lifecycle_run_intent(r, LEASE_MADE_SECRET);
+	if (lifecycle_run_intent(r, LEASE_MADE_SECRET, err) < 0)
+		return -1;
 	int rc = podman_secret_create(w->client, w->names.secret, pw, strlen(pw), l.v, l.n, NULL, err);
 	explicit_bzero(pw, sizeof(pw));
 	if (lifecycle_created_or_aborted(r, rc, LEASE_MADE_SECRET, err) < 0)
@@ -125,7 +138,8 @@ int lifecycle_create_pod(struct wo_run *r, struct iso_error **err)
 		.ports = ports,
 		.n_ports = n_ports,
 	};
-	lifecycle_run_intent(r, LEASE_MADE_POD);
+	if (lifecycle_run_intent(r, LEASE_MADE_POD, err) < 0)
+		return -1;
 	if (lifecycle_created_or_aborted(r, podman_pod_create(w->client, &spec, NULL, err), LEASE_MADE_POD, err) < 0)
 		return iso_error_wrap(err, "create pod '%s'", w->names.pod);
 	return 0;
@@ -158,7 +172,8 @@ int lifecycle_create_db(struct wo_run *r, struct iso_error **err)
 		.labels = l.v,
 		.n_labels = l.n,
 	};
-	lifecycle_run_intent(r, LEASE_MADE_DB);
+	if (lifecycle_run_intent(r, LEASE_MADE_DB, err) < 0)
+		return -1;
 	if (lifecycle_created_or_aborted(r, podman_container_create(w->client, &spec, NULL, err), LEASE_MADE_DB, err) <
 	    0)
 		return iso_error_wrap(err, "create container '%s'", w->names.db_container);
@@ -235,8 +250,9 @@ int lifecycle_create_odoo(struct wo_run *r, struct iso_error **err)
 	cleanup_free char *filter = xasprintf("^%s$", w->names.database);
 	const char *cmd[] = {"odoo", "--database", w->names.database, "--db-filter", filter, NULL};
 	struct lifecycle_odoo_spec o;
+	if (lifecycle_run_intent(r, LEASE_MADE_ODOO, err) < 0)
+		return -1;
 	lifecycle_odoo_spec_init(&o, r, w->names.odoo_container, ROLE_ODOO, cmd);
-	lifecycle_run_intent(r, LEASE_MADE_ODOO);
 	int rc = podman_container_create(w->client, &o.spec, NULL, err);
 	lifecycle_odoo_spec_release(&o);
 	if (lifecycle_created_or_aborted(r, rc, LEASE_MADE_ODOO, err) < 0)

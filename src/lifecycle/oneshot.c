@@ -222,7 +222,8 @@ int lifecycle_run_oneshot_watch(struct wo_run *r, enum wo_oneshot kind, const ch
 	const struct podman_container_spec *spec = oneshot_spec_init(&s, r, kind, cmd);
 	struct iso_buf out;
 	iso_buf_init(&out, ONESHOT_OUTPUT_CAP);
-	lifecycle_run_intent(r, LEASE_MADE_INIT);
+	if (lifecycle_run_intent(r, LEASE_MADE_INIT, err) < 0)
+		goto out;
 	if (lifecycle_created_or_aborted(r, podman_container_create(w->client, spec, NULL, err), LEASE_MADE_INIT, err) <
 	    0) {
 		iso_error_wrap(err, "create container '%s'", name);

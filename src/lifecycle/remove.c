@@ -140,11 +140,19 @@ static int undo_blocked(struct wo_run *r)
 			return -1;
 		}
 	}
-	if (r->took_lease && r->have_reg) {
+	/*
+	 * The leases: released when this run took them; turned back to `ready`
+	 * when it rebuilt a work order that was up before (its volumes stay).
+	 * Either failing leaves a `creating` lease of a dead run: `gc` finishes it.
+	 */
+	if (r->have_reg && (r->took_lease || r->rebuilding)) {
 		e = NULL;
-		if (lease_release(&r->reg, &r->key, NULL, &e) < 0) {
-			iso_warn("cannot release the port lease: %s", e->msg);
+		int rc = r->took_lease ? lease_release(&r->reg, &r->key, NULL, &e)
+				       : lease_mark_ready(&r->reg, &r->key, &e);
+		if (rc < 0) {
+			iso_warn("cannot %s the port lease: %s", r->took_lease ? "release" : "restore", e->msg);
 			iso_error_free(e);
+			return -1;
 		}
 	}
 	r->made = 0;

@@ -19,6 +19,13 @@ const char *wo_purpose_name(enum iso_port_purpose p)
 	return (unsigned)p < ISO_PORT_PURPOSES ? purpose_names[p] : "unknown";
 }
 
+int wo_port_candidate(int lost, int low, int high, int i)
+{
+	int n = high - low + 1;
+	int first = lost >= low && lost <= high ? lost - low + 1 : 0;
+	return low + (int)(((long)first + (i % n + n) % n) % n);
+}
+
 int wo_purpose_parse_n(const char *s, size_t n)
 {
 	for (int i = 0; s && i < ISO_PORT_PURPOSES; i++)

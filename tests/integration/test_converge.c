@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Converging from a kill at any step of the recreate path, and a lost port
+ * race that stays inside the range (issue 12, defects 1 and 3), against real
+ * rootless Podman.  Ports: block 50-59 of ISOPOD_TEST_PORTS.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/json.h"
+#include "podman_test.h"
+#include "ptest_wo.h"
+
+#define ISOPOD ISO_ISOPOD_BIN
+
+static char state_dir[64];
+static char wos[4][48];
+static size_t n_wos;
+static int port_low;
+
+static const char *wo(char letter)
+{
+	for (size_t i = 0; i < n_wos; i++)
+		if (wos[i][strlen(wos[i]) - 1] == letter)
+			return wos[i];
+	snprintf(wos[n_wos], sizeof(wos[0]), "t-conv-%d-%c", (int)getpid(), letter);
+	return wos[n_wos++];
+}
+
+static void set_range(int low, int high)
+{
+	char range[32];
+	snprintf(range, sizeof(range), "%d-%d", low, high);
+	setenv("ISOPOD_PORTS", range, 1);
+}
+
+/* Needs no Podman: the bodies ask for it. */
+static int setup(void **state)
+{
+	snprintf(state_dir, sizeof(state_dir), "/tmp/isopod-conv-XXXXXX");
+	if (!mkdtemp(state_dir))
+		return -1;
+	setenv("ISOPOD_STATE_DIR", state_dir, 1);
+	port_low = ptest_ports_block(50, 10);
+	if (port_low < 0)
+		return -1;
+	set_range(port_low, port_low + 9);
+	setenv("ISOPOD_ODOO_IMAGE", ptest_odoo_image(), 1);
+	setenv("ISOPOD_DB_IMAGE", ptest_db_image(), 1);
+	unsetenv("ISOPOD_PROFILE");
+	n_wos = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	set_range(port_low, port_low + 9);
+	for (size_t i = 0; i < n_wos; i++) {
+		char *ignored = NULL;
+		ptest_isopod(NULL, &ignored, "down %s --cleanup --quiet", wos[i]);
+		free(ignored);
+	}
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state_dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* `up W --json`: the exit code; the http port and the action in *PORT / ACTION. */
+static int up_json(const char *w, long long *port, char *action, size_t action_size)
+{
+	char *out = NULL;
+	int rc = ptest_isopod(&out, NULL, "up %s --json --quiet", w);
+	if (rc == 0) {
+		cleanup_json iso_json *j = iso_json_parse(out, strlen(out), 0, ISO_E_INTERNAL, "up --json", NULL);
+		assert_non_null(j);
+		assert_int_equal(iso_json_int(iso_json_path(j, "ports", "http", NULL), port), 0);
+		const char *a = iso_json_get_string(j, "action");
+		snprintf(action, action_size, "%s", a ? a : "");
+	}
+	free(out);
+	return rc;
+}
+
+/* `up W --verbose`, sent SIG when its Nth libpod request shows on stderr; the exit code, *SEEN the requests. */
+static int up_signalled_at(const char *w, int n, int sig, int *seen)
+{
+	int pe[2];
+	assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(pe[1], 2);
+		execl(ISOPOD, ISOPOD, "up", w, "--verbose", (char *)NULL);
+		_exit(127);
+	}
+	close(pe[1]);
+	FILE *f = fdopen(pe[0], "r");
+	char line[2048];
+	int count = 0, sent = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "podman: ") && ++count == n && !sent) {
+			kill(pid, sig);
+			sent = 1;
+		}
+	}
+	fclose(f);
+	int st;
+	waitpid(pid, &st, 0);
+	*seen = count;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void assert_serves(long long port)
+{
+	long status = 0;
+	assert_int_equal(ptest_wait_http((int)port, "/web/login", 200, 30000, &status), 0);
+}
+
+/*
+ * The recreate path (the pod gone after `down`, volumes and a `ready` lease
+ * kept), killed with SIGKILL at each of its requests: the next `up` (after a
+ * `gc` every other time) brings back the same work order on the same port
+ * with its data (the action is never "created"), and `down` returns it to the
+ * starting point.
+ */
+static void test_recreate_killed_at_each_request_converges(void **state)
+{
+	ptest_require_podman();
+	const char *a = wo('a');
+	long long port0 = 0, port = 0;
+	char action[32];
+	assert_int_equal(up_json(a, &port0, action, sizeof(action)), 0);
+	assert_string_equal(action, "created");
+	assert_int_equal(ptest_isopod(NULL, NULL, "down %s --quiet", a), 0);
+	int n, seen = 0;
+	for (n = 1; n <= 60; n++) {
+		int rc = up_signalled_at(a, n, SIGKILL, &seen);
+		if (rc == 0)
+			break; /* the kill came after the last request */
+		if (rc != 128 + SIGKILL)
+			fail_msg("SIGKILL at request %d: exit %d", n, rc);
+		if (n % 2 && ptest_isopod(NULL, NULL, "gc --quiet") != 0)
+			fail_msg("gc after a SIGKILL at request %d failed", n);
+		rc = up_json(a, &port, action, sizeof(action));
+		if (rc != 0)
+			fail_msg("up after a SIGKILL at request %d%s: exit %d", n, n % 2 ? " and gc" : "", rc);
+		if (!strcmp(action, "created") || port != port0)
+			fail_msg("SIGKILL at request %d: up %s on port %lld (was %lld)", n, action, port, port0);
+		assert_serves(port);
+		ptest_wo_assert_healthy("hub", a);
+		assert_int_equal(ptest_isopod(NULL, NULL, "down %s --quiet", a), 0);
+	}
+	assert_true(n > 5);
+	print_message("  SIGKILL walked through %d requests of the recreate path\n", n - 1);
+	assert_int_equal(ptest_isopod(NULL, NULL, "down %s --cleanup --quiet", a), 0);
+	ptest_wo_assert_gone("hub", a);
+}
+
+/* A listener on 127.0.0.1:PORT, or -1. */
+static int listen_on(int port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	int one = 1; /* the port sits in TIME_WAIT after `down` */
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 1) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * A work order leased below today's range whose port another program took
+ * while it was down: `up` moves it to a free port inside the range (the old
+ * retry's arithmetic went below the range) and serves there.
+ */
+static void test_lost_port_below_the_range_moves_into_it(void **state)
+{
+	ptest_require_podman();
+	const char *b = wo('b');
+	long long port = 0, moved = 0;
+	char action[32];
+	set_range(port_low, port_low + 4);
+	assert_int_equal(up_json(b, &port, action, sizeof(action)), 0);
+	assert_int_equal(ptest_isopod(NULL, NULL, "down %s --quiet", b), 0);
+	int fd = listen_on((int)port);
+	assert_true(fd >= 0);
+	set_range(port_low + 5, port_low + 9);
+	char *errout = NULL;
+	int rc = ptest_isopod(NULL, &errout, "up %s", b);
+	close(fd);
+	if (rc != 0)
+		fail_msg("up with port %lld taken: exit %d: %s", port, rc, errout ? errout : "");
+	if (!strstr(errout, "taken by another program"))
+		fail_msg("no word of the lost port in: %s", errout);
+	free(errout);
+	assert_int_equal(up_json(b, &moved, action, sizeof(action)), 0);
+	assert_string_equal(action, "already running");
+	if (moved < port_low + 5 || moved > port_low + 9)
+		fail_msg("the lease moved from %lld to %lld, outside %d-%d", port, moved, port_low + 5, port_low + 9);
+	assert_serves(moved);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_recreate_killed_at_each_request_converges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_port_below_the_range_moves_into_it, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

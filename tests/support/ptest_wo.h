@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * ptest_wo.h - what exists of one work order, asked of Podman by its labels
+ * (never the CLI), for integration and reliability tests that judge whether
+ * isopod converged.
+ *
+ *   ptest_wo_count ("pod", "hub", wo)    pods (or "container", "volume") labelled io.isopod.key=hub/<wo>
+ *   ptest_wo_secret ("hub", wo)          1 when db-hub-<wo>-password exists
+ *   ptest_wo_leased (wo)                 1 when `isopod ports --json` names it
+ *   ptest_wo_assert_healthy ("hub", wo)  1 pod, 3 containers (infra, Postgres, Odoo), 2 volumes, the secret, a lease
+ *   ptest_wo_assert_gone ("hub", wo)     none of them
+ *
+ * The assertions fail the cmocka test naming what was found.
+ */
+#ifndef ISOPOD_PTEST_WO_H
+#define ISOPOD_PTEST_WO_H
+
+int ptest_wo_count(const char *kind, const char *profile, const char *wo);
+int ptest_wo_secret(const char *profile, const char *wo);
+int ptest_wo_leased(const char *wo);
+void ptest_wo_assert_healthy(const char *profile, const char *wo);
+void ptest_wo_assert_gone(const char *profile, const char *wo);
+
+#endif
