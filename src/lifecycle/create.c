@@ -42,15 +42,23 @@ int lifecycle_run_intent(struct wo_run *r, unsigned what, struct iso_error **err
 }
 
 /*
- * A create aborted by a signal may have taken effect on the server before the
- * answer was cut off.  We hold the work order's lock and only create what was
- * not there, so it counts as made: the undo removes it if it exists.
+ * A create whose answer never came (aborted by a signal, the connection cut,
+ * a timeout, an answer that is no answer) may have taken effect on the
+ * server.  We hold the work order's lock and only create what was not there,
+ * so it counts as made: the undo removes it if it exists.  Only a refusal
+ * Podman answered with is known to have made nothing.
  */
+static int answer_lost(const struct iso_error *e)
+{
+	return e && (podman_err_aborted(e) || e->class == ISO_E_UNREACHABLE || e->class == ISO_E_INTERNAL);
+}
+
 int lifecycle_created_or_aborted(struct wo_run *r, int rc, unsigned bit, struct iso_error **err)
 {
-	if (rc == 0 || (err && podman_err_aborted(*err)))
+	int lost = rc < 0 && err && answer_lost(*err);
+	if (rc == 0 || lost)
 		r->made |= bit;
-	if (rc < 0 && err && podman_err_aborted(*err))
+	if (lost)
 		r->uncertain |= bit;
 	return rc;
 }

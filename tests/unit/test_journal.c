@@ -104,6 +104,23 @@ static void test_unwritable_journal_makes_nothing(void **state)
 	iso_error_free(err);
 }
 
+/* A create whose answer was lost (the connection died) may have been made: the undo must look for it. */
+static void test_lost_answer_counts_as_made(void **state)
+{
+	struct tj *j = *state;
+	struct iso_error *err = NULL;
+	assert_int_equal(lease_run_self(&j->req.run, &err), 0);
+	assert_int_equal(lease_acquire(&j->t->reg, &j->req, &j->r.grant, &err), 0);
+	fake_expect(j->f, "POST", "/secrets/create", 201, NULL);
+	j->f->fail_nth = 1;
+	assert_int_equal(lifecycle_create_secret(&j->r, &err), -1);
+	assert_int_equal(err->class, ISO_E_UNREACHABLE);
+	assert_true(j->r.made & LEASE_MADE_SECRET);
+	assert_true(j->r.uncertain & LEASE_MADE_SECRET);
+	assert_true(http_lease(j).made & LEASE_MADE_SECRET); /* and the journal names it for gc */
+	iso_error_free(err);
+}
+
 /* A lease this run took and cannot release: the rollback says it is incomplete (gc finishes it). */
 static void test_unreleasable_lease_is_an_incomplete_undo(void **state)
 {
@@ -181,6 +198,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_unwritable_journal_makes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_answer_counts_as_made, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreleasable_lease_is_an_incomplete_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_journal_and_undo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_begin_keeps_a_creating_journal, setup, teardown),
