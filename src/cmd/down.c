@@ -148,15 +148,20 @@ static int take_down(struct down_run *d, int cleanup, struct iso_error **err)
 	}
 	if (!cleanup)
 		return 0;
+	/*
+	 * The volumes before the secret: cut off in between, a secret without
+	 * its volume is what `up` clears by itself, while a database volume
+	 * without its password could not be opened.
+	 */
+	progress_step(d->progress, "down", "removing the volumes of %s", w->names.wo);
+	if (remove_volumes(w, &d->volumes, err) < 0)
+		return -1;
 	if (d->f.have_secret) {
 		progress_step(d->progress, "down", "removing secret %s", w->names.secret);
 		if (lifecycle_remove_made(w, LEASE_MADE_SECRET, err) < 0)
 			return -1;
 		d->secret_removed = 1;
 	}
-	progress_step(d->progress, "down", "removing the volumes of %s", w->names.wo);
-	if (remove_volumes(w, &d->volumes, err) < 0)
-		return -1;
 	struct lease_key key = {.uid = w->uid, .profile = w->names.profile, .wo = w->names.wo};
 	return lease_release(&d->reg, &key, &d->released, err);
 }
