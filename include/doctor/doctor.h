@@ -80,12 +80,13 @@ int doctor_image_registry(const char *ref, char *buf, size_t size);
 
 /*
  * The verdict of the registry check from how the registry was chosen (ORIGIN,
- * an enum lease_origin), whether it OPENED and its lease file is READABLE:
- * a registry that cannot be opened or read fails; a host-wide registry
- * passed over for the per-user one (LEASE_ORIGIN_FALLBACK) is a warning,
- * never a failure; everything else passes.
+ * an enum lease_origin), whether it OPENED and its lease file is READABLE,
+ * and how many of the user's leases are LEFT_BEHIND in the per-user registry
+ * a shared one replaced: a registry that cannot be opened or read fails; a
+ * host-wide registry passed over for the per-user one (LEASE_ORIGIN_FALLBACK)
+ * or leases left behind are a warning, never a failure; the rest passes.
  */
-enum doctor_status doctor_registry_verdict(int origin, int opened, int readable);
+enum doctor_status doctor_registry_verdict(int origin, int opened, int readable, size_t left_behind);
 
 /* The command in an error message after its last "; " (without "fix it: " and the like), or NULL. */
 char *doctor_fix_from_message(const char *msg);

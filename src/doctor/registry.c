@@ -15,11 +15,11 @@
 #include "doctor/doctor.h"
 #include "lease/lease.h"
 
-enum doctor_status doctor_registry_verdict(int origin, int opened, int readable)
+enum doctor_status doctor_registry_verdict(int origin, int opened, int readable, size_t left_behind)
 {
 	if (!opened || !readable)
 		return DOCTOR_FAIL;
-	return origin == LEASE_ORIGIN_FALLBACK ? DOCTOR_WARN : DOCTOR_PASS;
+	return origin == LEASE_ORIGIN_FALLBACK || left_behind ? DOCTOR_WARN : DOCTOR_PASS;
 }
 
 char *doctor_fix_from_message(const char *msg)
@@ -65,6 +65,31 @@ static char *fallback_fix(const struct lease_how *how)
 			       how->hostwide);
 }
 
+/*
+ * UID's leases in the per-user registry DIR, which a shared registry has
+ * replaced: the work orders a user had before joining.  Nothing is made.
+ */
+static size_t left_behind(const char *dir, uid_t uid)
+{
+	struct lease_registry reg;
+	struct lease_list l = {0};
+	struct iso_error *e = NULL;
+	struct stat st;
+	size_t n = 0;
+
+	if (!dir || stat(dir, &st) < 0 || lease_registry_open(&reg, dir, 0, &e) < 0) {
+		iso_error_free(e);
+		return 0;
+	}
+	if (lease_list_all(&reg, uid, &l, &e) == 0)
+		for (size_t i = 0; i < l.n; i++)
+			n += l.v[i].uid == uid;
+	iso_error_free(e);
+	lease_list_release(&l);
+	lease_registry_release(&reg);
+	return n;
+}
+
 void doctor_check_registry(struct doctor_report *r, const struct iso_config *cfg, uid_t uid)
 {
 	struct stat st;
@@ -74,18 +99,30 @@ void doctor_check_registry(struct doctor_report *r, const struct iso_config *cfg
 	struct iso_error *e = NULL;
 
 	if (lease_registry_open_how(&reg, cfg, &how, &e) < 0) {
-		doctor_add(r, "registry", doctor_registry_verdict(how.origin, 0, 0), xstrdup(e->msg),
+		doctor_add(r, "registry", doctor_registry_verdict(how.origin, 0, 0, 0), xstrdup(e->msg),
 			   doctor_fix_from_message(e->msg));
 		iso_error_free(e);
 		lease_how_release(&how);
 		return;
 	}
 	int rc = lease_list_all(&reg, uid, &l, &e);
-	enum doctor_status v = doctor_registry_verdict(how.origin, 1, rc == 0);
+	const char *own = cfg->state_dir;
+	size_t left = own && strcmp(own, reg.dir) ? left_behind(own, uid) : 0;
+	enum doctor_status v = doctor_registry_verdict(how.origin, 1, rc == 0, left);
 	if (rc < 0) {
 		doctor_add(r, "registry", v, xstrdup(e->msg),
 			   xasprintf("look at '%s/%s'; 'isopod gc' cannot read it either", reg.dir, LEASE_FILE));
 		iso_error_free(e);
+	} else if (left) {
+		fstat(reg.dirfd, &st);
+		doctor_add(r, "registry", v,
+			   xasprintf("%s (%s, mode %04o): %zu lease%s; your per-user registry '%s' still holds %zu "
+				     "lease%s of work orders from before, which isopod no longer reads (their ports "
+				     "may be handed to another user)",
+				     reg.dir, lease_origin_name(how.origin), (unsigned)(st.st_mode & 07777), l.n,
+				     l.n == 1 ? "" : "s", own, left, left == 1 ? "" : "s"),
+			   xasprintf("isopod ports --rebuild && mv '%s/%s' '%s/%s.before-shared'", own, LEASE_FILE, own,
+				     LEASE_FILE));
 	} else {
 		char *s = scope(&how);
 		fstat(reg.dirfd, &st);

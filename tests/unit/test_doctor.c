@@ -169,13 +169,15 @@ static void test_unpriv_port_start_file(void **state)
 /* How the registry was chosen decides the verdict: a host-wide registry passed over warns, never fails. */
 static void test_registry_verdict(void **state)
 {
-	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_FALLBACK, 1, 1), DOCTOR_WARN);
-	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_HOSTWIDE, 1, 1), DOCTOR_PASS);
-	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_PRIVATE, 1, 1), DOCTOR_PASS);
-	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_EXPLICIT, 1, 1), DOCTOR_PASS);
-	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_EXPLICIT, 0, 0), DOCTOR_FAIL);
-	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_FALLBACK, 0, 0), DOCTOR_FAIL);
-	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_HOSTWIDE, 1, 0), DOCTOR_FAIL);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_FALLBACK, 1, 1, 0), DOCTOR_WARN);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_HOSTWIDE, 1, 1, 0), DOCTOR_PASS);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_PRIVATE, 1, 1, 0), DOCTOR_PASS);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_EXPLICIT, 1, 1, 0), DOCTOR_PASS);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_EXPLICIT, 0, 0, 0), DOCTOR_FAIL);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_FALLBACK, 0, 0, 0), DOCTOR_FAIL);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_HOSTWIDE, 1, 0, 0), DOCTOR_FAIL);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_HOSTWIDE, 1, 1, 2), DOCTOR_WARN);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_EXPLICIT, 1, 1, 1), DOCTOR_WARN);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -235,6 +237,21 @@ static void test_check_registry(void **state)
 	assert_int_equal(v.status, DOCTOR_PASS);
 	assert_non_null(strstr(v.detail, p));
 	assert_non_null(strstr(v.detail, "host-wide"));
+	doctor_report_release(&r);
+
+	/* Leases of this user left in the per-user registry from before: a warning naming ports --rebuild. */
+	struct iso_error *err = NULL;
+	struct lease_registry reg;
+	struct lease_request req = {.uid = geteuid(), .profile = "hub", .wo = "wo-old", .low = 19940, .high = 19959};
+	struct lease_grant g;
+	snprintf(p, sizeof(p), "%s/state", root);
+	assert_int_equal(lease_registry_open(&reg, p, 0, &err), 0);
+	assert_int_equal(lease_acquire(&reg, &req, &g, &err), 0);
+	lease_registry_release(&reg);
+	v = registry_check(&r);
+	assert_int_equal(v.status, DOCTOR_WARN);
+	assert_non_null(strstr(v.detail, "1 lease of work orders from before"));
+	assert_non_null(strstr(v.fix, "isopod ports --rebuild"));
 	doctor_report_release(&r);
 
 	unsetenv("ISOPOD_HOST_REGISTRY_DIR");
