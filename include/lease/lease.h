@@ -8,7 +8,7 @@
  *
  * The directory
  *   The registry lives in one directory, chosen by lease_registry_open_config:
- *     1. `registry_dir` (a file) or ISOPOD_REGISTRY_DIR when set: shared, and
+ *     1. `registry_dir` (host or user file) or ISOPOD_REGISTRY_DIR: shared, and
  *        a directory breaking the rules below is an error;
  *     2. else the host-wide registry LEASE_HOSTWIDE_DIR (group isopod, 2770,
  *        made by `make setup`; a test names another one with
@@ -116,7 +116,6 @@
 #ifndef LEASE_HOSTWIDE_DIR
 #define LEASE_HOSTWIDE_DIR "/var/lib/isopod/registry"
 #endif
-#define LEASE_HOSTWIDE_GROUP "isopod" /* the group `make setup` gives it */
 
 enum lease_state {
 	LEASE_CREATING = 0,
@@ -193,7 +192,7 @@ const char *lease_origin_name(enum lease_origin o);
 struct lease_how {
 	enum lease_origin origin;
 	char *hostwide; /* the host-wide directory looked at; NULL for EXPLICIT */
-	char *why;      /* FALLBACK: why it was passed over, ending in "; " and the fix */
+	char *why;      /* FALLBACK: why it was passed over (mostly ending in "; " and the fix) */
 };
 void lease_how_release(struct lease_how *how);
 
