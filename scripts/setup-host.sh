@@ -12,7 +12,11 @@
 # first, the password asked once) only for packages and host-level fixes;
 # without a usable sudo it stops naming the packages to install. Host
 # quirks are detected by starting a throwaway pod and reading the error,
-# never assumed. --images also builds the local test images
+# never assumed. The host-wide lease registry (/var/lib/isopod/registry,
+# root:isopod 2770; ISOPOD_HOST_REGISTRY_DIR names another) is created and
+# the test users (as root) or you (through sudo) are added to group isopod,
+# so no two users of this host are handed the same port; without sudo it
+# says what an administrator runs. --images also builds the local test images
 # (tests/images/build.sh) as the test user (root) or as the calling user.
 # A run that finds nothing to do says so and rewrites no file.
 set -euo pipefail
@@ -150,6 +154,68 @@ prepare_user() {
 	fi
 }
 
+# ---- the host-wide lease registry -----------------------------------------
+
+# One directory every isopod user of this host writes, so no port is handed
+# to two users; isopod keeps a per-user registry (with a warning) for a user
+# outside the group. The rules are isopod's (docs/shared-server.md): a real
+# directory, setgid, group rwx, not sticky, not world-writable.
+HOST_REGISTRY=${ISOPOD_HOST_REGISTRY_DIR:-/var/lib/isopod/registry}
+HOST_GROUP=isopod
+
+# The commands that would bring the registry about for USERS, one a line
+# (empty when all is in place); reads the host only.
+host_registry_plan() {
+	local u have
+	getent group "$HOST_GROUP" >/dev/null || echo "groupadd --system $HOST_GROUP"
+	[ -d "$(dirname "$HOST_REGISTRY")" ] || echo "install -d -m 0755 $(dirname "$HOST_REGISTRY")"
+	if [ ! -d "$HOST_REGISTRY" ]; then
+		echo "install -d -m 2770 -o root -g $HOST_GROUP $HOST_REGISTRY"
+	else
+		have=$(stat -c '%U:%G %a' "$HOST_REGISTRY")
+		if [ "$have" != "root:$HOST_GROUP 2770" ]; then
+			echo "chown root:$HOST_GROUP $HOST_REGISTRY"
+			echo "chmod 2770 $HOST_REGISTRY"
+		fi
+	fi
+	for u in "$@"; do
+		id -nG "$u" 2>/dev/null | tr ' ' '\n' | grep -qx "$HOST_GROUP" || echo "usermod -aG $HOST_GROUP $u"
+	done
+}
+
+ensure_host_registry() {
+	local cmd plan u
+	if [ -L "$HOST_REGISTRY" ]; then
+		host_die "$HOST_REGISTRY is a symbolic link, which isopod refuses; replace it with a directory"
+	fi
+	plan=$(host_registry_plan "$@")
+	if [ -z "$plan" ]; then
+		say "host-wide lease registry $HOST_REGISTRY: in place, $* in group $HOST_GROUP"
+		return
+	fi
+	if ! is_root && ! sudo_ready; then
+		host_say "warning: the host-wide lease registry needs root ($sudo_why); until an administrator runs these, isopod keeps your per-user registry:"
+		while IFS= read -r cmd; do printf '    sudo %s\n' "$cmd"; done <<<"$plan" >&2
+		return
+	fi
+	# The plan on fd 3: stdin stays the terminal sudo may ask on.
+	while IFS= read -r cmd <&3; do
+		# shellcheck disable=SC2086 # the plan's words: names and paths without spaces
+		as_root $cmd
+		case $cmd in
+		groupadd*) did "created group $HOST_GROUP (the users of the host-wide lease registry)" ;;
+		usermod*)
+			u=${cmd##* }
+			did "user $u: added to group $HOST_GROUP (the host-wide lease registry)"
+			if ! is_root && [ "$u" = "$(id -un)" ]; then
+				host_say "log in again (or run 'newgrp $HOST_GROUP') to use it; until then isopod warns and keeps your per-user registry"
+			fi
+			;;
+		*) did "host-wide lease registry: $cmd" ;;
+		esac
+	done 3<<<"$plan"
+}
+
 # ---- quirk detection ------------------------------------------------------
 
 # Run a command as the prepared user (root) or as ourselves.
@@ -284,6 +350,7 @@ install_packages
 if is_root; then
 	prepare_user "$ISOPOD_TEST_USER"
 	prepare_user "$ISOPOD_TEST_USER2"
+	ensure_host_registry "$ISOPOD_TEST_USER" "$ISOPOD_TEST_USER2"
 	detect_quirks "$ISOPOD_TEST_USER"
 	detect_quirks "$ISOPOD_TEST_USER2"
 else
@@ -291,6 +358,7 @@ else
 		host_die "XDG_RUNTIME_DIR is not set or missing; log in through a session manager or set it to a 0700 directory you own"
 	fi
 	ensure_subids "$(id -un)"
+	ensure_host_registry "$(id -un)"
 	# Overlay storage before your first podman command (afterwards only a
 	# 'podman system reset' switches it); your own storage.conf is kept.
 	if [ ! -e "$HOME/.local/share/containers/storage" ] && [ ! -e "$HOME/.config/containers/storage.conf" ]; then

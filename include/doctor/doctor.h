@@ -78,6 +78,19 @@ int doctor_idmap_usable(mode_t mode, uid_t owner, int has_caps);
  */
 int doctor_image_registry(const char *ref, char *buf, size_t size);
 
+/*
+ * The verdict of the registry check from how the registry was chosen (ORIGIN,
+ * an enum lease_origin), whether it OPENED and its lease file is READABLE,
+ * and how many of the user's leases are LEFT_BEHIND in the per-user registry
+ * a shared one replaced: a registry that cannot be opened or read fails; a
+ * host-wide registry passed over for the per-user one (LEASE_ORIGIN_FALLBACK)
+ * or leases left behind are a warning, never a failure; the rest passes.
+ */
+enum doctor_status doctor_registry_verdict(int origin, int opened, int readable, size_t left_behind);
+
+/* The command in an error message after its last "; " (without "fix it: " and the like), or NULL. */
+char *doctor_fix_from_message(const char *msg);
+
 /* ---- host checks (src/doctor/checks.c): each adds one result ---- */
 void doctor_check_podman_binary(struct doctor_report *r, const char *server_version);
 void doctor_check_subid(struct doctor_report *r, const char *name, const char *path, const char *user, uid_t uid);
@@ -92,6 +105,12 @@ void doctor_check_linger(struct doctor_report *r, const char *user);
 void doctor_check_ports(struct doctor_report *r, int low, int high, uid_t uid);
 /* The same verdict against START, the sysctl's value given (the tests use it: no host is read). */
 void doctor_check_ports_from(struct doctor_report *r, int low, int high, uid_t uid, int start);
+/*
+ * The lease registry CFG leads to (src/doctor/registry.c): configured,
+ * host-wide or per-user, its mode, group and leases (of UID in full).
+ */
+struct iso_config;
+void doctor_check_registry(struct doctor_report *r, const struct iso_config *cfg, uid_t uid);
 /* Pull reachability of an image missing locally: a TCP connect to its registry (port 443), TIMEOUT_MS. */
 int doctor_registry_reachable(const char *host, int timeout_ms);
 

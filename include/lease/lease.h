@@ -7,9 +7,23 @@
  * several isopod processes, and several users, allocate at once.
  *
  * The directory
- *   The registry lives in one directory: by default the private state
- *   directory (0700), or a shared one (`registry_dir`, ISOPOD_REGISTRY_DIR)
- *   that every user of a build server points at.  A shared directory is
+ *   The registry lives in one directory, chosen by lease_registry_open_config:
+ *     1. `registry_dir` (host or user file) or ISOPOD_REGISTRY_DIR: shared, and
+ *        a directory breaking the rules below is an error;
+ *     2. else the host-wide registry LEASE_HOSTWIDE_DIR (group isopod, 2770,
+ *        made by `make setup`; a test names another one with
+ *        ISOPOD_HOST_REGISTRY_DIR) when it exists and this user may use it:
+ *        it follows the rules below and the user can write it;
+ *     3. else the private state directory (0700).  When the host-wide
+ *        directory exists but is passed over (the user is not in its group
+ *        yet, its mode breaks a rule, it is read-only) one warning line says
+ *        why and names the fix: ports are then not coordinated with the
+ *        users of the host-wide registry.  When it does not exist (a laptop,
+ *        a CI runner of one user) the private directory is the registry and
+ *        nothing is said: there is nobody to share with.
+ *   So a port is never handed out twice among the users who share one
+ *   registry (the host-wide one, or one registry_dir); a per-user registry
+ *   knows only its own user's leases.  A shared directory is
  *   accepted only when it is a real directory (not a symlink), group-owned by
  *   a group the caller is in, group-writable, setgid, not sticky (a sticky
  *   directory forbids renaming over another user's file) and not writable by
@@ -98,6 +112,10 @@
 #define LEASE_FORMAT_VERSION 1
 #define LEASE_ADDR_MAX 46          /* INET6_ADDRSTRLEN */
 #define LEASE_FILE_CAP (16u << 20) /* a larger lease file is refused as corrupt */
+/* The host-wide registry used when no registry_dir is set (a build may define another). */
+#ifndef LEASE_HOSTWIDE_DIR
+#define LEASE_HOSTWIDE_DIR "/var/lib/isopod/registry"
+#endif
 
 enum lease_state {
 	LEASE_CREATING = 0,
@@ -161,7 +179,34 @@ struct lease_registry {
  * a SHARED one must exist and follow the rules above (ISO_E_HOST otherwise).
  */
 int lease_registry_open(struct lease_registry *reg, const char *dir, int shared, struct iso_error **err);
-/* The same for the configuration's registry_dir / registry_shared. */
+/* How lease_registry_open_how chose the directory (see "The directory" above). */
+enum lease_origin {
+	LEASE_ORIGIN_EXPLICIT = 0, /* registry_dir / ISOPOD_REGISTRY_DIR */
+	LEASE_ORIGIN_HOSTWIDE = 1, /* the host-wide registry */
+	LEASE_ORIGIN_PRIVATE = 2,  /* per-user: there is no host-wide registry here */
+	LEASE_ORIGIN_FALLBACK = 3, /* per-user: the host-wide registry exists but was passed over */
+};
+/* "configured", "host-wide", "per-user", "per-user (fallback)". */
+const char *lease_origin_name(enum lease_origin o);
+
+struct lease_how {
+	enum lease_origin origin;
+	char *hostwide; /* the host-wide directory looked at; NULL for EXPLICIT */
+	char *why;      /* FALLBACK: why it was passed over (mostly ending in "; " and the fix) */
+};
+void lease_how_release(struct lease_how *how);
+
+/*
+ * Open the registry of the configuration (registry_dir, registry_shared,
+ * registry_hostwide, state_dir) as "The directory" above says, and say in
+ * *HOW (the caller's, released with lease_how_release also on failure) how
+ * it was chosen.  Passing over the host-wide registry is no error; an
+ * explicit directory that breaks the rules is, and so is a private one that
+ * cannot be made.  Never prints.
+ */
+int lease_registry_open_how(struct lease_registry *reg, const struct iso_config *cfg, struct lease_how *how,
+			    struct iso_error **err);
+/* lease_registry_open_how, and one warning line (iso_warn) when the host-wide registry was passed over. */
 int lease_registry_open_config(struct lease_registry *reg, const struct iso_config *cfg, struct iso_error **err);
 void lease_registry_release(struct lease_registry *reg);
 

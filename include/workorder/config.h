@@ -79,6 +79,9 @@ struct iso_config {
 	char *user_config_path;     /* the user file consulted */
 	struct iso_profile profile; /* the effective profile */
 	enum iso_config_source profile_source;
+	/* No registry_dir set: $ISOPOD_HOST_REGISTRY_DIR (tests), the host-wide registry tried
+	 * instead of LEASE_HOSTWIDE_DIR (lease/lease.h); NULL: that one. */
+	char *registry_hostwide;
 };
 
 /* What flags can override; NULL / 0 means "not given". */

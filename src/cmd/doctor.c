@@ -44,25 +44,12 @@ static const struct cli_help doctor_help = {
 	"  storage      the storage driver (vfs is a warning: slow, a full copy per layer)\n"
 	"  linger       lingering, where systemd-logind manages your sessions\n"
 	"  ports        the port range against net.ipv4.ip_unprivileged_port_start\n"
-	"  registry     the lease registry directory: owner, group, mode, lease file\n"
+	"  registry     the lease registry: configured, host-wide or per-user (a host-wide one\n"
+	"               passed over is a warning); owner, group, mode, lease file\n"
 	"  odoo-image   the configured images are present, or pullable by 'isopod up'\n"
 	"  db-image\n\n",
 	"Exit codes: 0 nothing failed (warnings allowed), 2 bad usage, 10 a check failed.\n",
 };
-
-/* The command in an error message after its last "; ", without "fix it: " and the like. */
-static char *fix_from_message(const char *msg)
-{
-	const char *semi = NULL;
-	for (const char *p = msg; (p = strstr(p, "; ")); p += 2)
-		semi = p;
-	if (!semi)
-		return NULL;
-	const char *f = semi + 2, *colon = strstr(f, ": ");
-	if (colon && (!strncmp(f, "fix it", 6) || !strncmp(f, "create it", 9)))
-		f = colon + 2;
-	return xstrdup(f);
-}
 
 static void check_api(struct doctor_report *r, struct podman_client *pc, int ok, struct iso_error *e)
 {
@@ -146,45 +133,6 @@ static void check_storage(struct doctor_report *r, const struct podman_info *inf
 		doctor_add(r, "storage", *d ? DOCTOR_PASS : DOCTOR_WARN,
 			   xasprintf("storage driver %s", *d ? d : "unknown"),
 			   *d ? NULL : xstrdup("podman info --format '{{.Store.GraphDriverName}}'"));
-}
-
-static void check_registry(struct doctor_report *r, const struct iso_config *cfg, uid_t uid)
-{
-	const char *dir = cfg->registry_dir ? cfg->registry_dir : cfg->state_dir;
-	int shared = cfg->registry_shared && cfg->registry_dir;
-	struct stat st;
-	if (!dir) {
-		doctor_add(r, "registry", DOCTOR_FAIL, xstrdup("no registry directory configured"),
-			   xstrdup("export ISOPOD_STATE_DIR=~/.local/state/isopod"));
-		return;
-	}
-	if (!shared && stat(dir, &st) < 0 && errno == ENOENT) {
-		doctor_add(r, "registry", DOCTOR_PASS,
-			   xasprintf("%s (private) does not exist yet: 'isopod up' makes it, mode 0700", dir), NULL);
-		return;
-	}
-	struct iso_error *e = NULL;
-	struct lease_registry reg;
-	struct lease_list l = {0};
-	if (lease_registry_open(&reg, dir, shared, &e) < 0) {
-		doctor_add(r, "registry", DOCTOR_FAIL, xstrdup(e->msg), fix_from_message(e->msg));
-		iso_error_free(e);
-		return;
-	}
-	int rc = lease_list_all(&reg, uid, &l, &e);
-	if (rc < 0) {
-		doctor_add(r, "registry", DOCTOR_FAIL, xstrdup(e->msg),
-			   xasprintf("look at '%s/%s'; 'isopod gc' cannot read it either", dir, LEASE_FILE));
-		iso_error_free(e);
-	} else {
-		fstat(reg.dirfd, &st);
-		doctor_add(r, "registry", DOCTOR_PASS,
-			   xasprintf("%s (%s, mode %04o, group %u): %zu lease%s", dir, shared ? "shared" : "private",
-				     (unsigned)(st.st_mode & 07777), (unsigned)st.st_gid, l.n, l.n == 1 ? "" : "s"),
-			   NULL);
-	}
-	lease_list_release(&l);
-	lease_registry_release(&reg);
 }
 
 static void check_image(struct doctor_report *r, struct podman_client *pc, const char *name, const char *ref,
@@ -311,7 +259,7 @@ static void check_configured(struct doctor_report *r, const struct iso_config *c
 {
 	if (have_cfg) {
 		doctor_check_ports(r, cfg->profile.port_low, cfg->profile.port_high, uid);
-		check_registry(r, cfg, uid);
+		doctor_check_registry(r, cfg, uid);
 	} else {
 		doctor_add(r, "ports", DOCTOR_SKIP, xstrdup("not checked: the configuration did not load"), NULL);
 		doctor_add(r, "registry", DOCTOR_SKIP, xstrdup("not checked: the configuration did not load"), NULL);

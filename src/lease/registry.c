@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/log.h"
 #include "base/util.h"
 #include "internal.h"
 
@@ -105,6 +106,13 @@ int lease_registry_open(struct lease_registry *reg, const char *dir, int shared,
 				     "registry directory '%s' is a symbolic link or not a directory; point "
 				     "registry_dir at the real directory",
 				     dir);
+	/* A 2770 directory of a group we are not in: say that, not just EACCES. */
+	if (fd < 0 && errno == EACCES && shared) {
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && !in_group(st.st_gid) &&
+		    check_shared(dir, &st, err) < 0)
+			return -1;
+		errno = EACCES;
+	}
 	if (fd < 0)
 		return iso_error_set(err, ISO_E_HOST, errno, "cannot open registry directory '%s': %s", dir,
 				     strerror(errno));
@@ -121,13 +129,76 @@ int lease_registry_open(struct lease_registry *reg, const char *dir, int shared,
 	return 0;
 }
 
-int lease_registry_open_config(struct lease_registry *reg, const struct iso_config *cfg, struct iso_error **err)
+const char *lease_origin_name(enum lease_origin o)
+{
+	static const char *const names[] = {"configured", "host-wide", "per-user", "per-user (fallback)"};
+	return (unsigned)o < ISO_ARRAY_SIZE(names) ? names[o] : "unknown";
+}
+
+void lease_how_release(struct lease_how *how)
+{
+	free(how->hostwide);
+	free(how->why);
+	how->hostwide = how->why = NULL;
+}
+
+/*
+ * Open the host-wide registry DIR when this user may use it: 0 opened; -1
+ * passed over, *WHY saying why (NULL when DIR does not exist: nothing to say).
+ */
+static int open_hostwide(struct lease_registry *reg, const char *dir, char **why)
+{
+	struct iso_error *e = NULL;
+
+	*why = NULL;
+	if (lease_registry_open(reg, dir, 1, &e) == 0) {
+		/* The rules hold; a read-only mount or an ACL can still keep this user out. */
+		if (faccessat(reg->dirfd, ".", R_OK | W_OK | X_OK, AT_EACCESS) == 0)
+			return 0;
+		*why = xasprintf("host-wide registry directory '%s' is not writable for you: %s; ask an "
+				 "administrator to fix it (docs/shared-server.md)",
+				 dir, strerror(errno));
+		lease_registry_release(reg);
+		return -1;
+	}
+	if (e->status != ENOENT)
+		*why = iso_steal_pointer(&e->msg);
+	iso_error_free(e);
+	return -1;
+}
+
+int lease_registry_open_how(struct lease_registry *reg, const struct iso_config *cfg, struct lease_how *how,
+			    struct iso_error **err)
 {
 	const char *dir = cfg->registry_dir ? cfg->registry_dir : cfg->state_dir;
 
+	memset(how, 0, sizeof(*how));
+	memset(reg, 0, sizeof(*reg));
+	reg->dirfd = -1;
 	if (!dir)
 		return iso_error_set(err, ISO_E_INTERNAL, 0, "no registry directory configured; set registry_dir");
-	return lease_registry_open(reg, dir, cfg->registry_shared && cfg->registry_dir, err);
+	if (cfg->registry_shared && cfg->registry_dir)
+		return lease_registry_open(reg, dir, 1, err);
+	how->hostwide = xstrdup(cfg->registry_hostwide ? cfg->registry_hostwide : LEASE_HOSTWIDE_DIR);
+	if (open_hostwide(reg, how->hostwide, &how->why) == 0) {
+		how->origin = LEASE_ORIGIN_HOSTWIDE;
+		return 0;
+	}
+	how->origin = how->why ? LEASE_ORIGIN_FALLBACK : LEASE_ORIGIN_PRIVATE;
+	return lease_registry_open(reg, dir, 0, err);
+}
+
+int lease_registry_open_config(struct lease_registry *reg, const struct iso_config *cfg, struct iso_error **err)
+{
+	struct lease_how how;
+	int rc = lease_registry_open_how(reg, cfg, &how, err);
+
+	if (rc == 0 && how.origin == LEASE_ORIGIN_FALLBACK)
+		iso_warn("lease registry: using your per-user '%s', not the host-wide one, so another user may be "
+			 "handed the same ports: %s",
+			 reg->dir, how.why);
+	lease_how_release(&how);
+	return rc;
 }
 
 void lease_registry_release(struct lease_registry *reg)

@@ -463,8 +463,17 @@ int wo_config_load(struct iso_config *cfg, const struct iso_config_flags *flags,
 		cfg->port_high = flags->port_high;
 		cfg->port_source = ISO_SRC_FLAG;
 	}
-	if (!cfg->registry_dir)
+	if (!cfg->registry_dir) {
+		/* The per-user registry, unless the host-wide one is usable: lease_registry_open_config decides. */
+		const char *hw = env_nonempty("ISOPOD_HOST_REGISTRY_DIR");
+		if (hw && hw[0] != '/') {
+			iso_error_set(err, ISO_E_USAGE, 0, "ISOPOD_HOST_REGISTRY_DIR='%s' must be an absolute path",
+				      hw);
+			goto out;
+		}
 		cfg->registry_dir = xstrdup(cfg->state_dir);
+		cfg->registry_hostwide = hw ? xstrdup(hw) : NULL;
+	}
 	if (resolve_profile(&l, flags, err) < 0)
 		goto out;
 	ret = 0;
@@ -483,6 +492,7 @@ void wo_config_release(struct iso_config *cfg)
 {
 	free(cfg->state_dir);
 	free(cfg->registry_dir);
+	free(cfg->registry_hostwide);
 	free(cfg->repo_dir);
 	free(cfg->host_config_path);
 	free(cfg->user_config_path);

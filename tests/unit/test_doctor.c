@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "doctor/doctor.h"
 #include "lease/lease.h"
+#include "workorder/config.h"
 
 static void test_subid_sum(void **state)
 {
@@ -164,6 +166,101 @@ static void test_unpriv_port_start_file(void **state)
 	assert_int_equal(lease_unpriv_port_start("/nonexistent/ip_unprivileged_port_start"), 1024);
 }
 
+/* How the registry was chosen decides the verdict: a host-wide registry passed over warns, never fails. */
+static void test_registry_verdict(void **state)
+{
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_FALLBACK, 1, 1, 0), DOCTOR_WARN);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_HOSTWIDE, 1, 1, 0), DOCTOR_PASS);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_PRIVATE, 1, 1, 0), DOCTOR_PASS);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_EXPLICIT, 1, 1, 0), DOCTOR_PASS);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_EXPLICIT, 0, 0, 0), DOCTOR_FAIL);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_FALLBACK, 0, 0, 0), DOCTOR_FAIL);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_HOSTWIDE, 1, 0, 0), DOCTOR_FAIL);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_HOSTWIDE, 1, 1, 2), DOCTOR_WARN);
+	assert_int_equal(doctor_registry_verdict(LEASE_ORIGIN_EXPLICIT, 1, 1, 1), DOCTOR_WARN);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+/* The registry check over a configuration loaded with a made-up host-wide directory (never /var/lib/isopod). */
+static struct doctor_result registry_check(struct doctor_report *r)
+{
+	struct iso_config cfg;
+	struct iso_config_flags flags = {.no_repo = 1};
+	struct iso_error *err = NULL;
+	if (wo_config_load(&cfg, &flags, &err) < 0)
+		fail_msg("config: %s", err->msg);
+	doctor_check_registry(r, &cfg, geteuid());
+	wo_config_release(&cfg);
+	assert_int_equal(r->n, 1);
+	return r->v[0];
+}
+
+static void test_check_registry(void **state)
+{
+	char root[] = "/tmp/isopod-doctor-reg-XXXXXX", p[128];
+	assert_non_null(mkdtemp(root));
+	snprintf(p, sizeof(p), "%s/state", root);
+	setenv("ISOPOD_STATE_DIR", p, 1);
+	snprintf(p, sizeof(p), "%s/none.json", root);
+	setenv("ISOPOD_HOST_CONFIG", p, 1);
+	snprintf(p, sizeof(p), "%s/config", root);
+	setenv("XDG_CONFIG_HOME", p, 1);
+	unsetenv("ISOPOD_REGISTRY_DIR");
+	snprintf(p, sizeof(p), "%s/hostwide", root);
+	setenv("ISOPOD_HOST_REGISTRY_DIR", p, 1);
+
+	/* Absent: the per-user registry, a pass that says ports are coordinated for this user only. */
+	struct doctor_report r = {0};
+	struct doctor_result v = registry_check(&r);
+	assert_int_equal(v.status, DOCTOR_PASS);
+	assert_non_null(strstr(v.detail, "no host-wide registry"));
+	assert_null(v.fix);
+	doctor_report_release(&r);
+
+	/* Present but not setgid: passed over, a warning with the chmod that fixes it. */
+	assert_int_equal(mkdir(p, 0700), 0);
+	assert_int_equal(chmod(p, 0770), 0);
+	v = registry_check(&r);
+	assert_int_equal(v.status, DOCTOR_WARN);
+	assert_non_null(strstr(v.detail, "per-user (fallback)"));
+	assert_non_null(strstr(v.fix, "chmod g+s"));
+	doctor_report_release(&r);
+
+	/* Fixed: the host-wide registry itself. */
+	assert_int_equal(chmod(p, 02770), 0);
+	v = registry_check(&r);
+	assert_int_equal(v.status, DOCTOR_PASS);
+	assert_non_null(strstr(v.detail, p));
+	assert_non_null(strstr(v.detail, "host-wide"));
+	doctor_report_release(&r);
+
+	/* Leases of this user left in the per-user registry from before: a warning naming ports --rebuild. */
+	struct iso_error *err = NULL;
+	struct lease_registry reg;
+	struct lease_request req = {.uid = geteuid(), .profile = "hub", .wo = "wo-old", .low = 19940, .high = 19959};
+	struct lease_grant g;
+	snprintf(p, sizeof(p), "%s/state", root);
+	assert_int_equal(lease_registry_open(&reg, p, 0, &err), 0);
+	assert_int_equal(lease_acquire(&reg, &req, &g, &err), 0);
+	lease_registry_release(&reg);
+	v = registry_check(&r);
+	assert_int_equal(v.status, DOCTOR_WARN);
+	assert_non_null(strstr(v.detail, "1 lease of work orders from before"));
+	assert_non_null(strstr(v.fix, "isopod ports --rebuild"));
+	doctor_report_release(&r);
+
+	unsetenv("ISOPOD_HOST_REGISTRY_DIR");
+	unsetenv("ISOPOD_STATE_DIR");
+	unsetenv("ISOPOD_HOST_CONFIG");
+	unsetenv("XDG_CONFIG_HOME");
+	nftw(root, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
+
 static void test_report_cap(void **state)
 {
 	struct doctor_report r = {0};
@@ -182,7 +279,8 @@ int main(void)
 		cmocka_unit_test(test_idmap_usable),     cmocka_unit_test(test_image_registry),
 		cmocka_unit_test(test_check_subid_file), cmocka_unit_test(test_check_runtime_dir_unset),
 		cmocka_unit_test(test_check_ports),      cmocka_unit_test(test_unpriv_port_start_file),
-		cmocka_unit_test(test_report_cap),
+		cmocka_unit_test(test_report_cap),       cmocka_unit_test(test_registry_verdict),
+		cmocka_unit_test(test_check_registry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
