@@ -93,15 +93,17 @@ integration-bins: $(INTEG_BINS) $(REL_BINS) $(PROXY_BIN) $(BIN)
 bench-bins: $(BENCH_BINS) $(BIN)
 
 # ---- tests ----
+# The tests keep to their own lease registries, never the host-wide one.
+TEST_ENV := ISOPOD_HOST_REGISTRY_DIR=/nonexistent/isopod-test-host-registry
 check-unit: $(UNIT_BINS) $(BIN)
-	@tests/run-tests.sh unit $(UNIT_BINS)
+	@$(TEST_ENV) tests/run-tests.sh unit $(UNIT_BINS)
 
 # The unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 check-asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan CC=$(CC) \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 		LDFLAGS="-fsanitize=address,undefined" unit-bins
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	@$(TEST_ENV) ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		tests/run-tests.sh asan $(UNIT_SRCS:%.c=build-asan/%)
 
 # Real rootless Podman: as root this runs as the dedicated test user.

@@ -371,7 +371,8 @@ iso() { "$ISOPOD" --quiet "$@"; }
 iso_setup() {
 	mkdir -p "$WORK/state"
 	export ISOPOD_STATE_DIR=$WORK/state ISOPOD_PORTS=$ISO_PORTS
-	unset ISOPOD_REGISTRY_DIR # the lease registry then lives in the state directory
+	unset ISOPOD_REGISTRY_DIR # the lease registry then lives in the state directory,
+	export ISOPOD_HOST_REGISTRY_DIR=/nonexistent/isopod-bench-host-registry # not the host-wide one
 	export ISOPOD_DB_IMAGE=$DB_IMAGE ISOPOD_ODOO_IMAGE=$ODOO_IMAGE
 	unset ISOPOD_PROFILE
 	cd "$WORK"

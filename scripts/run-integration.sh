@@ -24,6 +24,9 @@ host_prog=integration
 export ISOPOD_TEST_PORTS=${ISOPOD_TEST_PORTS:-18890-18949}
 export ISOPOD_ODOO_IMAGE=${ISOPOD_ODOO_IMAGE:-localhost/isopod-odoo-standin:18}
 export ISOPOD_DB_IMAGE=${ISOPOD_DB_IMAGE:-localhost/isopod-postgres:15}
+# The tests keep to their own registries, not the host-wide one 'make setup'
+# makes (the tests of that one name theirs).
+export ISOPOD_HOST_REGISTRY_DIR=${ISOPOD_HOST_REGISTRY_DIR:-/nonexistent/isopod-test-host-registry}
 
 # harness BIN...: the tests with a podman service answering on the socket.
 harness() {
@@ -90,7 +93,7 @@ if [ "${#user_bins[@]}" -gt 0 ]; then
 	as_user "$u" ISOPOD_IMAGES_CHECKED=1 ISOPOD_REQUIRE_PODMAN="${ISOPOD_REQUIRE_PODMAN:-}" \
 		ISOPOD_TEST_PORTS="$ISOPOD_TEST_PORTS" ISOPOD_ODOO_IMAGE="$ISOPOD_ODOO_IMAGE" \
 		ISOPOD_DB_IMAGE="$ISOPOD_DB_IMAGE" ISOPOD_TEST_USER2="$ISOPOD_TEST_USER2" \
-		ISOPOD_SWEEP="${ISOPOD_SWEEP:-}" \
+		ISOPOD_SWEEP="${ISOPOD_SWEEP:-}" ISOPOD_HOST_REGISTRY_DIR="$ISOPOD_HOST_REGISTRY_DIR" \
 		bash -c 'cd "$1" && shift && make --no-print-directory -s BUILD="$1" integration-bins >/dev/null &&
 			shift && exec bash scripts/run-integration.sh --harness "$@"' \
 		run "$copy" "$ibuild" "${bins[@]}" || rc=$?
