@@ -212,6 +212,28 @@ void lease_registry_release(struct lease_registry *reg)
 
 /* ---- the transaction ---- */
 
+/*
+ * A lease file that cannot be written (the old one is untouched): a full or
+ * read-only directory is the host's state, with what to do; anything else
+ * is internal.
+ */
+static int write_failed(const struct lease_registry *reg, int e, struct iso_error **err)
+{
+	if (e == ENOSPC || e == EDQUOT || e == EFBIG)
+		return iso_error_set(err, ISO_E_HOST, e,
+				     "cannot write lease file '%s/%s': %s; the lease file is unchanged: free space "
+				     "in '%s' (df -h '%s') and run the command again",
+				     reg->dir, LEASE_FILE, strerror(e), reg->dir, reg->dir);
+	if (e == EROFS || e == EACCES || e == EPERM)
+		return iso_error_set(err, ISO_E_HOST, e,
+				     "cannot write lease file '%s/%s': %s; the lease file is unchanged: make '%s' "
+				     "writable for you (chmod u+w '%s', or remount it read-write), or point "
+				     "ISOPOD_STATE_DIR (ISOPOD_REGISTRY_DIR for a shared registry) elsewhere",
+				     reg->dir, LEASE_FILE, strerror(e), reg->dir, reg->dir);
+	return iso_error_set(err, ISO_E_INTERNAL, e, "cannot write lease file '%s/%s': %s", reg->dir, LEASE_FILE,
+			     strerror(e));
+}
+
 static int open_lock(const struct lease_registry *reg, struct iso_error **err)
 {
 	mode_t mode = reg->shared ? 0660 : 0600;
@@ -457,7 +479,6 @@ fail : {
 	free(im.iov);
 	free(im.fmt);
 	unlinkat(reg->dirfd, LEASE_TMP_FILE, 0);
-	return iso_error_set(err, ISO_E_INTERNAL, e, "cannot write lease file '%s/%s': %s", reg->dir, LEASE_FILE,
-			     strerror(e));
+	return write_failed(reg, e, err);
 }
 }
