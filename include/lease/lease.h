@@ -306,6 +306,15 @@ struct lease_moved_list {
 };
 void lease_moved_list_release(struct lease_moved_list *l);
 
+/* A damaged lease file that a rebuild moved aside (all NULL / 0 when it was sound). */
+struct lease_salvage {
+	char *aside;    /* its new name in the registry directory ("leases.damaged-<time>") */
+	char *why;      /* what was wrong with it */
+	size_t kept;    /* other users' leases that still parsed, kept */
+	size_t dropped; /* lines that did not parse, or clashed, dropped */
+};
+void lease_salvage_release(struct lease_salvage *s);
+
 /*
  * Merge leases rebuilt from elsewhere (Podman labels: `--rebuild`) into UID's
  * part of the file.  Every entry must be UID's.  An entry replaces UID's
@@ -317,6 +326,15 @@ void lease_moved_list_release(struct lease_moved_list *l);
  */
 int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low, int high,
 		struct lease_moved_list *moved, struct iso_error **err);
+/*
+ * The same for `ports --rebuild`, which must cope with the file it repairs:
+ * with SALVAGE not NULL a damaged (corrupt, truncated, newer) file is moved
+ * aside and rebuilt from the entries plus the other users' lines that still
+ * parse (what happened in *SALVAGE, released with lease_salvage_release).
+ */
+int lease_merge_salvage(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low,
+			int high, struct lease_moved_list *moved, struct lease_salvage *salvage,
+			struct iso_error **err);
 
 /*
  * Every lease, ordered by port.  Other uids' leases than VIEWER come as

@@ -90,8 +90,9 @@ int cmd_ports(int argc, char **argv, const struct iso_globals *g)
 	const struct cli_option opts[] = {
 		CLI_OPT_BOOL(0, "rebuild", &rebuild,
 			     "rebuild your leases from the labels of your pods (else of your\n"
-			     "volumes), e.g. after the lease file was lost; other users' leases\n"
-			     "are never touched, and a port someone else holds is replaced"),
+			     "volumes), e.g. after the lease file was lost or damaged (a damaged\n"
+			     "one is kept as leases.damaged-TIME); other users' leases are kept,\n"
+			     "and a port someone else holds is replaced"),
 		CLI_OPT_BOOL(0, "json", &mine.json, "one JSON document on stdout"),
 		CLI_OPT_END(),
 	};

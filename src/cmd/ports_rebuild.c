@@ -75,6 +75,61 @@ static void add_from_labels(struct rebuilt *r, const struct podman_labels *label
 	}
 }
 
+/* What was rebuilt, moved and set aside: one JSON document, or lines. */
+static void print_result(const struct iso_globals *g, const struct rebuilt *r, const struct lease_moved_list *m,
+			 const struct lease_salvage *salvage)
+{
+	if (g->json) {
+		cleanup_jgen iso_jgen *j = iso_jgen_new(1);
+		iso_jgen_map_open(j);
+		iso_jgen_key(j, "rebuilt");
+		iso_jgen_array_open(j);
+		for (size_t i = 0; i < r->n; i++) {
+			iso_jgen_map_open(j);
+			iso_jgen_kv_string(j, "work_order", r->v[i].wo);
+			iso_jgen_kv_string(j, "profile", r->v[i].profile);
+			iso_jgen_kv_string(j, "purpose", wo_purpose_name(r->v[i].purpose));
+			iso_jgen_kv_int(j, "port", r->v[i].port);
+			iso_jgen_kv_string(j, "source", r->source[i]);
+			iso_jgen_map_close(j);
+		}
+		iso_jgen_array_close(j);
+		iso_jgen_key(j, "moved");
+		iso_jgen_array_open(j);
+		for (size_t i = 0; i < m->n; i++) {
+			iso_jgen_map_open(j);
+			iso_jgen_kv_string(j, "work_order", m->v[i].lease.wo);
+			iso_jgen_kv_int(j, "old_port", m->v[i].old_port);
+			iso_jgen_kv_int(j, "port", m->v[i].lease.port);
+			iso_jgen_map_close(j);
+		}
+		iso_jgen_array_close(j);
+		iso_jgen_key(j, "set_aside");
+		if (salvage->aside) {
+			iso_jgen_map_open(j);
+			iso_jgen_kv_string(j, "file", salvage->aside);
+			iso_jgen_kv_string(j, "reason", salvage->why);
+			iso_jgen_kv_int(j, "kept", (long long)salvage->kept);
+			iso_jgen_kv_int(j, "dropped", (long long)salvage->dropped);
+			iso_jgen_map_close(j);
+		} else {
+			iso_jgen_null(j);
+		}
+		iso_jgen_map_close(j);
+		cli_print_json(j, NULL);
+	} else {
+		for (size_t i = 0; i < r->n; i++)
+			printf("rebuilt %s/%s %s port %d from its %s\n", r->v[i].profile, r->v[i].wo,
+			       wo_purpose_name(r->v[i].purpose), r->v[i].port, r->source[i]);
+		for (size_t i = 0; i < m->n; i++)
+			printf("port %d of %s/%s is held by another lease: leased %d instead; 'isopod down %s' then "
+			       "'isopod up %s' moves the pod there\n",
+			       m->v[i].old_port, m->v[i].lease.profile, m->v[i].lease.wo, m->v[i].lease.port,
+			       m->v[i].lease.wo, m->v[i].lease.wo);
+		printf("%zu lease%s rebuilt from Podman's labels, %zu moved\n", r->n, r->n == 1 ? "" : "s", m->n);
+	}
+}
+
 int cmd_ports_rebuild(const struct iso_globals *g, struct iso_error **err)
 {
 	struct wo_ctx w;
@@ -82,6 +137,7 @@ int cmd_ports_rebuild(const struct iso_globals *g, struct iso_error **err)
 	int have_reg = 0, rc = -1;
 	struct rebuilt r = {0};
 	struct lease_moved_list moved = {0};
+	struct lease_salvage salvage = {0};
 	struct podman_pod *pods = NULL;
 	struct podman_volume *vols = NULL;
 	size_t n_pods = 0, n_vols = 0;
@@ -99,52 +155,21 @@ int cmd_ports_rebuild(const struct iso_globals *g, struct iso_error **err)
 		add_from_labels(&r, &pods[i].labels, w.uid, 1, "pod");
 	for (size_t i = 0; i < n_vols; i++)
 		add_from_labels(&r, &vols[i].labels, w.uid, 0, "volume");
-	if (lease_merge(&reg, w.uid, r.v, r.n, w.cfg.port_low, w.cfg.port_high, &moved, err) < 0)
+	if (lease_merge_salvage(&reg, w.uid, r.v, r.n, w.cfg.port_low, w.cfg.port_high, &moved, &salvage, err) < 0)
 		goto out;
+	if (salvage.aside)
+		iso_warn("the lease file was damaged (%s); it is kept as '%s/%s'; %zu other user%s lease%s kept, %zu "
+			 "line%s dropped",
+			 salvage.why, reg.dir, salvage.aside, salvage.kept, salvage.kept == 1 ? "'s" : "s'",
+			 salvage.kept == 1 ? "" : "s", salvage.dropped, salvage.dropped == 1 ? "" : "s");
 
-	if (g->json) {
-		cleanup_jgen iso_jgen *j = iso_jgen_new(1);
-		iso_jgen_map_open(j);
-		iso_jgen_key(j, "rebuilt");
-		iso_jgen_array_open(j);
-		for (size_t i = 0; i < r.n; i++) {
-			iso_jgen_map_open(j);
-			iso_jgen_kv_string(j, "work_order", r.v[i].wo);
-			iso_jgen_kv_string(j, "profile", r.v[i].profile);
-			iso_jgen_kv_string(j, "purpose", wo_purpose_name(r.v[i].purpose));
-			iso_jgen_kv_int(j, "port", r.v[i].port);
-			iso_jgen_kv_string(j, "source", r.source[i]);
-			iso_jgen_map_close(j);
-		}
-		iso_jgen_array_close(j);
-		iso_jgen_key(j, "moved");
-		iso_jgen_array_open(j);
-		for (size_t i = 0; i < moved.n; i++) {
-			iso_jgen_map_open(j);
-			iso_jgen_kv_string(j, "work_order", moved.v[i].lease.wo);
-			iso_jgen_kv_int(j, "old_port", moved.v[i].old_port);
-			iso_jgen_kv_int(j, "port", moved.v[i].lease.port);
-			iso_jgen_map_close(j);
-		}
-		iso_jgen_array_close(j);
-		iso_jgen_map_close(j);
-		cli_print_json(j, NULL);
-	} else {
-		for (size_t i = 0; i < r.n; i++)
-			printf("rebuilt %s/%s %s port %d from its %s\n", r.v[i].profile, r.v[i].wo,
-			       wo_purpose_name(r.v[i].purpose), r.v[i].port, r.source[i]);
-		for (size_t i = 0; i < moved.n; i++)
-			printf("port %d of %s/%s is held by another lease: leased %d instead; 'isopod down %s' then "
-			       "'isopod up %s' moves the pod there\n",
-			       moved.v[i].old_port, moved.v[i].lease.profile, moved.v[i].lease.wo,
-			       moved.v[i].lease.port, moved.v[i].lease.wo, moved.v[i].lease.wo);
-		printf("%zu lease%s rebuilt from Podman's labels, %zu moved\n", r.n, r.n == 1 ? "" : "s", moved.n);
-	}
+	print_result(g, &r, &moved, &salvage);
 	rc = 0;
 out:
 	podman_pod_list_free(pods, n_pods);
 	podman_volume_list_free(vols, n_vols);
 	lease_moved_list_release(&moved);
+	lease_salvage_release(&salvage);
 	free(r.v);
 	free(r.source);
 	if (have_reg)

@@ -32,10 +32,19 @@ struct lease_txn {
 	struct lease_entry *e;
 	size_t n, cap;
 	int changed;
+	int damaged; /* the file could be read but not parsed (corrupt, truncated, another version) */
 };
 
 /* Take the lock when LOCK, read and parse the file (missing: empty). */
 int lease_txn_begin(struct lease_txn *t, const struct lease_registry *reg, int lock, struct iso_error **err);
+/*
+ * The same (locked) for a rebuild: a damaged file is moved aside (OUT says
+ * where, why, and how many other users' lines that still parse were kept;
+ * UID's own are left out, to be rebuilt) and the transaction starts from
+ * what was kept, marked changed so the commit writes a sound file.
+ */
+int lease_txn_begin_salvage(struct lease_txn *t, const struct lease_registry *reg, uid_t uid, struct lease_salvage *out,
+			    struct iso_error **err);
 /* Write the file back when anything changed. */
 int lease_txn_commit(struct lease_txn *t, struct iso_error **err);
 /* Unlock and free; safe after a failed begin. */

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -292,10 +293,76 @@ static int read_leases(struct lease_txn *t, struct iso_error **err)
 	}
 	t->buf[got] = '\0';
 	t->len = got;
-	if (lease_parse(t->buf, t->len, what, &t->e, &t->n, err) < 0)
+	if (lease_parse(t->buf, t->len, what, &t->e, &t->n, err) < 0) {
+		t->damaged = 1;
 		return -1;
+	}
 	t->cap = t->n;
 	return 0;
+}
+
+/* The lines of the damaged file in T->buf that parse on their own and are not UID's, each once. */
+static size_t salvage_lines(struct lease_txn *t, uid_t uid, size_t *dropped)
+{
+	static const char header[] = LEASE_FORMAT_MAGIC "\t1\t1\n";
+	const char *p = t->buf, *end = t->buf + t->len;
+	size_t kept = 0;
+	*dropped = 0;
+	for (const char *nl; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if (p == t->buf && !strncmp(p, LEASE_FORMAT_MAGIC "\t", sizeof(LEASE_FORMAT_MAGIC)))
+			continue; /* the header */
+		size_t n = (size_t)(nl - p);
+		cleanup_free char *one = xasprintf("%s%.*s\n", header, (int)n, p);
+		cleanup_free struct lease_entry *e = NULL;
+		size_t ne = 0;
+		struct iso_error *ignored = NULL;
+		if (lease_parse(one, strlen(one), "", &e, &ne, &ignored) < 0 || ne != 1) {
+			iso_error_free(ignored);
+			*dropped += n > 0;
+			continue;
+		}
+		const struct lease_key key = {e[0].l.uid, e[0].l.profile, e[0].l.wo};
+		if (e[0].l.uid == uid || lease_txn_find_port(t, e[0].l.port) ||
+		    lease_txn_find(t, &key, e[0].l.purpose)) {
+			*dropped += e[0].l.uid != uid; /* the caller's own are rebuilt from the labels */
+			continue;
+		}
+		lease_txn_add(t)->l = e[0].l;
+		kept++;
+	}
+	return kept;
+}
+
+int lease_txn_begin_salvage(struct lease_txn *t, const struct lease_registry *reg, uid_t uid, struct lease_salvage *out,
+			    struct iso_error **err)
+{
+	struct iso_error *e = NULL;
+	memset(out, 0, sizeof(*out));
+	if (lease_txn_begin(t, reg, 1, &e) == 0 || !t->damaged)
+		return e ? iso_error_move(err, e) : 0;
+	out->why = xstrdup(e->msg);
+	iso_error_free(e);
+	free(t->e);
+	t->e = NULL;
+	t->n = t->cap = 0;
+	out->kept = salvage_lines(t, uid, &out->dropped);
+	/* Kept for whoever wants to look; the lock is held, so nobody writes in between. */
+	out->aside = xasprintf("%s.damaged-%lld", LEASE_FILE, (long long)time(NULL));
+	if (renameat(reg->dirfd, LEASE_FILE, reg->dirfd, out->aside) < 0)
+		return iso_error_set(err, ISO_E_HOST, errno, "cannot move the damaged lease file '%s/%s' aside: %s",
+				     reg->dir, LEASE_FILE, strerror(errno));
+	t->changed = 1;
+	return 0;
+}
+
+void lease_salvage_release(struct lease_salvage *s)
+{
+	free(s->aside);
+	free(s->why);
+	memset(s, 0, sizeof(*s));
 }
 
 int lease_txn_begin(struct lease_txn *t, const struct lease_registry *reg, int lock, struct iso_error **err)

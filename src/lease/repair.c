@@ -208,12 +208,18 @@ static int merge_entry_ok(const struct lease *l, uid_t uid, struct iso_error **e
 int lease_merge(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low, int high,
 		struct lease_moved_list *moved, struct iso_error **err)
 {
+	return lease_merge_salvage(reg, uid, entries, n, low, high, moved, NULL, err);
+}
+
+int lease_merge_salvage(const struct lease_registry *reg, uid_t uid, const struct lease *entries, size_t n, int low,
+			int high, struct lease_moved_list *moved, struct lease_salvage *salvage, struct iso_error **err)
+{
 	struct lease_portset held;
 	struct lease_moved_list mv = {0};
 	struct lease_txn t;
 	int rc = -1;
 
-	if (lease_txn_begin(&t, reg, 1, err) < 0)
+	if ((salvage ? lease_txn_begin_salvage(&t, reg, uid, salvage, err) : lease_txn_begin(&t, reg, 1, err)) < 0)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		const struct lease_key key = {uid, entries[i].profile, entries[i].wo};
