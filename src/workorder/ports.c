@@ -29,7 +29,8 @@ int wo_port_candidate(int lost, int low, int high, int i)
 int wo_purpose_parse_n(const char *s, size_t n)
 {
 	for (int i = 0; s && i < ISO_PORT_PURPOSES; i++)
-		if (strncmp(s, purpose_names[i], n) == 0 && purpose_names[i][n] == '\0')
+		/* The bytes need not end at N, and may hold a NUL (a damaged file): compare lengths first. */
+		if (strlen(purpose_names[i]) == n && memcmp(s, purpose_names[i], n) == 0)
 			return i;
 	return -1;
 }

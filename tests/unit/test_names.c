@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "workorder/names.h"
+#include "workorder/ports.h"
 
 static void expect_usage(int rc, struct iso_error **errp, const char *needle)
 {
@@ -220,6 +221,17 @@ static void test_error_classes_are_exit_codes(void **state)
 	assert_int_equal(iso_error_set(NULL, ISO_E_USAGE, 0, "ignored"), -1);
 }
 
+/* A purpose field of a damaged file may hold NULs; only the exact bytes of a name match (helper E's F3). */
+static void test_purpose_with_a_nul_is_no_purpose(void **state)
+{
+	static const char field[] = "http\0\0\0\0\0\0\0\0";
+	assert_int_equal(wo_purpose_parse_n(field, sizeof(field) - 1), -1);
+	assert_int_equal(wo_purpose_parse_n(field, 4), ISO_PORT_HTTP);
+	assert_int_equal(wo_purpose_parse_n("httpx", 4), ISO_PORT_HTTP);
+	assert_int_equal(wo_purpose_parse_n("htt", 3), -1);
+	assert_int_equal(wo_purpose_parse_n("db\0", 3), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_key_split_rejects_junk),
 		cmocka_unit_test(test_stored_forms_agree_with_the_parsers),
 		cmocka_unit_test(test_error_classes_are_exit_codes),
+		cmocka_unit_test(test_purpose_with_a_nul_is_no_purpose),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
