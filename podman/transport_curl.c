@@ -177,6 +177,14 @@ static int perform(struct curl_transport *ct, const struct podman_request *req, 
 	if (strcmp(req->method, "GET") == 0) {
 		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	} else {
+		/*
+		 * A request that changes something goes on a new connection: on a
+		 * reused one that dies before the answer, libcurl sends it again,
+		 * and a create Podman carried out the first time then fails as
+		 * "already exists" while the first object is nobody's.  On a fresh
+		 * one the lost answer is an error the caller can act on.
+		 */
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 		if (strcmp(req->method, "POST") != 0)
 			curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
 		if (req->body || strcmp(req->method, "POST") == 0) {
