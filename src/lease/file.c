@@ -251,17 +251,22 @@ static int seen_insert(size_t *seen, size_t mask, const struct lease_entry *e, s
 	}
 }
 
+/*
+ * The way out of a file that cannot be read is the same for every reason:
+ * set it aside and rebuild the leases from Podman's labels.  Every user of a
+ * shared registry rebuilds their own, so the advice says so.
+ */
+#define REBUILD_HINT                                                                                                   \
+	"move it aside (mv '%s' '%s.%s') and run 'isopod ports --rebuild' (each user of the registry, for their "      \
+	"own leases) to rebuild the leases from Podman's labels"
+
 static int corrupt(struct iso_error **err, const char *what, size_t line, const char *why)
 {
 	if (line)
-		return iso_error_set(err, ISO_E_INTERNAL, 0,
-				     "lease file '%s' is corrupt: line %zu: %s; repair it or move it aside and rebuild "
-				     "the leases with --rebuild",
-				     what, line, why);
-	return iso_error_set(err, ISO_E_INTERNAL, 0,
-			     "lease file '%s' is corrupt: %s; repair it or move it aside and rebuild the leases with "
-			     "--rebuild",
-			     what, why);
+		return iso_error_set(err, ISO_E_INTERNAL, 0, "lease file '%s' is corrupt: line %zu: %s; " REBUILD_HINT,
+				     what, line, why, what, what, "damaged");
+	return iso_error_set(err, ISO_E_INTERNAL, 0, "lease file '%s' is corrupt: %s; " REBUILD_HINT, what, why, what,
+			     what, "damaged");
 }
 
 int lease_parse(const char *buf, size_t len, const char *what, struct lease_entry **out, size_t *n,
@@ -296,9 +301,9 @@ int lease_parse(const char *buf, size_t len, const char *what, struct lease_entr
 		return corrupt(err, what, 1, "bad format version");
 	if (version != LEASE_FORMAT_VERSION)
 		return iso_error_set(err, ISO_E_INTERNAL, 0,
-				     "lease file '%s' has format version %llu; this isopod reads version %d: "
-				     "use the isopod that wrote it, or upgrade",
-				     what, version, LEASE_FORMAT_VERSION);
+				     "lease file '%s' has format version %llu; this isopod reads version %d: use the "
+				     "isopod that wrote it (or upgrade this one), or " REBUILD_HINT,
+				     what, version, LEASE_FORMAT_VERSION, what, what, "newer");
 	if (field_num(hf[2], len / 16 + 1, &count) < 0)
 		return corrupt(err, what, 1, "bad lease count");
 	e = xmalloc((count ? count : 1) * sizeof(*e));
