@@ -192,13 +192,15 @@ static void drift_fx_init(struct drift_fx *x)
 			       "ISOPOD_STATE_DIR", "ISOPOD_ODOO_IMAGE", "ISOPOD_DB_IMAGE"};
 	for (size_t i = 0; i < ISO_ARRAY_SIZE(clear); i++)
 		unsetenv(clear[i]);
+	char root[sizeof(x->root)]; /* a copy: gcc -O1 takes x->repo[i] and x->root for one object (-Wrestrict) */
+	memcpy(root, x->root, sizeof(root));
 	for (int i = 0; i < DRIFT_REPOS; i++) {
-		snprintf(x->repo[i], sizeof(x->repo[i]), "%s/repo%d", x->root, i);
+		snprintf(x->repo[i], sizeof(x->repo[i]), "%s/repo%d", root, i);
 		assert_int_equal(mkdir(x->repo[i], 0700), 0);
 		snprintf(p, sizeof(p), "%s/isopod.json", x->repo[i]);
 		put_text(p, "{ \"profiles\": { \"hub\": { \"env\": { \"REPO\": \"yes\" } } } }\n");
 	}
-	snprintf(x->broken, sizeof(x->broken), "%s/broken", x->root);
+	snprintf(x->broken, sizeof(x->broken), "%s/broken", root);
 	assert_int_equal(mkdir(x->broken, 0700), 0);
 	snprintf(p, sizeof(p), "%s/isopod.json", x->broken);
 	put_text(p, "{ \"profiles\": { oops } }\n");
