@@ -71,7 +71,7 @@ const char *cmd_ls_state(const struct cmd_ls_row *r);
 void cmd_ls_url(const struct cmd_ls_row *r, char *buf, size_t size);
 /* The fields of one row of `ls --json` (an element of work_orders), into an open map; `status` adds to them. */
 void cmd_ls_row_json(iso_jgen *j, const struct cmd_ls_row *r, long long now);
-/* The document of `ls --json`: {"work_orders": [...]}, each row with drift_reason besides cmd_ls_row_json's. */
+/* The document of `ls --json`: {"work_orders": [...]}, a cmd_ls_row_json object per row. */
 void cmd_ls_rows_json(iso_jgen *j, const struct cmd_ls_rows *rows, long long now);
 /*
  * The table of `ls` to OUT (COLOUR: escape codes for the state), then one

@@ -349,6 +349,7 @@ void cmd_ls_row_json(iso_jgen *j, const struct cmd_ls_row *r, long long now)
 	for (size_t v = 0; v < r->n_volumes; v++)
 		iso_jgen_string(j, r->volumes[v]);
 	iso_jgen_array_close(j);
+	iso_jgen_kv_string(j, "drift_reason", r->drift < 0 ? r->drift_why : NULL);
 }
 
 void cmd_ls_rows_json(iso_jgen *j, const struct cmd_ls_rows *rows, long long now)
@@ -359,7 +360,6 @@ void cmd_ls_rows_json(iso_jgen *j, const struct cmd_ls_rows *rows, long long now
 	for (size_t i = 0; i < rows->n; i++) {
 		iso_jgen_map_open(j);
 		cmd_ls_row_json(j, &rows->v[i], now);
-		iso_jgen_kv_string(j, "drift_reason", rows->v[i].drift < 0 ? rows->v[i].drift_why : NULL);
 		iso_jgen_map_close(j);
 	}
 	iso_jgen_array_close(j);
