@@ -82,14 +82,17 @@ iso_json *podman_call_json(struct podman_client *c, const char *method, const ch
 	int st = podman_call(c, method, path, body, body_len, NULL, what, &resp, err);
 	if (st < 0)
 		return NULL;
-	if (status)
-		*status = st;
 	if (st == 204 || st == 304) {
+		/* Every caller wants a document: an answer without one is Podman's fault, and says so. */
+		cleanup_free char *detail = xasprintf("HTTP %d with no document where a JSON answer was expected", st);
 		podman_response_release(&resp);
+		podman_bad_answer(err, what, detail);
 		return NULL;
 	}
 	root = iso_json_parse(resp.body, resp.len, 0, ISO_E_INTERNAL, ctx, err);
 	podman_response_release(&resp);
+	if (root && status)
+		*status = st;
 	return root;
 }
 

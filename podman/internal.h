@@ -50,7 +50,12 @@ int podman_call(struct podman_client *c, const char *method, const char *path, c
 int podman_call_timeout(struct podman_client *c, const char *method, const char *path, const char *body,
 			size_t body_len, const char *ctype, long timeout_ms, const char *what,
 			struct podman_response *resp, struct iso_error **err);
-/* podman_call + parse the JSON body (object or array as the caller checks). */
+/*
+ * podman_call + parse the JSON body (object or array as the caller checks).
+ * NULL with *ERR set on any failure: a 204 or 304 (no document) is a bad
+ * answer (ISO_E_INTERNAL naming WHAT and the status), as is a body that is
+ * not JSON.  *STATUS (may be NULL) gets the 2xx status on success.
+ */
 iso_json *podman_call_json(struct podman_client *c, const char *method, const char *path, const char *body,
 			   size_t body_len, const char *what, int *status, struct iso_error **err);
 /* podman_call for an answer nobody reads (DELETE, resize): 0 or -1. */

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Run each libFuzzer target for SECONDS on a scratch copy of its seed corpus
-# (tests/data/*/<target>/), keep any crash input under build-fuzz/crashes/,
-# and print a closing line "fuzz: N passed, N failed".  A crash input found
-# here belongs in a regression unit test.
+# (tests/data/*/<target>/ and tests/fuzz/corpus/<target>/), keep any crash
+# input under build-fuzz/crashes/, and print a closing line "fuzz: N passed,
+# N failed".  A crash input found here belongs in the target's corpus (a
+# regression seed, run first on every run) and in a regression unit test.
 set -u
+# The targets are built with -fsanitize=undefined in its recovering mode: without
+# halt_on_error an undefined behaviour would be a log line and the run would pass.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 seconds=$1
 shift
 passed=0 failed=0

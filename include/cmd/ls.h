@@ -9,8 +9,8 @@
  *
  *   struct cmd_ls_rows rows = {0};
  *   if (cmd_ls_rows_gather (&w, &filter, wo_or_empty, &rows, err) < 0) ...
- *   cmd_ls_rows_drift (&rows, &flags);
- *   ...
+ *   cmd_ls_rows_drift (&rows, &flags);     // drift, or drift_why
+ *   cmd_ls_print_table (stdout, &rows, now, colour);  // or cmd_ls_rows_json
  *   cmd_ls_rows_release (&rows);
  *
  * The presentation helpers (time stamps, ages, the state's name) are pure.
@@ -19,6 +19,7 @@
 #define ISOPOD_CMD_LS_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/error.h"
 #include "base/json.h"
@@ -43,6 +44,7 @@ struct cmd_ls_row {
 	enum lease_state lease_state;
 	int lease_alive; /* the creating run is still alive */
 	int drift;       /* 1, 0, -1 unknown */
+	char *drift_why; /* owned: why drift is unknown (-1); NULL when it is known */
 };
 
 struct cmd_ls_rows {
@@ -54,7 +56,13 @@ void cmd_ls_rows_release(struct cmd_ls_rows *r);
 /* Pods, volumes and leases carrying FILTER (pods, volumes) or of WO (leases, "" for all): one call each. */
 int cmd_ls_rows_gather(struct wo_ctx *w, const struct podman_pair *filter, const char *wo, struct cmd_ls_rows *rows,
 		       struct iso_error **err);
-/* The drift of each row with a pod (workorder/drift.h); BASE: the flags every configuration loads with. */
+/*
+ * The drift of each row: its pod's io.isopod.config against the hash of the
+ * configuration of the row's profile in the pod's repository, each pair
+ * loaded once (no cap).  BASE: the flags every configuration loads with.
+ * A row whose drift stays unknown gets the reason in drift_why: no pod, no
+ * label, or the configuration's own error ("... does not load: MESSAGE").
+ */
 void cmd_ls_rows_drift(struct cmd_ls_rows *rows, const struct iso_config_flags *base);
 
 /* What a row's state is called (cmd_ls_row_state of its fields). */
@@ -63,6 +71,13 @@ const char *cmd_ls_state(const struct cmd_ls_row *r);
 void cmd_ls_url(const struct cmd_ls_row *r, char *buf, size_t size);
 /* The fields of one row of `ls --json` (an element of work_orders), into an open map; `status` adds to them. */
 void cmd_ls_row_json(iso_jgen *j, const struct cmd_ls_row *r, long long now);
+/* The document of `ls --json`: {"work_orders": [...]}, a cmd_ls_row_json object per row. */
+void cmd_ls_rows_json(iso_jgen *j, const struct cmd_ls_rows *rows, long long now);
+/*
+ * The table of `ls` to OUT (COLOUR: escape codes for the state), then one
+ * line per reason drift is unknown for pods ("?" in the DRIFT column).
+ */
+void cmd_ls_print_table(FILE *out, const struct cmd_ls_rows *rows, long long now, int colour);
 
 /* Podman's time stamps ("2024-05-01T10:20:30.123456789+02:00", "...Z") as unix seconds; -1 when unreadable. */
 long long cmd_ls_parse_time(const char *s);

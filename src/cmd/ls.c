@@ -3,12 +3,14 @@
  * `isopod ls`, and the rows it lists, which `isopod status` shares
  * (cmd/ls.h): what of the caller's work orders exists, read from Podman's
  * labels and the lease file.  Drift compares the pod's io.isopod.config
- * label with the configuration it would be made from now (workorder/drift.h).
+ * label with the configuration it would be made from now; when it cannot be
+ * judged, the row says why (drift_why) and the table and --json show it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,11 +21,12 @@
 #include "cmd/cmd.h"
 #include "cmd/ls.h"
 #include "lease/lease.h"
-#include "workorder/drift.h"
 #include "workorder/workorder.h"
 
 void cmd_ls_rows_release(struct cmd_ls_rows *r)
 {
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].drift_why);
 	free(r->v);
 	r->v = NULL;
 	r->n = 0;
@@ -218,16 +221,94 @@ int cmd_ls_rows_gather(struct wo_ctx *w, const struct podman_pair *filter, const
 	return 0;
 }
 
+/* A configuration pods may have been made from: a profile in a repository ("" for none). */
+struct drift_cfg {
+	char profile[PROFILE_NAME_MAX + 1];
+	char *repo;
+	struct iso_config cfg;
+	char *why; /* NULL when cfg loaded */
+};
+
+struct drift_cache {
+	struct iso_config_flags base;
+	struct drift_cfg *v;
+	size_t n;
+};
+
+/* The configuration of PROFILE in REPO, loaded the first time it is asked for; every pair is kept. */
+static const struct drift_cfg *drift_cfg_get(struct drift_cache *c, const char *profile, const char *repo)
+{
+	for (size_t k = 0; k < c->n; k++)
+		if (!strcmp(c->v[k].profile, profile) && !strcmp(c->v[k].repo, repo))
+			return &c->v[k];
+	c->v = xrealloc(c->v, (c->n + 1) * sizeof(*c->v));
+	struct drift_cfg *d = &c->v[c->n++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->profile, sizeof(d->profile), "%s", profile);
+	d->repo = xstrdup(repo);
+	struct stat st;
+	if (repo[0] && (stat(repo, &st) < 0 || !S_ISDIR(st.st_mode))) {
+		d->why = xasprintf("the repository '%s' the pod was made in is not there any more; 'isopod up WO "
+				   "--recreate' in its new place rebuilds the pod",
+				   repo);
+		return d;
+	}
+	struct iso_config_flags f = c->base;
+	f.profile = profile;
+	f.repo = repo[0] ? repo : NULL;
+	f.no_repo = !repo[0];
+	struct iso_error *e = NULL;
+	if (wo_config_load(&d->cfg, &f, &e) < 0) {
+		d->why = repo[0] ? xasprintf("the configuration of profile '%s' in repository '%s' does not load: %s",
+					     profile, repo, e->msg)
+				 : xasprintf("the configuration of profile '%s' (no repository) does not load: %s",
+					     profile, e->msg);
+		iso_error_free(e);
+	}
+	return d;
+}
+
+static void drift_cache_release(struct drift_cache *c)
+{
+	for (size_t k = 0; k < c->n; k++) {
+		if (!c->v[k].why)
+			wo_config_release(&c->v[k].cfg);
+		free(c->v[k].why);
+		free(c->v[k].repo);
+	}
+	free(c->v);
+}
+
 void cmd_ls_rows_drift(struct cmd_ls_rows *rows, const struct iso_config_flags *base)
 {
-	struct wo_drift d;
-	wo_drift_init(&d, base);
+	struct drift_cache c = {.v = NULL};
+	if (base)
+		c.base = *base;
 	for (size_t i = 0; i < rows->n; i++) {
 		struct cmd_ls_row *r = &rows->v[i];
-		if (r->have_pod && r->pod_config[0])
-			r->drift = wo_drift_of(&d, r->n.profile, r->pod_repo, r->pod_config, r->ports);
+		char hash[17];
+		free(r->drift_why);
+		r->drift_why = NULL;
+		r->drift = -1;
+		if (!r->have_pod) {
+			r->drift_why = xstrdup("no pod to compare");
+			continue;
+		}
+		if (!r->pod_config[0]) {
+			r->drift_why = xasprintf("the pod has no %s label (made by an older isopod or by hand); "
+						 "'isopod up %s --recreate' rebuilds it",
+						 LABEL_CONFIG, r->n.wo);
+			continue;
+		}
+		const struct drift_cfg *d = drift_cfg_get(&c, r->n.profile, r->pod_repo);
+		if (d->why) {
+			r->drift_why = xstrdup(d->why);
+			continue;
+		}
+		wo_config_hash(&d->cfg, r->ports, hash);
+		r->drift = strcmp(hash, r->pod_config) != 0;
 	}
-	wo_drift_release(&d);
+	drift_cache_release(&c);
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -268,11 +349,51 @@ void cmd_ls_row_json(iso_jgen *j, const struct cmd_ls_row *r, long long now)
 	for (size_t v = 0; v < r->n_volumes; v++)
 		iso_jgen_string(j, r->volumes[v]);
 	iso_jgen_array_close(j);
+	iso_jgen_kv_string(j, "drift_reason", r->drift < 0 ? r->drift_why : NULL);
 }
 
-static void print_table(const struct cmd_ls_rows *rows, long long now)
+void cmd_ls_rows_json(iso_jgen *j, const struct cmd_ls_rows *rows, long long now)
 {
-	int colour = iso_colour_ok(STDOUT_FILENO);
+	iso_jgen_map_open(j);
+	iso_jgen_key(j, "work_orders");
+	iso_jgen_array_open(j);
+	for (size_t i = 0; i < rows->n; i++) {
+		iso_jgen_map_open(j);
+		cmd_ls_row_json(j, &rows->v[i], now);
+		iso_jgen_map_close(j);
+	}
+	iso_jgen_array_close(j);
+	iso_jgen_map_close(j);
+}
+
+/* A pod whose drift could not be judged: "?" in the table and a line below it saying why. */
+static int drift_unknown(const struct cmd_ls_row *r)
+{
+	return r->have_pod && r->drift < 0 && r->drift_why;
+}
+
+/* One line per distinct reason, naming the work orders it holds for. */
+static void print_drift_reasons(FILE *out, const struct cmd_ls_rows *rows)
+{
+	for (size_t i = 0; i < rows->n; i++) {
+		const struct cmd_ls_row *r = &rows->v[i];
+		size_t k = 0;
+		if (!drift_unknown(r))
+			continue;
+		while (k < i && !(drift_unknown(&rows->v[k]) && !strcmp(rows->v[k].drift_why, r->drift_why)))
+			k++;
+		if (k < i)
+			continue; /* said with an earlier row */
+		fprintf(out, "? drift unknown for %s (%s)", r->n.wo, r->n.profile);
+		for (k = i + 1; k < rows->n; k++)
+			if (drift_unknown(&rows->v[k]) && !strcmp(rows->v[k].drift_why, r->drift_why))
+				fprintf(out, ", %s (%s)", rows->v[k].n.wo, rows->v[k].n.profile);
+		fprintf(out, ": %s\n", r->drift_why);
+	}
+}
+
+void cmd_ls_print_table(FILE *out, const struct cmd_ls_rows *rows, long long now, int colour)
+{
 	size_t wp = strlen("PROFILE"), ww = strlen("WORK ORDER"), wu = strlen("URL");
 	for (size_t i = 0; i < rows->n; i++) {
 		char url[128];
@@ -284,8 +405,8 @@ static void print_table(const struct cmd_ls_rows *rows, long long now)
 		if (strlen(url) > wu)
 			wu = strlen(url);
 	}
-	printf("%-*s  %-*s  %-11s  %-*s  %-5s  %s\n", (int)wp, "PROFILE", (int)ww, "WORK ORDER", "STATE", (int)wu,
-	       "URL", "AGE", "DRIFT");
+	fprintf(out, "%-*s  %-*s  %-11s  %-*s  %-5s  %s\n", (int)wp, "PROFILE", (int)ww, "WORK ORDER", "STATE", (int)wu,
+		"URL", "AGE", "DRIFT");
 	for (size_t i = 0; i < rows->n; i++) {
 		const struct cmd_ls_row *r = &rows->v[i];
 		char url[128], age[32];
@@ -297,12 +418,14 @@ static void print_table(const struct cmd_ls_rows *rows, long long now)
 			on = !strcmp(st, "running") ? "\033[32m" : !strcmp(st, "down") ? "" : "\033[33m";
 			off = *on ? "\033[0m" : "";
 		}
-		printf("%-*s  %-*s  %s%-11s%s  %-*s  %-5s  %s\n", (int)wp, r->n.profile, (int)ww, r->n.wo, on, st, off,
-		       (int)wu, url, age,
-		       r->drift > 0    ? "yes"
-		       : r->drift == 0 ? "no"
-				       : "-");
+		fprintf(out, "%-*s  %-*s  %s%-11s%s  %-*s  %-5s  %s\n", (int)wp, r->n.profile, (int)ww, r->n.wo, on, st,
+			off, (int)wu, url, age,
+			r->drift > 0       ? "yes"
+			: r->drift == 0    ? "no"
+			: drift_unknown(r) ? "?"
+					   : "-");
 	}
+	print_drift_reasons(out, rows);
 }
 
 static const struct cli_help ls_help = {
@@ -310,7 +433,8 @@ static const struct cli_help ls_help = {
 	"List your work orders: running, stopped, degraded, down (no pod, volumes kept),\n"
 	"creating (an 'up' is running), interrupted (an 'up' was killed: 'isopod gc' finishes it)\n"
 	"or leased (ports only: 'isopod gc' reclaims them); with URL, age and drift (the pod\n"
-	"was made from another configuration: 'isopod up WO --recreate').\n\n",
+	"was made from another configuration: 'isopod up WO --recreate'; '?' when it cannot\n"
+	"be judged, with the reason on a line below the table).\n\n",
 	"Exit codes: 0 ok, 2 bad usage, 5 Podman unreachable, 6 Podman refused, 1 internal.\n",
 };
 
@@ -323,7 +447,8 @@ int cmd_ls(int argc, char **argv, const struct iso_globals *g)
 	const struct cli_option opts[] = {
 		CLI_OPT_BOOL(0, "json", &mine.json,
 			     "one JSON object {\"work_orders\": [...]}, a row each: work_order,\n"
-			     "profile, state, url, ports, age_seconds, drift, pod, volumes"),
+			     "profile, state, url, ports, age_seconds, drift, pod, volumes,\n"
+			     "drift_reason (why drift is null)"),
 		CLI_OPT_END(),
 	};
 	if (cli_parse(argc, argv, opts, &ls_help, CLI_NO_ARGS, &mine, &rc) < 0)
@@ -343,22 +468,13 @@ int cmd_ls(int argc, char **argv, const struct iso_globals *g)
 	long long now = (long long)time(NULL);
 	if (mine.json) {
 		cleanup_jgen iso_jgen *j = iso_jgen_new(0);
-		iso_jgen_map_open(j);
-		iso_jgen_key(j, "work_orders");
-		iso_jgen_array_open(j);
-		for (size_t i = 0; i < rows.n; i++) {
-			iso_jgen_map_open(j);
-			cmd_ls_row_json(j, &rows.v[i], now);
-			iso_jgen_map_close(j);
-		}
-		iso_jgen_array_close(j);
-		iso_jgen_map_close(j);
+		cmd_ls_rows_json(j, &rows, now);
 		if (cli_print_json(j, &err) < 0)
 			rc = cli_fail(&mine, err);
 	} else if (rows.n == 0) {
 		printf("no work orders; 'isopod up WO-ID' starts one\n");
 	} else {
-		print_table(&rows, now);
+		cmd_ls_print_table(stdout, &rows, now, iso_colour_ok(STDOUT_FILENO));
 	}
 out:
 	cmd_ls_rows_release(&rows);

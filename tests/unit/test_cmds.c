@@ -2,8 +2,9 @@
 /*
  * Pure helpers of `isopod ls` (cmd/ls.h): Podman's time stamps, ages for
  * people, and which state a row is called; the lines of `isopod logs
- * --json` (cmd/log_lines.h), written to a memory stream.  Nothing here
- * talks to Podman.
+ * --json` (cmd/log_lines.h), written to a memory stream; the drift of
+ * rows against configurations in scratch repositories, and the reason a
+ * drift is unknown in the table and in --json.  Nothing here talks to Podman.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "base/fs.h"
+#include "base/json.h"
+#include "base/util.h"
 #include "cmd/log_lines.h"
 #include "cmd/ls.h"
 #include "iso_test.h"
@@ -155,13 +161,182 @@ static void test_log_lines_not_utf8(void **state)
 	free(m.text);
 }
 
+#define DRIFT_REPOS 20 /* more than the 16 pairs `ls` once judged before giving up */
+
+struct drift_fx {
+	char root[64];
+	char repo[DRIFT_REPOS][96];
+	char broken[96];
+};
+
+static void put_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* A scratch home with no host or user file, DRIFT_REPOS good repositories and one whose isopod.json is broken. */
+static void drift_fx_init(struct drift_fx *x)
+{
+	char p[160];
+	snprintf(x->root, sizeof(x->root), "/tmp/isopod-test-drift-XXXXXX");
+	assert_non_null(mkdtemp(x->root));
+	setenv("HOME", x->root, 1);
+	snprintf(p, sizeof(p), "%s/xdg", x->root);
+	setenv("XDG_CONFIG_HOME", p, 1);
+	snprintf(p, sizeof(p), "%s/no-host-config.json", x->root);
+	setenv("ISOPOD_HOST_CONFIG", p, 1);
+	const char *clear[] = {"ISOPOD_PROFILE",   "ISOPOD_PORTS",      "ISOPOD_REGISTRY_DIR",
+			       "ISOPOD_STATE_DIR", "ISOPOD_ODOO_IMAGE", "ISOPOD_DB_IMAGE"};
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(clear); i++)
+		unsetenv(clear[i]);
+	char root[sizeof(x->root)]; /* a copy: gcc -O1 takes x->repo[i] and x->root for one object (-Wrestrict) */
+	memcpy(root, x->root, sizeof(root));
+	for (int i = 0; i < DRIFT_REPOS; i++) {
+		snprintf(x->repo[i], sizeof(x->repo[i]), "%s/repo%d", root, i);
+		assert_int_equal(mkdir(x->repo[i], 0700), 0);
+		snprintf(p, sizeof(p), "%s/isopod.json", x->repo[i]);
+		put_text(p, "{ \"profiles\": { \"hub\": { \"env\": { \"REPO\": \"yes\" } } } }\n");
+	}
+	snprintf(x->broken, sizeof(x->broken), "%s/broken", root);
+	assert_int_equal(mkdir(x->broken, 0700), 0);
+	snprintf(p, sizeof(p), "%s/isopod.json", x->broken);
+	put_text(p, "{ \"profiles\": { oops } }\n");
+}
+
+static void drift_fx_release(struct drift_fx *x)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", x->root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A row of work order WO with a pod made in REPO labelled with HASH ("" for no label); REPO NULL: no pod. */
+static void drift_row(struct cmd_ls_rows *rows, const char *wo, const char *repo, const char *hash)
+{
+	rows->v = xrealloc(rows->v, (rows->n + 1) * sizeof(*rows->v));
+	struct cmd_ls_row *r = &rows->v[rows->n++];
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(wo_names_init(&r->n, "hub", wo, NULL), 0);
+	r->created = -1;
+	r->drift = -1;
+	r->ports[ISO_PORT_HTTP] = 8090;
+	if (!repo)
+		return;
+	r->have_pod = 1;
+	snprintf(r->pod_state, sizeof(r->pod_state), "Running");
+	snprintf(r->pod_config, sizeof(r->pod_config), "%s", hash);
+	snprintf(r->pod_repo, sizeof(r->pod_repo), "%s", repo);
+}
+
+/* The hash a pod of profile hub made in REPO now carries. */
+static void hash_in(const char *repo, char out[17])
+{
+	struct iso_config c;
+	struct iso_config_flags f = {.repo = repo};
+	struct iso_error *e = NULL;
+	int ports[ISO_PORT_PURPOSES] = {8090, 0, 0};
+	assert_int_equal(wo_config_load(&c, &f, &e), 0);
+	wo_config_hash(&c, ports, out);
+	wo_config_release(&c);
+}
+
+/* Every pod's drift is judged, however many repositories they come from (past the old cap of 16). */
+static void test_ls_drift_no_cap(void **state)
+{
+	struct drift_fx x;
+	struct cmd_ls_rows rows = {0};
+	char hash[17], wo[16];
+	drift_fx_init(&x);
+	for (int i = 0; i < DRIFT_REPOS; i++) {
+		hash_in(x.repo[i], hash);
+		snprintf(wo, sizeof(wo), "wo-%d", i);
+		drift_row(&rows, wo, x.repo[i], i % 2 ? hash : "0123456789abcdef");
+	}
+	cmd_ls_rows_drift(&rows, NULL);
+	for (int i = 0; i < DRIFT_REPOS; i++) {
+		if (rows.v[i].drift != (i % 2 ? 0 : 1))
+			fail_msg("row %d (repository %d of %d): drift %d, want %d", i, i + 1, DRIFT_REPOS,
+				 rows.v[i].drift, i % 2 ? 0 : 1);
+		assert_null(rows.v[i].drift_why);
+	}
+	cmd_ls_rows_release(&rows);
+	drift_fx_release(&x);
+}
+
+static const char *row_reason(const iso_json *doc, size_t i)
+{
+	const iso_json *row = iso_json_at(iso_json_get(doc, "work_orders"), i);
+	assert_non_null(row);
+	return iso_json_string(iso_json_get(row, "drift_reason"));
+}
+
+/* A drift that cannot be judged says why: in the row, under the table, in --json. */
+static void test_ls_drift_reasons(void **state)
+{
+	struct drift_fx x;
+	struct cmd_ls_rows rows = {0};
+	struct iso_test_mem m;
+	struct iso_error *e = NULL;
+	char hash[17], want[512];
+	drift_fx_init(&x);
+	hash_in(x.repo[0], hash);
+	drift_row(&rows, "wo-good", x.repo[0], hash);
+	drift_row(&rows, "wo-broken", x.broken, hash);
+	drift_row(&rows, "wo-broken2", x.broken, hash);
+	drift_row(&rows, "wo-nolabel", x.repo[0], "");
+	drift_row(&rows, "wo-down", NULL, NULL);
+	drift_row(&rows, "wo-moved", "/nonexistent/isopod-repo", hash);
+	cmd_ls_rows_drift(&rows, NULL);
+	assert_int_equal(rows.v[0].drift, 0);
+	for (size_t i = 1; i < rows.n; i++) {
+		assert_int_equal(rows.v[i].drift, -1);
+		assert_non_null(rows.v[i].drift_why);
+	}
+	snprintf(want, sizeof(want),
+		 "the configuration of profile 'hub' in repository '%s' does not load: config file '%s/isopod.json'",
+		 x.broken, x.broken);
+	assert_non_null(strstr(rows.v[1].drift_why, want));
+	assert_non_null(strstr(rows.v[3].drift_why, "no io.isopod.config label"));
+	assert_string_equal(rows.v[4].drift_why, "no pod to compare");
+	assert_non_null(strstr(rows.v[5].drift_why, "the repository '/nonexistent/isopod-repo' the pod was made in is "
+						    "not there any more"));
+
+	iso_test_mem_open(&m);
+	cmd_ls_print_table(m.f, &rows, 0, 0);
+	iso_test_mem_close(&m);
+	assert_non_null(strstr(m.text, "running      http://127.0.0.1:8090  -      ?\n")); /* the pods unknown */
+	snprintf(want, sizeof(want), "\n? drift unknown for wo-broken (hub), wo-broken2 (hub): %s\n",
+		 rows.v[1].drift_why);
+	assert_non_null(strstr(m.text, want)); /* one line for one reason */
+	assert_non_null(strstr(m.text, "\n? drift unknown for wo-nolabel (hub): the pod has no io.isopod.config"));
+	assert_null(strstr(m.text, "wo-down (hub)")); /* no pod: "-", nothing to explain */
+	free(m.text);
+
+	cleanup_jgen iso_jgen *j = iso_jgen_new(0);
+	size_t len;
+	cmd_ls_rows_json(j, &rows, 0);
+	const char *out = iso_jgen_finish(j, &len, &e);
+	assert_non_null(out);
+	cleanup_json iso_json *doc = iso_json_parse(out, len, 0, ISO_E_INTERNAL, "ls --json", &e);
+	assert_non_null(doc);
+	assert_non_null(strstr(out, "\"drift\":false,\"pod\":\"hub-wo-good\",\"volumes\":[],\"drift_reason\":null}"));
+	for (size_t i = 1; i < rows.n; i++)
+		assert_string_equal(row_reason(doc, i), rows.v[i].drift_why);
+	cmd_ls_rows_release(&rows);
+	drift_fx_release(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_time),         cmocka_unit_test(test_format_age),
 		cmocka_unit_test(test_row_state),          cmocka_unit_test(test_log_lines_document),
 		cmocka_unit_test(test_log_lines_follow),   cmocka_unit_test(test_log_lines_endless_line),
-		cmocka_unit_test(test_log_lines_not_utf8),
+		cmocka_unit_test(test_log_lines_not_utf8), cmocka_unit_test(test_ls_drift_no_cap),
+		cmocka_unit_test(test_ls_drift_reasons),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

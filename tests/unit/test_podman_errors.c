@@ -247,6 +247,115 @@ static void test_truncated_bodies(void **state)
 	}
 }
 
+/*
+ * One call of each operation that wants a JSON document (inspect, list,
+ * create, version, info), answered by the fake; *WHAT gets the request's
+ * name as its error message must say it.
+ */
+static int document_op(struct podman_client *c, int i, const char **what, struct iso_error **e)
+{
+	static const char *const cmd[] = {"true", NULL};
+	struct podman_pod_spec ps = {.name = "p"};
+	struct podman_container_spec cs = {.name = "c", .image = "localhost/tiny:1", .pod = "p"};
+	struct podman_exec_spec es = {.cmd = cmd};
+	struct podman_pair l = {"org.example.owner", "a"};
+	union {
+		struct podman_pod p;
+		struct podman_container k;
+		struct podman_volume v;
+		struct podman_secret s;
+		struct podman_exec_info ei;
+		struct podman_version ver;
+		struct podman_info inf;
+	} u;
+	void *list;
+	char *id = NULL;
+	size_t n;
+	int rc = 0;
+
+	switch (i) {
+	case 0:
+		*what = "inspect pod 'p'";
+		return podman_pod_inspect(c, "p", &u.p, e);
+	case 1:
+		*what = "inspect container 'c'";
+		return podman_container_inspect(c, "c", &u.k, e);
+	case 2:
+		*what = "inspect volume 'v'";
+		return podman_volume_inspect(c, "v", &u.v, e);
+	case 3:
+		*what = "inspect secret 's'";
+		return podman_secret_inspect(c, "s", &u.s, e);
+	case 4:
+		*what = "inspect exec session 'x'";
+		return podman_exec_inspect(c, "x", &u.ei, e);
+	case 5:
+		*what = "read the podman version";
+		return podman_version(c, &u.ver, e);
+	case 6:
+		*what = "read podman info";
+		return podman_info(c, &u.inf, e);
+	case 7:
+		*what = "list pods";
+		return podman_pod_list(c, &l, (struct podman_pod **)&list, &n, e);
+	case 8:
+		*what = "list containers";
+		return podman_container_list(c, &l, (struct podman_container **)&list, &n, e);
+	case 9:
+		*what = "list volumes";
+		return podman_volume_list(c, &l, (struct podman_volume **)&list, &n, e);
+	case 10:
+		*what = "create pod 'p'";
+		rc = podman_pod_create(c, &ps, &id, e);
+		break;
+	case 11:
+		*what = "create container 'c'";
+		rc = podman_container_create(c, &cs, &id, e);
+		break;
+	case 12:
+		*what = "create volume 'v'";
+		return podman_volume_create(c, "v", &l, 1, &u.v, e);
+	case 13:
+		*what = "create an exec session in container 'c'";
+		rc = podman_exec_create(c, "c", &es, &id, e);
+		break;
+	}
+	free(id);
+	return rc;
+}
+#define DOCUMENT_OPS 14
+
+/*
+ * A 2xx or 304 without a document where one is wanted is an error that
+ * names the request and the status, never a failure with no message (it
+ * surfaced as "no message was recorded; this is a bug").
+ */
+static void test_no_document_answers(void **state)
+{
+	static const int statuses[] = {204, 304};
+	for (size_t s = 0; s < sizeof statuses / sizeof *statuses; s++) {
+		for (int i = 0; i < DOCUMENT_OPS; i++) {
+			struct fake_transport *f = fake_new();
+			struct podman_client *c = podman_client_new_with_transport(fake_transport(f), NULL);
+			struct iso_error *e = NULL;
+			const char *what = NULL;
+			char status[32];
+			fake_expect_body(f, i < 10 ? "GET" : "POST", "/", statuses[s], "", 0);
+			assert_int_equal(document_op(c, i, &what, &e), -1);
+			if (!e)
+				fail_msg("%s answered %d: failed without an error", what, statuses[s]);
+			assert_int_equal(e->class, ISO_E_INTERNAL);
+			snprintf(status, sizeof status, "HTTP %d", statuses[s]);
+			if (!strstr(e->msg, what) || !strstr(e->msg, status))
+				fail_msg("%s answered %d: message '%s' names neither", what, statuses[s], e->msg);
+			assert_null(f->mismatch);
+			iso_error_free(e);
+			podman_client_free(c);
+			fake_free(f);
+		}
+	}
+}
+
 static void test_malformed_bodies(void **state)
 {
 	struct fx *x = *state;
@@ -438,11 +547,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
-		T(test_shape_cause_message),   T(test_shape_errs_and_err), T(test_pod_start_errs_on_409),
-		T(test_pod_start_errs_on_200), T(test_pod_remove_err),     T(test_not_found_everywhere),
-		T(test_pull_streamed_error),   T(test_truncated_bodies),   T(test_malformed_bodies),
-		T(test_fault_injection),       T(test_endpoint_discovery), T(test_unreachable_messages),
-		T(test_demux_malformed),
+		T(test_shape_cause_message),   T(test_shape_errs_and_err),  T(test_pod_start_errs_on_409),
+		T(test_pod_start_errs_on_200), T(test_pod_remove_err),      T(test_not_found_everywhere),
+		T(test_pull_streamed_error),   T(test_truncated_bodies),    T(test_malformed_bodies),
+		T(test_fault_injection),       T(test_endpoint_discovery),  T(test_unreachable_messages),
+		T(test_demux_malformed),       T(test_no_document_answers),
 	};
 	return cmocka_run_group_tests_name("podman_errors", tests, NULL, NULL);
 }
