@@ -90,7 +90,8 @@ static int field_num(struct field f, unsigned long long max, unsigned long long 
 		return -1;
 	for (size_t i = 0; i < f.n; i++) {
 		unsigned d = (unsigned char)f.s[i] - '0';
-		if (d > 9 || v > (max - d) / 10)
+		/* d > max first: (max - d) is unsigned and wraps for a digit above a small maximum. */
+		if (d > 9 || d > max || v > (max - d) / 10)
 			return -1;
 		v = v * 10 + d;
 	}
@@ -106,7 +107,8 @@ static int field_eq(struct field f, const char *s, size_t n)
 
 static int field_copy(struct field f, char *dst, size_t size)
 {
-	if (f.n == 0 || f.n >= size)
+	/* A NUL inside a field (a damaged file) would cut the name short: the field is bad. */
+	if (f.n == 0 || f.n >= size || memchr(f.s, '\0', f.n))
 		return -1;
 	memcpy(dst, f.s, f.n);
 	dst[f.n] = '\0';
