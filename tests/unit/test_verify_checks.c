@@ -465,6 +465,7 @@ static void test_report_unverified(void **state)
 	const iso_json *ns = iso_json_get(seen_of(root, 1), "namespaces");
 	assert_true(is_null(ns, "pod"));
 	assert_true(is_null(ns, "host"));
+	assert_true(is_null(seen_of(root, 5), "intended_by")); /* nobody was asked: nothing was checked */
 	int probed = 1;
 	assert_int_equal(iso_json_bool(iso_json_get(seen_of(root, 6), "probed"), &probed), 0);
 	assert_false(probed);
