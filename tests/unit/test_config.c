@@ -266,17 +266,21 @@ static void test_up_refuses_a_widening_repository_before_podman(void **state)
 	snprintf(repo_dir, sizeof(repo_dir), "%s/repo", f->root);
 	snprintf(state_env, sizeof(state_env), "ISOPOD_STATE_DIR=%s/state", f->root);
 	const char *env[] = {"CONTAINER_HOST=unix:///nonexistent/isopod-test-config.sock", state_env, NULL};
-	static const char *const files[][2] = {
-		{"{\"profiles\": {\"hub\": {\"host_address\": \"0.0.0.0\"}}}", "'profiles.hub.host_address'"},
-		{"{\"profiles\": {\"hub\": {\"ports\": [\"http\", \"db\"]}}}", "'profiles.hub.ports'"},
+	static const char *const files[][3] = {
+		{"{\"profiles\": {\"hub\": {\"host_address\": \"0.0.0.0\"}}}", "'profiles.hub.host_address'", NULL},
+		{"{\"profiles\": {\"hub\": {\"ports\": [\"http\", \"db\"]}}}", "'profiles.hub.ports'", NULL},
+		/* And a --bind that is no address of this host (defect 5: it was found after Podman, exit 5). */
+		{"{}", "--bind '192.0.2.1' is not an address of this host", "192.0.2.1"},
 	};
 	for (size_t i = 0; i < ISO_ARRAY_SIZE(files); i++) {
 		put(f->repo, files[i][0]);
-		const char *argv[] = {ISO_ISOPOD_BIN, "up", "t-config-exposure", "--repo", repo_dir, NULL};
+		const char *argv[] = {ISO_ISOPOD_BIN, "up",     "t-config-exposure",
+				      "--repo",       repo_dir, files[i][2] ? "--bind" : NULL,
+				      files[i][2],    NULL};
 		struct iso_run_result r;
 		if (iso_run(argv, &(struct iso_run_opts){.env = env, .timeout_ms = 30000}, &r) < 0)
 			fail_msg("cannot run %s", ISO_ISOPOD_BIN);
-		if (r.status != 2 || !strstr(r.err, files[i][1]) || !strstr(r.err, f->repo))
+		if (r.status != 2 || !strstr(r.err, files[i][1]) || (!files[i][2] && !strstr(r.err, f->repo)))
 			fail_msg("up --repo: exit %d (want 2), stderr: %s", r.status, r.err);
 		iso_run_result_release(&r);
 	}
@@ -464,6 +468,18 @@ static void test_bad_host_address(void **state)
 	assert_non_null(strstr(err->msg, "--bind 'localhost:80' is not an IPv4 or IPv6 address"));
 	iso_error_free(err);
 	err = NULL;
+	/* An address, but not this host's (TEST-NET-1): up could not publish there (defect 5). */
+	fl.bind = "192.0.2.1";
+	assert_int_equal(wo_config_load(&c, &fl, &err), -1);
+	assert_int_equal(err->class, ISO_E_USAGE);
+	assert_non_null(strstr(err->msg, "--bind '192.0.2.1' is not an address of this host"));
+	iso_error_free(err);
+	err = NULL;
+	/* A file's address is not probed: down must work after it went away. */
+	put(f->user, "{ \"profiles\": { \"hub\": { \"host_address\": \"192.0.2.1\" } } }");
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
+	wo_config_release(&c);
+	unlink(f->user);
 	fl.bind = "::1";
 	assert_int_equal(wo_config_load(&c, &fl, &err), 0);
 	assert_string_equal(c.profile.host_address, "::1");
