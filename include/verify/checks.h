@@ -55,8 +55,9 @@ struct verify_input {
 	int pg_publish_intended;             /* the profile publishes Postgres */
 	const struct verify_port *published; /* this work order's published ports */
 	size_t n_published;
-	const char *intended_host_ip;     /* NULL: "127.0.0.1" */
-	int bind_all_intended;            /* the profile asks for 0.0.0.0 (a warning) */
+	const char *intended_host_ip;     /* what a trusted layer asked for (verify_intent_of); NULL: "127.0.0.1" */
+	const char *intended_by;          /* who, in words (NULL: "the built-in default"); 0.0.0.0 from it warns */
+	const char *intended_from;        /* who, as a token: builtin, host, user, env, flag (NULL: builtin) */
 	int probed;                       /* check 6 ran its probes (0: unverified) */
 	const struct netns_probe *probes; /* results for verify_probe_targets() */
 	size_t n_probes;
@@ -92,6 +93,7 @@ struct verify_seen {
 	struct netns_addr host_addrs[VERIFY_SEEN_ITEMS];
 	struct verify_port published[VERIFY_SEEN_PORTS];
 	char intended_host_ip[48];
+	char intended_from[8];
 	uint16_t pg_port;
 	int probed;
 	struct netns_probe probes[NETNS_PROBE_MAX];
@@ -109,6 +111,27 @@ struct verify_report {
 	struct verify_check checks[VERIFY_CHECKS];
 	struct verify_seen seen;
 };
+
+/* The host address a trusted layer asked a pod's ports to bind to, and who asked. */
+struct verify_intent {
+	char host_ip[48];
+	char from[8]; /* a token of wo_config_source_token: builtin, host, user, env, flag */
+	char by[320]; /* the same in words, naming the file or the flag */
+};
+
+/*
+ * Decide what check 5 holds a pod to.  A pod records the address `up`
+ * published on (POD_ADDR, from its io.isopod.port.* labels; "" or NULL when
+ * none) and who asked for it (POD_FROM, io.isopod.bind-from; NULL on pods made
+ * before isopod recorded it).  Only a recorded "flag" is taken from the pod:
+ * `up --bind` is the user's own word, which no configuration knows later.
+ * Anything else is judged against the configuration as loaded now (CFG_ADDR,
+ * set by the layer CFG_FROM, a token, in CFG_FILE, NULL when no file), which
+ * a repository cannot set: a pod on 0.0.0.0 that a repository's file asked
+ * for, or that a config file asked for and no longer does, fails.
+ */
+void verify_intent_of(const char *pod_addr, const char *pod_from, const char *cfg_addr, const char *cfg_from,
+		      const char *cfg_file, struct verify_intent *out);
 
 /* Evaluate checks 1-6 from IN into *OUT. */
 void verify_evaluate(const struct verify_input *in, struct verify_report *out);

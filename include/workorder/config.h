@@ -7,22 +7,42 @@
  * the repository's isopod.json (the repository is --repo, else the git top
  * level of the current directory); ISOPOD_* environment; flags.  Files are
  * JSON with comments; a malformed file is ISO_E_USAGE naming file, line and
- * column.  Host- and user-level keys (registry_dir, port_range, state_dir)
- * in a repository file are ISO_E_USAGE.
+ * column.
+ *
+ * Trust.  The host and user files, the environment and the flags are the
+ * user's own.  A repository's isopod.json is written by whoever wrote the
+ * repository (a clone, a pull request): it may choose what runs inside its
+ * own pod (images, environment, later "modules"), never what the host exposes
+ * (the bind address, which ports are published) nor where isopod keeps its
+ * state.  A repository file that sets a key it may not is ISO_E_USAGE naming
+ * the key, the file and where to set it instead.  Who may set what:
+ *
+ *   key                              host user repo  environment, flag
+ *   state_dir                         yes  yes  no   ISOPOD_STATE_DIR
+ *   registry_dir                      yes  yes  no   ISOPOD_REGISTRY_DIR
+ *   port_range                        yes  yes  no   ISOPOD_PORTS
+ *   odoo_image, db_image (top level)  yes  yes  no   ISOPOD_ODOO_IMAGE, ISOPOD_DB_IMAGE
+ *   profile                           no   no   yes  ISOPOD_PROFILE, --profile
+ *   profiles.P.odoo_image, db_image   yes  yes  yes  (ISOPOD_*_IMAGE win)
+ *   profiles.P.port_range (narrows)   yes  yes  yes
+ *   profiles.P.env                    yes  yes  yes
+ *   profiles.P.host_address  exposure yes  yes  no   --bind
+ *   profiles.P.ports         exposure yes  yes  no
  *
  * File keys:
- *   "state_dir": "/path"            host/user only
- *   "registry_dir": "/path"         host/user only (a shared directory: group-owned, setgid)
- *   "port_range": "8090-8189"       host/user only
- *   "odoo_image": "...", "db_image": "..."   host/user only: the images of every
- *                                   profile that does not name its own
- *   "profile": "hub"                repository only: the repository's profile
+ *   "state_dir": "/path"
+ *   "registry_dir": "/path"         a shared directory: group-owned, setgid
+ *   "port_range": "8090-8189"
+ *   "odoo_image": "...", "db_image": "..."   the images of every profile that
+ *                                   does not name its own
+ *   "profile": "hub"                the repository's profile
  *   "profiles": { "<name>": {
  *        "odoo_image": "...", "db_image": "...",
  *        "port_range": "LOW-HIGH"   narrows the global range
  *        "host_address": "127.0.0.1",
  *        "ports": ["http", "websocket", "db"],
- *        "env": { "KEY": "value" } } }
+ *        "env": { "KEY": "value" } } }   at most ISO_PROFILE_ENV_MAX entries,
+ *                                   all layers together; more is ISO_E_USAGE
  *
  * Environment: ISOPOD_PROFILE, ISOPOD_PORTS=LOW-HIGH, ISOPOD_REGISTRY_DIR,
  * ISOPOD_STATE_DIR, ISOPOD_ODOO_IMAGE, ISOPOD_DB_IMAGE, ISOPOD_HOST_CONFIG.
@@ -46,15 +66,19 @@
 #define ISO_DEFAULT_DB_IMAGE "docker.io/library/postgres:15"
 #define ISO_DEFAULT_HOST_ADDRESS "127.0.0.1"
 
-struct iso_profile {
-	char name[PROFILE_NAME_MAX + 1];
-	char *odoo_image;
-	char *db_image;
-	int port_low, port_high; /* the effective range: the global one, narrowed */
-	char *host_address;      /* where published ports bind */
-	unsigned ports;          /* bit (1 << ISO_PORT_*) for each purpose leased */
-	char **env;              /* extra environment, "KEY=value", NULL-terminated */
-};
+/*
+ * A profile's env entries, at most: the Odoo container gets HOST, PORT and
+ * USER first, and lifecycle's container spec holds 64 (src/lifecycle/internal.h).
+ */
+#define ISO_PROFILE_ENV_MAX 61
+
+/*
+ * On a pod: the layer its host address came from (wo_config_source_token).
+ * `verify` takes the pod's address as intended only when this says "flag"
+ * (`up --bind`, which a later configuration does not know); any other address
+ * is judged against the configuration as loaded now.
+ */
+#define LABEL_BIND_FROM "io.isopod.bind-from"
 
 /* Where a value came from, for `doctor` and error messages. */
 enum iso_config_source {
@@ -65,7 +89,21 @@ enum iso_config_source {
 	ISO_SRC_ENV,
 	ISO_SRC_FLAG,
 };
+/* In words ("user config"), and as one token for labels and JSON ("user"). */
 const char *wo_config_source_name(enum iso_config_source s);
+const char *wo_config_source_token(enum iso_config_source s);
+
+struct iso_profile {
+	char name[PROFILE_NAME_MAX + 1];
+	char *odoo_image;
+	char *db_image;
+	int port_low, port_high; /* the effective range: the global one, narrowed */
+	char *host_address;      /* where published ports bind */
+	unsigned ports;          /* bit (1 << ISO_PORT_*) for each purpose leased */
+	char **env;              /* extra environment, "KEY=value", NULL-terminated */
+	/* Who asked for host_address and ports: the built-ins, the host or user file, a flag; never the repository. */
+	enum iso_config_source host_address_source, ports_source;
+};
 
 struct iso_config {
 	char *state_dir;     /* private, 0700: $XDG_STATE_HOME/isopod or ~/.local/state/isopod */
@@ -94,6 +132,8 @@ struct iso_config_flags {
 };
 
 int wo_config_load(struct iso_config *cfg, const struct iso_config_flags *flags, struct iso_error **err);
+/* The file of layer S (the host or user file), or NULL for the other layers. */
+const char *wo_config_source_file(const struct iso_config *cfg, enum iso_config_source s);
 void wo_config_release(struct iso_config *cfg);
 
 /* ---- src/workorder/state.c ---- */

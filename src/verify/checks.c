@@ -82,28 +82,66 @@ static void check4(const struct verify_input *in, struct netns_findings *f)
 				   "postgres port %u is published on %s:%u%s", in->pg_port,
 				   p->host_ip[0] ? p->host_ip : "0.0.0.0", p->host_port,
 				   in->pg_publish_intended ? ", as the profile intends"
-							   : "; the profile does not ask for it");
+							   : "; no trusted configuration asks for it (a profile's "
+							     "\"ports\" in your config or the host's)");
 	}
 }
 
 static void check5(const struct verify_input *in, struct netns_findings *f)
 {
 	const char *want = in->intended_host_ip ? in->intended_host_ip : "127.0.0.1";
+	const char *by = in->intended_by ? in->intended_by : "the built-in default";
+	int want_all = is_any_addr(want);
 	for (size_t i = 0; i < in->n_published; i++) {
 		const struct verify_port *p = &in->published[i];
 		const char *proto = p->proto == IPPROTO_UDP ? "udp" : "tcp";
-		if (is_any_addr(p->host_ip))
-			netns_findings_add(f, in->bind_all_intended ? NETNS_WARN : NETNS_FAIL,
-					   "%s port %u is bound on every host address (0.0.0.0)%s", proto, p->host_port,
-					   in->bind_all_intended ? ", on purpose" : "; bind it on 127.0.0.1");
+		if (is_any_addr(p->host_ip) && want_all)
+			netns_findings_add(f, NETNS_WARN,
+					   "%s port %u is bound on every host address (0.0.0.0), as %s asks", proto,
+					   p->host_port, by);
+		else if (is_any_addr(p->host_ip))
+			/* Who made it so (a repository's file, a config since changed) is not trusted now. */
+			netns_findings_add(f, NETNS_FAIL,
+					   "%s port %u is bound on every host address (0.0.0.0), which nothing trusted "
+					   "asks for (%s: %s); 'isopod up --recreate' rebinds it",
+					   proto, p->host_port, by, want);
+		else if (strcmp(p->host_ip, want) != 0 && want_all)
+			netns_findings_add(f, NETNS_WARN,
+					   "%s port %u is bound on %s only, though %s asks for every address; "
+					   "'isopod up --recreate' rebinds it",
+					   proto, p->host_port, p->host_ip, by);
 		else if (strcmp(p->host_ip, want) != 0)
-			netns_findings_add(f, NETNS_FAIL, "%s port %u is bound on %s, not %s", proto, p->host_port,
-					   p->host_ip, want);
+			netns_findings_add(f, NETNS_FAIL, "%s port %u is bound on %s, not %s (%s)", proto, p->host_port,
+					   p->host_ip, want, by);
 		else
 			netns_findings_add(f, NETNS_PASS, "%s port %u is bound on %s", proto, p->host_port, p->host_ip);
 	}
 	if (!in->n_published)
 		netns_findings_add(f, NETNS_PASS, "no port is published");
+}
+
+void verify_intent_of(const char *pod_addr, const char *pod_from, const char *cfg_addr, const char *cfg_from,
+		      const char *cfg_file, struct verify_intent *out)
+{
+	memset(out, 0, sizeof *out);
+	if (pod_from && !strcmp(pod_from, "flag") && pod_addr && pod_addr[0]) {
+		snprintf(out->host_ip, sizeof out->host_ip, "%s", pod_addr);
+		snprintf(out->from, sizeof out->from, "flag");
+		snprintf(out->by, sizeof out->by, "'isopod up --bind %s' (recorded on the pod)", pod_addr);
+		return;
+	}
+	const char *from = cfg_from ? cfg_from : "builtin";
+	snprintf(out->host_ip, sizeof out->host_ip, "%s", cfg_addr && cfg_addr[0] ? cfg_addr : "127.0.0.1");
+	snprintf(out->from, sizeof out->from, "%s", from);
+	if (!strcmp(from, "flag"))
+		snprintf(out->by, sizeof out->by, "--bind %s", out->host_ip);
+	else if (!strcmp(from, "host") || !strcmp(from, "user"))
+		snprintf(out->by, sizeof out->by, "%s config '%s'", !strcmp(from, "host") ? "the host's" : "your",
+			 cfg_file ? cfg_file : "?");
+	else if (!strcmp(from, "env"))
+		snprintf(out->by, sizeof out->by, "the environment");
+	else
+		snprintf(out->by, sizeof out->by, "the built-in default");
 }
 
 static void check6(const struct verify_input *in, struct netns_findings *f)
@@ -161,6 +199,7 @@ static void seen_fill(const struct verify_input *in, struct verify_seen *s)
 	SEEN_COPY(s, published, in->published, in->n_published);
 	snprintf(s->intended_host_ip, sizeof s->intended_host_ip, "%s",
 		 in->intended_host_ip ? in->intended_host_ip : "127.0.0.1");
+	snprintf(s->intended_from, sizeof s->intended_from, "%s", in->intended_from ? in->intended_from : "builtin");
 	s->pg_port = in->pg_port;
 	s->probed = in->probed;
 	if (in->probed)

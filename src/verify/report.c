@@ -205,6 +205,7 @@ static void seen_json(const struct verify_seen *s, int number, iso_jgen *g)
 		break;
 	case 5:
 		iso_jgen_kv_string(g, "intended_host_ip", s->intended_host_ip);
+		iso_jgen_kv_string(g, "intended_by", s->intended_from[0] ? s->intended_from : NULL);
 		published_json(s, 0, g);
 		break;
 	default:

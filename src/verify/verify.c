@@ -37,12 +37,13 @@ struct gather {
 	struct verify_port published[ISO_PORT_PURPOSES + 8];
 	uint16_t ports[MAX_PORTS]; /* the other work orders' published ports */
 	size_t n_ports;
-	char open_on_purpose[16][160]; /* other work orders' ports published on every address */
+	char open_on_purpose[16][256]; /* other work orders' ports published on every address */
 	size_t n_open_on_purpose;
 	struct netns_snapshot *snap;
 	struct netns_addrs host;
 	struct netns_probe *probes;
 	char intended[48]; /* the host address `up` published on, from the pod's port labels */
+	struct verify_intent intent;
 };
 
 static void add_port(struct gather *x, int port)
@@ -172,14 +173,22 @@ static int gather_ports(struct gather *x, struct iso_error **err)
 		p->container_port = (uint16_t)b->container_port;
 		p->proto = b->protocol && !strcmp(b->protocol, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
 	}
-	/* `up --bind` is recorded in the port labels; the configuration alone does not know it. */
+	/*
+	 * What a trusted layer asked for: the configuration as loaded now, which
+	 * no repository can widen, unless the pod records `up --bind` (the port
+	 * labels say the address, io.isopod.bind-from who asked).
+	 */
 	int own[ISO_PORT_PURPOSES];
 	wo_labels_ports(&x->pod.labels, own, x->intended, sizeof(x->intended));
-	const char *want = x->intended[0] ? x->intended : w->cfg.profile.host_address;
+	const struct iso_profile *prof = &w->cfg.profile;
+	verify_intent_of(x->intended, podman_labels_get(&x->pod.labels, LABEL_BIND_FROM), prof->host_address,
+			 wo_config_source_token(prof->host_address_source),
+			 wo_config_source_file(&w->cfg, prof->host_address_source), &x->intent);
 	x->in.published = x->published;
 	x->in.n_published = n;
-	x->in.intended_host_ip = want;
-	x->in.bind_all_intended = !strcmp(want, "0.0.0.0") || !strcmp(want, "::");
+	x->in.intended_host_ip = x->intent.host_ip;
+	x->in.intended_by = x->intent.by;
+	x->in.intended_from = x->intent.from;
 	x->in.pg_port = 5432;
 	x->in.pg_publish_intended = (w->cfg.profile.ports & (1u << ISO_PORT_DB)) != 0;
 	/* Every work order's published ports, from the pods' labels: one listing. */
@@ -202,9 +211,10 @@ static int gather_ports(struct gather *x, struct iso_error **err)
 			if (!everywhere) {
 				add_port(x, ports[p]);
 			} else if (x->n_open_on_purpose < ISO_ARRAY_SIZE(x->open_on_purpose)) {
-				/* Published on every address on purpose: every pod reaches it by design. */
+				/* On every address every pod reaches it: not probed; whether anybody asked is its own verify's. */
 				snprintf(x->open_on_purpose[x->n_open_on_purpose++], sizeof(x->open_on_purpose[0]),
-					 "work order '%s' publishes port %d on %s on purpose: reachable from every pod",
+					 "work order '%s' publishes port %d on %s, reachable from every pod; its own "
+					 "verify says whether anybody trusted asked for that",
 					 key, ports[p], addr);
 			}
 		}

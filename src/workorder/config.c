@@ -3,14 +3,18 @@
  * The effective configuration, layered lowest first: built-ins, the host
  * file, the user file, the repository's isopod.json, ISOPOD_* environment,
  * flags.  Unknown keys and wrongly typed values are errors naming the file
- * and the key, so a typo never silently falls back to a default.
+ * and the key, so a typo never silently falls back to a default.  A
+ * repository's file is untrusted (workorder/config.h): what it may not set is
+ * refused here, before anything reaches Podman, never quietly ignored.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,6 +34,17 @@ const char *wo_config_source_name(enum iso_config_source s)
 	return (unsigned)s < ISO_ARRAY_SIZE(names) ? names[s] : "unknown";
 }
 
+const char *wo_config_source_token(enum iso_config_source s)
+{
+	static const char *const tokens[] = {"builtin", "host", "user", "repo", "env", "flag"};
+	return (unsigned)s < ISO_ARRAY_SIZE(tokens) ? tokens[s] : "unknown";
+}
+
+const char *wo_config_source_file(const struct iso_config *cfg, enum iso_config_source s)
+{
+	return s == ISO_SRC_HOST ? cfg->host_config_path : s == ISO_SRC_USER ? cfg->user_config_path : NULL;
+}
+
 /* A profile as the layers define it; NULL / 0 fields are "not set here". */
 struct profile_def {
 	char name[PROFILE_NAME_MAX + 1];
@@ -37,6 +52,7 @@ struct profile_def {
 	int port_low, port_high;
 	int ports_set;
 	unsigned ports;
+	enum iso_config_source host_address_src, ports_src; /* the layer that set them last */
 	char **env;
 	size_t n_env;
 };
@@ -105,8 +121,54 @@ static int range_value(const char *file, const char *where, int named, const iso
 		     : iso_error_wrap(err, "config file '%s'", file);
 }
 
-static int load_profile(struct loader *l, const char *file, const char *name, const iso_json *obj,
-			struct iso_error **err)
+/*
+ * WHERE (profiles.P.host_address or .ports) in the repository's FILE: what
+ * the host exposes is the user's to say, so the key is refused, naming where
+ * it belongs.
+ */
+static int exposure_refused(const struct loader *l, const char *file, const char *where, int is_address,
+			    struct iso_error **err)
+{
+	return iso_error_set(err, ISO_E_USAGE, 0,
+			     "config file '%s': '%s' sets %s: what the host exposes is for your own "
+			     "configuration to say, not a repository's; move it to '%s' (yours) or '%s' "
+			     "(the host's)%s",
+			     file, where,
+			     is_address ? "the address published ports bind to" : "which ports are published",
+			     l->cfg->user_config_path, l->cfg->host_config_path,
+			     is_address ? ", or pass --bind ADDR to 'isopod up'" : "");
+}
+
+/* The env object V of profile D in FILE: at most ISO_PROFILE_ENV_MAX entries, all layers together. */
+static int load_env(struct profile_def *d, const char *file, const char *where, const iso_json *v,
+		    struct iso_error **err)
+{
+	if (!iso_json_is(v, ISO_JSON_OBJECT))
+		return type_error(file, where, "an object of strings", err);
+	size_t before = d->n_env;
+	/* Said before any is merged, so a huge object costs no quadratic merge. */
+	if (iso_json_len(v) > ISO_PROFILE_ENV_MAX)
+		goto too_many;
+	for (size_t j = 0; j < iso_json_len(v); j++) {
+		const char *ek = iso_json_key_at(v, j);
+		const char *ev = iso_json_string(iso_json_value_at(v, j));
+		if (!ev || !*ek || strchr(ek, '='))
+			return type_error(file, where, "an object of NAME: \"string\"", err);
+		env_put(d, ek, ev);
+	}
+	if (d->n_env <= ISO_PROFILE_ENV_MAX)
+		return 0;
+too_many:;
+	size_t n = iso_json_len(v) > ISO_PROFILE_ENV_MAX ? iso_json_len(v) : d->n_env;
+	return iso_error_set(err, ISO_E_USAGE, 0,
+			     "config file '%s': profile '%s' has %zu env entries%s, more than the %d an Odoo "
+			     "container takes besides HOST, PORT and USER; remove %zu of them",
+			     file, d->name, n, before && n == d->n_env ? " (with those of the files before it)" : "",
+			     ISO_PROFILE_ENV_MAX, n - ISO_PROFILE_ENV_MAX);
+}
+
+static int load_profile(struct loader *l, const char *file, enum iso_config_source src, const char *name,
+			const iso_json *obj, struct iso_error **err)
 {
 	if (wo_profile_name_check(name, err) < 0)
 		return iso_error_wrap(err, "config file '%s'", file);
@@ -120,6 +182,11 @@ static int load_profile(struct loader *l, const char *file, const char *name, co
 		const char *k = iso_json_key_at(obj, i);
 		const iso_json *v = iso_json_value_at(obj, i);
 		cleanup_free char *where = xasprintf("profiles.%s.%s", name, k);
+		int exposure = !strcmp(k, "host_address") || !strcmp(k, "ports");
+		if (exposure && src == ISO_SRC_REPO)
+			return exposure_refused(l, file, where, !strcmp(k, "host_address"), err);
+		if (!strcmp(k, "host_address"))
+			d->host_address_src = src;
 		if (!strcmp(k, "odoo_image") || !strcmp(k, "db_image") || !strcmp(k, "host_address")) {
 			const char *s = iso_json_string(v);
 			if (!s || !*s)
@@ -148,16 +215,10 @@ static int load_profile(struct loader *l, const char *file, const char *name, co
 						     file, where);
 			d->ports = ports;
 			d->ports_set = 1;
+			d->ports_src = src;
 		} else if (!strcmp(k, "env")) {
-			if (!iso_json_is(v, ISO_JSON_OBJECT))
-				return type_error(file, where, "an object of strings", err);
-			for (size_t j = 0; j < iso_json_len(v); j++) {
-				const char *ek = iso_json_key_at(v, j);
-				const char *ev = iso_json_string(iso_json_value_at(v, j));
-				if (!ev || !*ek || strchr(ek, '='))
-					return type_error(file, where, "an object of NAME: \"string\"", err);
-				env_put(d, ek, ev);
-			}
+			if (load_env(d, file, where, v, err) < 0)
+				return -1;
 		} else {
 			return iso_error_set(err, ISO_E_USAGE, 0,
 					     "config file '%s': unknown key '%s' (known: odoo_image, db_image, "
@@ -217,7 +278,7 @@ static int load_key(struct loader *l, const char *path, enum iso_config_source s
 		if (!iso_json_is(v, ISO_JSON_OBJECT))
 			return type_error(path, k, "an object of profiles", err);
 		for (size_t j = 0; j < iso_json_len(v); j++)
-			if (load_profile(l, path, iso_json_key_at(v, j), iso_json_value_at(v, j), err) < 0)
+			if (load_profile(l, path, src, iso_json_key_at(v, j), iso_json_value_at(v, j), err) < 0)
 				return -1;
 	} else {
 		return iso_error_set(err, ISO_E_USAGE, 0,
@@ -328,12 +389,46 @@ static int apply_env(struct loader *l, struct iso_error **err)
 	return 0;
 }
 
-/* The address ports bind to must be an IPv4 or IPv6 address: said before anything reaches Podman. */
+/* Whether ADDRESS (of FAMILY, in BUF) is one of this host's: a bind to port 0 says so without holding a port. */
+static int address_is_local(int family, const unsigned char *buf)
+{
+	struct sockaddr_storage ss;
+	memset(&ss, 0, sizeof(ss));
+	socklen_t sl;
+	if (family == AF_INET) {
+		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, buf, sizeof(struct in_addr));
+		sl = sizeof(struct sockaddr_in);
+	} else {
+		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, buf, sizeof(struct in6_addr));
+		sl = sizeof(struct sockaddr_in6);
+	}
+	cleanup_close int fd = socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 1; /* cannot tell: the lease's own probe will */
+	return bind(fd, (struct sockaddr *)&ss, sl) == 0 || errno != EADDRNOTAVAIL;
+}
+
+/*
+ * The address ports bind to must be an IPv4 or IPv6 address, and --bind (up's)
+ * one of this host's: said before anything reaches Podman.  A file's address
+ * is not probed here: every command loads it, and `down` must work after the
+ * address went away (up's lease probe says it then).
+ */
 static int host_address_check(const char *address, int from_flag, const char *profile, struct iso_error **err)
 {
 	unsigned char buf[sizeof(struct in6_addr)];
-	if (inet_pton(AF_INET, address, buf) == 1 || inet_pton(AF_INET6, address, buf) == 1)
+	int family = inet_pton(AF_INET, address, buf) == 1    ? AF_INET
+		     : inet_pton(AF_INET6, address, buf) == 1 ? AF_INET6
+							      : 0;
+	if (family && (!from_flag || address_is_local(family, buf)))
 		return 0;
+	if (family)
+		return iso_error_set(err, ISO_E_USAGE, EADDRNOTAVAIL,
+				     "--bind '%s' is not an address of this host; pick one of its addresses, "
+				     "127.0.0.1 or 0.0.0.0",
+				     address);
 	if (from_flag)
 		return iso_error_set(err, ISO_E_USAGE, 0,
 				     "--bind '%s' is not an IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1)",
@@ -388,11 +483,15 @@ static int resolve_profile(struct loader *l, const struct iso_config_flags *flag
 	if ((v = env_nonempty("ISOPOD_DB_IMAGE")))
 		set_str(&p->db_image, v);
 	p->host_address = xstrdup(d->host_address ? d->host_address : ISO_DEFAULT_HOST_ADDRESS);
-	if (flags && flags->bind)
+	p->host_address_source = d->host_address ? d->host_address_src : ISO_SRC_BUILTIN;
+	if (flags && flags->bind) {
 		set_str(&p->host_address, flags->bind);
+		p->host_address_source = ISO_SRC_FLAG;
+	}
 	if (host_address_check(p->host_address, flags && flags->bind, p->name, err) < 0)
 		return -1;
 	p->ports = d->ports_set ? d->ports : (1u << ISO_PORT_HTTP);
+	p->ports_source = d->ports_set ? d->ports_src : ISO_SRC_BUILTIN;
 	p->port_low = c->port_low;
 	p->port_high = c->port_high;
 	if (d->port_low) {

@@ -104,6 +104,10 @@ int wo_lock(struct wo_ctx *w, long wait_ms, struct iso_error **err)
 	return 0;
 }
 
+/* Five identity labels, one per port, the hash, who asked for the address, the repository. */
+_Static_assert(ISO_ARRAY_SIZE(((struct wo_labels *)0)->v) >= 5 + ISO_PORT_PURPOSES + 3,
+	       "struct wo_labels holds every label of a pod");
+
 void wo_labels_init(struct wo_labels *l, const struct wo_ctx *w, const char *role, const int ports[ISO_PORT_PURPOSES],
 		    const char *wo_config_hash)
 {
@@ -123,6 +127,10 @@ void wo_labels_init(struct wo_labels *l, const struct wo_ctx *w, const char *rol
 	}
 	if (wo_config_hash)
 		l->v[l->n++] = (struct podman_pair){LABEL_CONFIG, wo_config_hash};
+	/* Who asked for the pod's host address: `verify` trusts a recorded --bind (workorder/config.h). */
+	if (wo_config_hash)
+		l->v[l->n++] = (struct podman_pair){LABEL_BIND_FROM,
+						    wo_config_source_token(w->cfg.profile.host_address_source)};
 	/* The hash covers the repository's mounts and env: drift is judged against the same repository. */
 	if (wo_config_hash && w->cfg.repo_dir)
 		l->v[l->n++] = (struct podman_pair){LABEL_REPO, w->cfg.repo_dir};

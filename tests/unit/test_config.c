@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Configuration layers: built-ins < host < user < repository < environment < flags. */
+/*
+ * Configuration layers: built-ins < host < user < repository < environment <
+ * flags, and what the untrusted layer, the repository's isopod.json, may not
+ * set (the host keys, what the host exposes).  One case runs the built
+ * isopod with CONTAINER_HOST at no socket: a refusal there is exit 2, where
+ * a run that reached for Podman would be 5.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "iso_run.h"
 #include "workorder/config.h"
 
 struct fixture {
@@ -110,9 +117,10 @@ static void test_layers_in_order(void **state)
 	put(f->host,
 	    "{ \"port_range\": \"9000-9999\", \"profiles\": { \"evv\": { \"odoo_image\": \"host/odoo:1\" } } }");
 	put(f->user, "// the user's file\n{ \"port_range\": \"9100-9199\",\n"
-		     "  \"profiles\": { \"evv\": { \"db_image\": \"user/pg:1\", \"env\": {\"A\": \"1\"} } } }");
+		     "  \"profiles\": { \"evv\": { \"db_image\": \"user/pg:1\", \"env\": {\"A\": \"1\"},\n"
+		     "  \"ports\": [\"http\", \"db\"] } } }");
 	put(f->repo, "{ \"profile\": \"evv\", \"profiles\": { \"evv\": { \"port_range\": \"9150-9159\","
-		     " \"ports\": [\"http\", \"db\"], \"env\": {\"A\": \"2\", \"B\": \"3\"} } } }");
+		     " \"env\": {\"A\": \"2\", \"B\": \"3\"} } } }");
 	struct iso_config c;
 	struct iso_error *err = NULL;
 	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
@@ -125,6 +133,8 @@ static void test_layers_in_order(void **state)
 	assert_int_equal(c.profile.port_low, 9150); /* narrowed by the profile */
 	assert_int_equal(c.profile.port_high, 9159);
 	assert_int_equal(c.profile.ports, (1u << ISO_PORT_HTTP) | (1u << ISO_PORT_DB));
+	assert_int_equal(c.profile.ports_source, ISO_SRC_USER);
+	assert_int_equal(c.profile.host_address_source, ISO_SRC_BUILTIN);
 	assert_string_equal(c.profile.env[0], "A=2"); /* the repository's value replaces the user's */
 	assert_string_equal(c.profile.env[1], "B=3");
 	assert_null(c.profile.env[2]);
@@ -143,6 +153,7 @@ static void test_layers_in_order(void **state)
 	assert_string_equal(c.profile.name, "evv");
 	assert_int_equal(c.profile_source, ISO_SRC_FLAG);
 	assert_string_equal(c.profile.host_address, "0.0.0.0");
+	assert_int_equal(c.profile.host_address_source, ISO_SRC_FLAG);
 	wo_config_release(&c);
 
 	/* ISOPOD_PORTS (what the tests set) replaces the global range and the profile's narrowing. */
@@ -183,6 +194,146 @@ static void test_repository_may_not_set_host_keys(void **state)
 		put(f->repo, keys[i]);
 		expect_error(f, "may not come from a repository", f->repo);
 	}
+}
+
+/*
+ * Issue 12, defect 4: a repository's file may not say what the host exposes:
+ * the bind address, the published ports.  Refused naming the key, the file
+ * and where it belongs; the same settings in the user's own file load.
+ */
+static void test_repository_may_not_widen_exposure(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *text, *key;
+	} repo[] = {
+		{"{\"profiles\": {\"hub\": {\"host_address\": \"0.0.0.0\"}}}", "'profiles.hub.host_address'"},
+		{"{\"profiles\": {\"hub\": {\"host_address\": \"127.0.0.1\"}}}", "'profiles.hub.host_address'"},
+		{"{\"profiles\": {\"hub\": {\"ports\": [\"http\", \"db\"]}}}", "'profiles.hub.ports'"},
+		{"{\"profile\": \"evv\", \"profiles\": {\"evv\": {\"ports\": [\"http\", \"websocket\"]}}}",
+		 "'profiles.evv.ports'"},
+	};
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(repo); i++) {
+		put(f->repo, repo[i].text);
+		struct iso_config c;
+		struct iso_error *err = NULL;
+		assert_int_equal(wo_config_load(&c, NULL, &err), -1);
+		assert_non_null(err);
+		assert_int_equal(err->class, ISO_E_USAGE);
+		assert_int_equal(iso_error_exit_code(err), 2);
+		const char *m = err->msg;
+		if (!strstr(m, repo[i].key) || !strstr(m, f->repo) || !strstr(m, f->user) || !strstr(m, f->host))
+			fail_msg("message '%s' lacks the key %s, the file, or where to set it", m, repo[i].key);
+		if (strstr(repo[i].key, "host_address") && !strstr(m, "--bind"))
+			fail_msg("message '%s' does not name --bind", m);
+		iso_error_free(err);
+	}
+
+	/* What runs inside its own pod stays the repository's to choose. */
+	put(f->repo, "{\"profiles\": {\"hub\": {\"odoo_image\": \"repo/odoo:1\", \"env\": {\"A\": \"1\"}}}}");
+	struct iso_config c;
+	struct iso_error *err = NULL;
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
+	assert_string_equal(c.profile.odoo_image, "repo/odoo:1");
+	assert_string_equal(c.profile.env[0], "A=1");
+	assert_string_equal(c.profile.host_address, "127.0.0.1");
+	wo_config_release(&c);
+
+	/* The same exposure in the user's own file: loads, and says who asked. */
+	put(f->user, "{\"profiles\": {\"hub\": {\"host_address\": \"0.0.0.0\", \"ports\": [\"http\", \"db\"]}}}");
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
+	assert_string_equal(c.profile.host_address, "0.0.0.0");
+	assert_int_equal(c.profile.host_address_source, ISO_SRC_USER);
+	assert_int_equal(c.profile.ports, (1u << ISO_PORT_HTTP) | (1u << ISO_PORT_DB));
+	assert_int_equal(c.profile.ports_source, ISO_SRC_USER);
+	assert_string_equal(wo_config_source_file(&c, c.profile.host_address_source), f->user);
+	wo_config_release(&c);
+	/* And in the host's. */
+	unlink(f->user);
+	put(f->host, "{\"profiles\": {\"hub\": {\"host_address\": \"0.0.0.0\"}}}");
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
+	assert_string_equal(c.profile.host_address, "0.0.0.0");
+	assert_int_equal(c.profile.host_address_source, ISO_SRC_HOST);
+	wo_config_release(&c);
+	assert_null(err);
+}
+
+/* `isopod up --repo DIR` with such a file: exit 2 naming the key and the file, before Podman (5). */
+static void test_up_refuses_a_widening_repository_before_podman(void **state)
+{
+	struct fixture *f = *state;
+	char repo_dir[PATH_MAX + 8], state_env[PATH_MAX + 32];
+	snprintf(repo_dir, sizeof(repo_dir), "%s/repo", f->root);
+	snprintf(state_env, sizeof(state_env), "ISOPOD_STATE_DIR=%s/state", f->root);
+	const char *env[] = {"CONTAINER_HOST=unix:///nonexistent/isopod-test-config.sock", state_env, NULL};
+	static const char *const files[][3] = {
+		{"{\"profiles\": {\"hub\": {\"host_address\": \"0.0.0.0\"}}}", "'profiles.hub.host_address'", NULL},
+		{"{\"profiles\": {\"hub\": {\"ports\": [\"http\", \"db\"]}}}", "'profiles.hub.ports'", NULL},
+		/* And a --bind that is no address of this host (defect 5: it was found after Podman, exit 5). */
+		{"{}", "--bind '192.0.2.1' is not an address of this host", "192.0.2.1"},
+	};
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(files); i++) {
+		put(f->repo, files[i][0]);
+		const char *argv[] = {ISO_ISOPOD_BIN, "up",     "t-config-exposure",
+				      "--repo",       repo_dir, files[i][2] ? "--bind" : NULL,
+				      files[i][2],    NULL};
+		struct iso_run_result r;
+		if (iso_run(argv, &(struct iso_run_opts){.env = env, .timeout_ms = 30000}, &r) < 0)
+			fail_msg("cannot run %s", ISO_ISOPOD_BIN);
+		if (r.status != 2 || !strstr(r.err, files[i][1]) || (!files[i][2] && !strstr(r.err, f->repo)))
+			fail_msg("up --repo: exit %d (want 2), stderr: %s", r.status, r.err);
+		iso_run_result_release(&r);
+	}
+}
+
+/* Issue 12, defect 5: env entries past what the Odoo container takes are refused, not dropped. */
+static void test_env_past_the_limit(void **state)
+{
+	struct fixture *f = *state;
+	char *text = xstrdup("{\"profiles\": {\"hub\": {\"env\": {");
+	for (int i = 0; i < ISO_PROFILE_ENV_MAX; i++) {
+		char *next = xasprintf("%s%s\"V%d\": \"x\"", text, i ? ", " : "", i);
+		free(text);
+		text = next;
+	}
+	char *at_limit = xasprintf("%s}}}}", text);
+	char *past = xasprintf("%s, \"V%d\": \"x\"}}}}", text, ISO_PROFILE_ENV_MAX);
+	put(f->user, at_limit);
+	struct iso_config c;
+	struct iso_error *err = NULL;
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
+	size_t n = 0;
+	while (c.profile.env[n])
+		n++;
+	assert_int_equal(n, ISO_PROFILE_ENV_MAX);
+	wo_config_release(&c);
+
+	char count[16], limit[32];
+	snprintf(count, sizeof(count), "%d env", ISO_PROFILE_ENV_MAX + 1);
+	snprintf(limit, sizeof(limit), "more than the %d", ISO_PROFILE_ENV_MAX);
+	const char *where[] = {f->user, f->repo};
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(where); i++) {
+		unlink(f->user);
+		put(where[i], past);
+		assert_int_equal(wo_config_load(&c, NULL, &err), -1);
+		assert_int_equal(err->class, ISO_E_USAGE);
+		if (!strstr(err->msg, "profile 'hub'") || !strstr(err->msg, count) || !strstr(err->msg, limit) ||
+		    !strstr(err->msg, where[i]))
+			fail_msg("message '%s' lacks the profile, the count, the limit or the file", err->msg);
+		iso_error_free(err);
+		err = NULL;
+		unlink(where[i]);
+	}
+	/* Each file within the limit, together past it: the file that goes past it is named. */
+	put(f->host, at_limit);
+	put(f->repo, "{\"profiles\": {\"hub\": {\"env\": {\"V0\": \"y\", \"EXTRA\": \"z\"}}}}");
+	assert_int_equal(wo_config_load(&c, NULL, &err), -1);
+	if (!strstr(err->msg, f->repo) || !strstr(err->msg, count) || !strstr(err->msg, "files before it"))
+		fail_msg("message '%s' does not name the repository's file and the merged count", err->msg);
+	iso_error_free(err);
+	free(text);
+	free(at_limit);
+	free(past);
 }
 
 static void test_bad_values(void **state)
@@ -317,6 +468,18 @@ static void test_bad_host_address(void **state)
 	assert_non_null(strstr(err->msg, "--bind 'localhost:80' is not an IPv4 or IPv6 address"));
 	iso_error_free(err);
 	err = NULL;
+	/* An address, but not this host's (TEST-NET-1): up could not publish there (defect 5). */
+	fl.bind = "192.0.2.1";
+	assert_int_equal(wo_config_load(&c, &fl, &err), -1);
+	assert_int_equal(err->class, ISO_E_USAGE);
+	assert_non_null(strstr(err->msg, "--bind '192.0.2.1' is not an address of this host"));
+	iso_error_free(err);
+	err = NULL;
+	/* A file's address is not probed: down must work after it went away. */
+	put(f->user, "{ \"profiles\": { \"hub\": { \"host_address\": \"192.0.2.1\" } } }");
+	assert_int_equal(wo_config_load(&c, NULL, &err), 0);
+	wo_config_release(&c);
+	unlink(f->user);
 	fl.bind = "::1";
 	assert_int_equal(wo_config_load(&c, &fl, &err), 0);
 	assert_string_equal(c.profile.host_address, "::1");
@@ -334,6 +497,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_layers_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_file_names_line_and_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repository_may_not_set_host_keys, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_repository_may_not_widen_exposure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_up_refuses_a_widening_repository_before_podman, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_past_the_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_custom_profile_and_registry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_images, setup, teardown),

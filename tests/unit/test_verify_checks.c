@@ -166,9 +166,10 @@ static void test_each_check_can_fail(void **state)
 	healthy(&w);
 	strcpy(w.published[0].host_ip, "0.0.0.0"); /* 5: every address, not intended */
 	assert_int_equal(verdict_of(&w.in, 5, &r), NETNS_FAIL);
-	w.in.bind_all_intended = 1; /* on purpose: a warning, exit 0 */
+	w.in.intended_host_ip = "0.0.0.0"; /* on purpose: a warning, exit 0 */
 	assert_int_equal(verdict_of(&w.in, 5, &r), NETNS_WARN);
 	assert_int_equal(verify_report_class(&r), ISO_OK);
+	w.in.intended_host_ip = "127.0.0.1";
 	strcpy(w.published[0].host_ip, "192.168.1.5");
 	assert_int_equal(verdict_of(&w.in, 5, &r), NETNS_FAIL);
 
@@ -176,6 +177,58 @@ static void test_each_check_can_fail(void **state)
 	w.probes[1].result = NETNS_CONN_OPEN; /* 6: another work order's port answers */
 	assert_int_equal(verdict_of(&w.in, 6, &r), NETNS_FAIL);
 	assert_non_null(strstr(r.checks[5].findings.v[0].text, "192.168.1.5:8070"));
+}
+
+/* Check 5 for a pod whose address POD_ADDR up recorded as asked for by POD_FROM, against the configuration now. */
+static enum netns_verdict bind_verdict(const char *bound, const char *pod_addr, const char *pod_from,
+				       const char *cfg_addr, const char *cfg_from, struct verify_report *r)
+{
+	struct world w;
+	struct verify_intent it;
+	healthy(&w);
+	snprintf(w.published[0].host_ip, sizeof w.published[0].host_ip, "%s", bound);
+	verify_intent_of(pod_addr, pod_from, cfg_addr, cfg_from, "/home/u/.config/isopod/config.json", &it);
+	w.in.intended_host_ip = it.host_ip;
+	w.in.intended_by = it.by;
+	w.in.intended_from = it.from;
+	return verdict_of(&w.in, 5, r);
+}
+
+/*
+ * Issue 12, defect 4: what a pod's labels say up published on is not what
+ * anybody trusted asked for.  Only a recorded --bind is; otherwise the
+ * configuration as loaded now (which no repository can widen) decides.
+ */
+static void test_exposure_only_as_a_trusted_layer_asks(void **state)
+{
+	struct verify_report r;
+	/* A repository's file asked (an older isopod took it; no io.isopod.bind-from): a failure. */
+	assert_int_equal(bind_verdict("0.0.0.0", "0.0.0.0", NULL, "127.0.0.1", "builtin", &r), NETNS_FAIL);
+	const char *t = r.checks[4].findings.v[0].text;
+	assert_non_null(strstr(t, "which nothing trusted asks for"));
+	assert_non_null(strstr(t, "(the built-in default: 127.0.0.1)"));
+	assert_int_equal(verify_report_class(&r), ISO_E_ISOLATION);
+	assert_string_equal(r.seen.intended_host_ip, "127.0.0.1");
+	/* The user's config asked then and does no longer: a failure too. */
+	assert_int_equal(bind_verdict("0.0.0.0", "0.0.0.0", "user", "127.0.0.1", "builtin", &r), NETNS_FAIL);
+	/* The user's config asks for it now: intended, a warning naming the file, exit 0. */
+	assert_int_equal(bind_verdict("0.0.0.0", "0.0.0.0", "user", "0.0.0.0", "user", &r), NETNS_WARN);
+	t = r.checks[4].findings.v[0].text;
+	assert_non_null(strstr(t, "as your config '/home/u/.config/isopod/config.json' asks"));
+	assert_int_equal(verify_report_class(&r), ISO_OK);
+	assert_string_equal(r.seen.intended_from, "user");
+	/* `up --bind 0.0.0.0`, recorded on the pod: intended whatever the configuration says. */
+	assert_int_equal(bind_verdict("0.0.0.0", "0.0.0.0", "flag", "127.0.0.1", "builtin", &r), NETNS_WARN);
+	assert_non_null(strstr(r.checks[4].findings.v[0].text, "'isopod up --bind 0.0.0.0'"));
+	assert_string_equal(r.seen.intended_from, "flag");
+	/* A recorded "repo" (never written, but a label is only a label) is no trust. */
+	assert_int_equal(bind_verdict("0.0.0.0", "0.0.0.0", "repo", "127.0.0.1", "builtin", &r), NETNS_FAIL);
+	/* Narrower than asked (the config widened since): a warning, no failure of isolation. */
+	assert_int_equal(bind_verdict("127.0.0.1", "127.0.0.1", "builtin", "0.0.0.0", "host", &r), NETNS_WARN);
+	assert_non_null(strstr(r.checks[4].findings.v[0].text, "the host's config"));
+	/* Another specific address than asked: a failure. */
+	assert_int_equal(bind_verdict("192.168.1.5", "192.168.1.5", NULL, "127.0.0.1", "builtin", &r), NETNS_FAIL);
+	assert_int_equal(bind_verdict("127.0.0.1", "127.0.0.1", NULL, "127.0.0.1", "builtin", &r), NETNS_PASS);
 }
 
 static void test_unknown_is_unverified_never_passed(void **state)
@@ -354,6 +407,7 @@ static void test_report_seen(void **state)
 	assert_int_equal(iso_json_len(iso_json_get(seen_of(root, 4), "published")), 0); /* not Postgres's */
 	const iso_json *s5 = seen_of(root, 5);
 	assert_string_equal(iso_json_get_string(s5, "intended_host_ip"), "127.0.0.1");
+	assert_string_equal(iso_json_get_string(s5, "intended_by"), "builtin");
 	const iso_json *p = iso_json_at(iso_json_get(s5, "published"), 0);
 	assert_string_equal(iso_json_get_string(p, "host_ip"), "127.0.0.1");
 	assert_int_equal(int_at(p, "host_port"), 8069);
@@ -411,6 +465,7 @@ static void test_report_unverified(void **state)
 	const iso_json *ns = iso_json_get(seen_of(root, 1), "namespaces");
 	assert_true(is_null(ns, "pod"));
 	assert_true(is_null(ns, "host"));
+	assert_true(is_null(seen_of(root, 5), "intended_by")); /* nobody was asked: nothing was checked */
 	int probed = 1;
 	assert_int_equal(iso_json_bool(iso_json_get(seen_of(root, 6), "probed"), &probed), 0);
 	assert_false(probed);
@@ -468,6 +523,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_healthy_work_order_passes),
 		cmocka_unit_test(test_each_check_can_fail),
+		cmocka_unit_test(test_exposure_only_as_a_trusted_layer_asks),
 		cmocka_unit_test(test_unknown_is_unverified_never_passed),
 		cmocka_unit_test(test_report_json),
 		cmocka_unit_test(test_report_seen),
