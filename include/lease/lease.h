@@ -224,6 +224,13 @@ int lease_unpriv_port_start(const char *path);
  */
 int lease_probe(const char *address, int port, struct iso_error **err);
 
+/*
+ * Before anything else is asked: ISO_E_USAGE when PORT (0: none) or the
+ * range LOW-HIGH lies under the host's net.ipv4.ip_unprivileged_port_start
+ * for a UID other than root (lease_acquire checks it again).
+ */
+int lease_check_unprivileged(uid_t uid, int port, int low, int high, struct iso_error **err);
+
 /* Fill RUN with this process's pid and start time. */
 int lease_run_self(struct lease_run *run, struct iso_error **err);
 /* Whether RUN is still alive: its pid exists with the same start time (1), or not (0). */

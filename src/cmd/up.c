@@ -477,7 +477,13 @@ static int run(struct wo_run *r, const char *wo, const struct up_opts *o, const 
 	       struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	if (wo_ctx_init(w, wo, &o->flags, WO_NEED_PODMAN, err) < 0)
+	/* Every input, and the registry directory, is judged before Podman is looked for. */
+	if (wo_ctx_init(w, wo, &o->flags, WO_NEED_CONFIG, err) < 0 ||
+	    lease_check_unprivileged(w->uid, o->port, w->cfg.profile.port_low, w->cfg.profile.port_high, err) < 0 ||
+	    lease_registry_open_config(&r->reg, &w->cfg, err) < 0)
+		return -1;
+	r->have_reg = 1;
+	if (wo_client_open(w, err) < 0)
 		return -1;
 	if (w->remote && o->verify)
 		return iso_error_set(err, ISO_E_HOST, 0,
@@ -486,9 +492,6 @@ static int run(struct wo_run *r, const char *wo, const struct up_opts *o, const 
 				     podman_client_endpoint(w->client));
 	if (wo_lock(w, (o->timeout_s ? o->timeout_s : 300) * 1000L, err) < 0)
 		return -1;
-	if (lease_registry_open_config(&r->reg, &w->cfg, err) < 0)
-		return -1;
-	r->have_reg = 1;
 	r->key = (struct lease_key){.uid = w->uid, .profile = w->names.profile, .wo = w->names.wo};
 	return up(r, o, what, drift, err);
 }

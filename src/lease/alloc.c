@@ -25,6 +25,17 @@ static int check_unprivileged(const struct lease_registry *reg, const struct lea
 			     port, reg->unpriv_port_start, reg->unpriv_port_start);
 }
 
+int lease_check_unprivileged(uid_t uid, int port, int low, int high, struct iso_error **err)
+{
+	struct lease_registry reg = {.unpriv_port_start = lease_unpriv_port_start(NULL)};
+	struct lease_request req = {.uid = uid};
+	if (port && check_unprivileged(&reg, &req, port, err) < 0)
+		return -1;
+	if (check_unprivileged(&reg, &req, low, err) < 0)
+		return iso_error_wrap(err, "port range %d-%d", low, high);
+	return 0;
+}
+
 static int held_conflict(const struct lease *h, int port, struct iso_error **err)
 {
 	return iso_error_set(err, ISO_E_CONFLICT, 0,

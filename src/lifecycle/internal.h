@@ -26,12 +26,12 @@ int lifecycle_created_or_aborted(struct wo_run *r, int rc, unsigned bit, struct 
 
 /* What the Odoo and init containers share: env, secret, volume, the repository's mounts. */
 struct lifecycle_odoo_spec {
-	struct podman_pair env[64];
+	struct podman_pair env[ISO_PROFILE_ENV_MAX + 3]; /* HOST, PORT, USER and the profile's own */
 	struct podman_pair secret_env[1];
 	struct podman_volume_mount vols[1];
 	struct podman_bind_mount mounts[2];
 	char *mount_src[2];
-	char *env_copy[64];
+	char *env_copy[ISO_PROFILE_ENV_MAX + 3];
 	struct wo_labels labels;
 	struct podman_container_spec spec; /* points into the fields above: never copy the struct */
 };

@@ -22,6 +22,7 @@
 
 #include "base/cleanup.h"
 #include "base/json.h"
+#include "base/util.h"
 #include "podman_test.h"
 #include "ptest_wo.h"
 
@@ -219,11 +220,49 @@ static void test_lost_port_below_the_range_moves_into_it(void **state)
 	assert_serves(moved);
 }
 
+/*
+ * A --port under net.ipv4.ip_unprivileged_port_start is bad input (exit 2),
+ * said before Podman is looked for: with no socket at all the answer is the
+ * same (it was exit 5, "socket does not exist").  Runs as the test user (root
+ * may bind any port).
+ */
+static void test_low_port_is_bad_input_before_podman(void **state)
+{
+	if (geteuid() == 0) {
+		iso_test_need(0, "as root every port may be bound; run as the rootless test user");
+		return;
+	}
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r");
+	int start = 1024;
+	if (f) {
+		if (fscanf(f, "%d", &start) != 1)
+			start = 1024;
+		fclose(f);
+	}
+	if (start < 2) {
+		iso_test_need(0, "net.ipv4.ip_unprivileged_port_start is 0 or 1: every port may be bound here");
+		return;
+	}
+	const char *saved = getenv("CONTAINER_HOST");
+	cleanup_free char *keep = saved ? xstrdup(saved) : NULL;
+	setenv("CONTAINER_HOST", "unix:///nonexistent/isopod-test/podman.sock", 1);
+	char *errout = NULL;
+	int rc = ptest_isopod(NULL, &errout, "up %s --port %d", wo('c'), start - 1);
+	if (keep)
+		setenv("CONTAINER_HOST", keep, 1);
+	else
+		unsetenv("CONTAINER_HOST");
+	if (rc != 2 || !strstr(errout, "ip_unprivileged_port_start"))
+		fail_msg("up --port %d without Podman: exit %d: %s", start - 1, rc, errout ? errout : "");
+	free(errout);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_recreate_killed_at_each_request_converges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_port_below_the_range_moves_into_it, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_low_port_is_bad_input_before_podman, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
