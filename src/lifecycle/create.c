@@ -77,7 +77,7 @@ int lifecycle_create_volumes(struct wo_run *r, int db, int odoo, struct iso_erro
 		if (lifecycle_created_or_aborted(
 			    r, podman_volume_create(w->client, w->names.odoo_volume, l.v, l.n, NULL, err),
 			    LEASE_MADE_ODOO_VOLUME, err) < 0)
-			return iso_error_wrap(err, "create volume '%s'", w->names.odoo_volume);
+			return -1; /* the podman layer names the object */
 	}
 	if (db) {
 		wo_labels_init(&l, w, ROLE_DB_DATA, r->grant.ports, NULL);
@@ -86,7 +86,7 @@ int lifecycle_create_volumes(struct wo_run *r, int db, int odoo, struct iso_erro
 		if (lifecycle_created_or_aborted(
 			    r, podman_volume_create(w->client, w->names.db_volume, l.v, l.n, NULL, err),
 			    LEASE_MADE_DB_VOLUME, err) < 0)
-			return iso_error_wrap(err, "create volume '%s'", w->names.db_volume);
+			return -1; /* the podman layer names the object */
 	}
 	return 0;
 }
@@ -115,7 +115,7 @@ int lifecycle_create_secret(struct wo_run *r, struct iso_error **err)
 	int rc = podman_secret_create(w->client, w->names.secret, pw, strlen(pw), l.v, l.n, NULL, err);
 	explicit_bzero(pw, sizeof(pw));
 	if (lifecycle_created_or_aborted(r, rc, LEASE_MADE_SECRET, err) < 0)
-		return iso_error_wrap(err, "create secret '%s'", w->names.secret);
+		return -1; /* the podman layer names the object */
 	return 0;
 }
 
@@ -149,7 +149,7 @@ int lifecycle_create_pod(struct wo_run *r, struct iso_error **err)
 	if (lifecycle_run_intent(r, LEASE_MADE_POD, err) < 0)
 		return -1;
 	if (lifecycle_created_or_aborted(r, podman_pod_create(w->client, &spec, NULL, err), LEASE_MADE_POD, err) < 0)
-		return iso_error_wrap(err, "create pod '%s'", w->names.pod);
+		return -1; /* the podman layer names the object */
 	return 0;
 }
 
@@ -184,7 +184,7 @@ int lifecycle_create_db(struct wo_run *r, struct iso_error **err)
 		return -1;
 	if (lifecycle_created_or_aborted(r, podman_container_create(w->client, &spec, NULL, err), LEASE_MADE_DB, err) <
 	    0)
-		return iso_error_wrap(err, "create container '%s'", w->names.db_container);
+		return -1; /* the podman layer names the object */
 	return 0;
 }
 
@@ -264,6 +264,6 @@ int lifecycle_create_odoo(struct wo_run *r, struct iso_error **err)
 	int rc = podman_container_create(w->client, &o.spec, NULL, err);
 	lifecycle_odoo_spec_release(&o);
 	if (lifecycle_created_or_aborted(r, rc, LEASE_MADE_ODOO, err) < 0)
-		return iso_error_wrap(err, "create container '%s'", w->names.odoo_container);
+		return -1; /* the podman layer names the object */
 	return 0;
 }

@@ -226,8 +226,7 @@ int lifecycle_run_oneshot_watch(struct wo_run *r, enum wo_oneshot kind, const ch
 		goto out;
 	if (lifecycle_created_or_aborted(r, podman_container_create(w->client, spec, NULL, err), LEASE_MADE_INIT, err) <
 	    0) {
-		iso_error_wrap(err, "create container '%s'", name);
-		goto out;
+		goto out; /* the podman layer names the container */
 	}
 	struct oneshot_watch wt = {.cb = cb, .ctx = ctx};
 	if (start_and_wait(r, name, cmd[0], &wt, exit_code, err) < 0)
