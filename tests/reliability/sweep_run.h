@@ -49,7 +49,9 @@ static int judge_exit(struct path *p, const struct kind *k, const struct apiprox
 	}
 	if (r->status == 0 || r->status == 128 + SIGKILL)
 		return 0;
-	if (!strstr(err, "isopod") || (!strcasestr(err, "podman") && !strcasestr(err, "interrupt"))) {
+	/* "isopod: ..." naming the object (it holds the work order's id), Podman, or the interrupt */
+	const char *msg = strstr(err, "isopod");
+	if (!msg || (!strstr(msg, wo) && !strcasestr(msg, "podman") && !strcasestr(msg, "interrupt"))) {
 		printf("sweep: FAIL %s: exit %d without a message naming what failed: '%.600s'\n", label, r->status,
 		       err);
 		return -1;
