@@ -12,9 +12,10 @@ enum { CASE_OK, CASE_NOT_HIT, CASE_FAILED };
 static int converge(struct path *p, const char *label)
 {
 	char *out = NULL, d[300], why[600];
-	struct sweep_objs o;
+	struct sweep_objs o = {0};
 	int failed = 0, rc = direct(&out, "up %s --timeout " UP_TIMEOUT, wo);
-	if (rc != 0 || objs(wo, &o) < 0 || !sweep_objs_healthy(&o)) {
+	int asked = objs(wo, &o); /* always: the message describes what is there */
+	if (rc != 0 || asked < 0 || !sweep_objs_healthy(&o)) {
 		sweep_objs_describe(&o, d, sizeof d);
 		printf("sweep: FAIL %s: unconverged: the next up exited %d, left %s: %.600s\n", label, rc, d, out);
 		p->res.unconverged++;
@@ -23,7 +24,8 @@ static int converge(struct path *p, const char *label)
 	free(out);
 	out = NULL;
 	rc = direct(&out, "down --cleanup %s", wo);
-	if (rc != 0 || objs(wo, &o) < 0 || !sweep_objs_none(&o)) {
+	asked = objs(wo, &o);
+	if (rc != 0 || asked < 0 || !sweep_objs_none(&o)) {
 		sweep_objs_describe(&o, d, sizeof d);
 		printf("sweep: FAIL %s: leaked: down --cleanup exited %d, left %s: %.600s\n", label, rc, d, out);
 		p->res.leaked++;
