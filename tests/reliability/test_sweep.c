@@ -202,16 +202,16 @@ static int pre_killed(void)
 	return apiproxy_set_faults(&proxy, "") < 0 || !ok ? -1 : 0;
 }
 
-static int drop_lease_lines(const char *id);
-
-/* A running work order whose lease line was lost: what `ports --rebuild` is for. */
+/* A running work order whose lease file was lost (the bystander's lease with it): what `ports --rebuild` is for. */
 static int pre_lost_lease(void)
 {
+	char path[600];
 	if (pre_running() < 0)
 		return -1;
-	if (drop_lease_lines(wo) > 0)
+	snprintf(path, sizeof path, "%s/leases", registry);
+	if (unlink(path) == 0)
 		return 0;
-	fprintf(stderr, "sweep: no lease line of %s in %s/leases to drop\n", wo, registry);
+	fprintf(stderr, "sweep: cannot remove %s: %s\n", path, strerror(errno));
 	return -1;
 }
 
