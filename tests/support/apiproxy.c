@@ -268,6 +268,102 @@ void apiproxy_glob_escape(const char *path, char *out, size_t size)
 	out[n] = 0;
 }
 
+/* The whole of file PATH (malloc'd, NUL-terminated; "" when unreadable). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char *buf = NULL;
+	size_t len = 0;
+	if (f) {
+		FILE *m = open_memstream(&buf, &len);
+		char chunk[4096];
+		size_t n;
+		while (m && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+			fwrite(chunk, 1, n, m);
+		if (m)
+			fclose(m);
+		fclose(f);
+	}
+	return buf ? buf : calloc(1, 1);
+}
+
+static void run_child(const char *const *argv, const char *const *env, const char *out, const char *err)
+{
+	for (size_t i = 0; env && env[i]; i++) {
+		const char *eq = strchr(env[i], '=');
+		if (eq) {
+			char key[256];
+			snprintf(key, sizeof key, "%.*s", (int)(eq - env[i]), env[i]);
+			setenv(key, eq + 1, 1);
+		} else {
+			unsetenv(env[i]);
+		}
+	}
+	int in = open("/dev/null", O_RDONLY), o = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+	    e = open(err, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (in < 0 || o < 0 || e < 0 || dup2(in, 0) < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+		_exit(127);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGPIPE, SIG_DFL);
+	execv(argv[0], (char *const *)argv);
+	dprintf(2, "apiproxy_run: cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static size_t log_fired(struct apiproxy *p)
+{
+	struct apiproxy_log log;
+	size_t fired = 0;
+	if (apiproxy_log_read(p, &log) == 0)
+		fired = apiproxy_log_fired(&log);
+	apiproxy_log_release(&log);
+	return fired;
+}
+
+int apiproxy_run(struct apiproxy *p, const char *const *argv, const char *const *env, int sig, int timeout_ms,
+		 struct apiproxy_run *r)
+{
+	char out[320], err[320];
+	int status = 0;
+	memset(r, 0, sizeof *r);
+	snprintf(out, sizeof out, "%s/run.out", p->dir);
+	snprintf(err, sizeof err, "%s/run.err", p->dir);
+	size_t fired0 = log_fired(p);
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		run_child(argv, env, out, err);
+	long deadline = now_ms() + timeout_ms;
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (sig && !r->signalled && log_fired(p) > fired0) {
+			kill(pid, sig);
+			r->signalled = 1;
+		}
+		if (!r->timed_out && now_ms() > deadline) {
+			fprintf(stderr, "apiproxy_run: %s ran longer than %d ms; killing it\n", argv[0], timeout_ms);
+			kill(pid, SIGKILL);
+			r->timed_out = 1;
+		}
+		usleep(20 * 1000);
+	}
+	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	r->fired = log_fired(p) > fired0;
+	r->out = slurp(out);
+	r->err = slurp(err);
+	unlink(out);
+	unlink(err);
+	return 0;
+}
+
+void apiproxy_run_release(struct apiproxy_run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
 int apiproxy_stop(struct apiproxy *p)
 {
 	int status;

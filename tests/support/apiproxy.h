@@ -93,6 +93,27 @@ int apiproxy_wait_fired(struct apiproxy *p, int timeout_ms);
  * fault can name exactly one recorded path. */
 void apiproxy_glob_escape(const char *path, char *out, size_t size);
 
+/* What apiproxy_run saw: the exit status (128+N when signal N ended it),
+ * whether a fault fired during the run (the log shows one more), whether SIG was
+ * sent, and the program's stdout and stderr (malloc'd, NUL-terminated). */
+struct apiproxy_run {
+	int status;
+	int fired;
+	int signalled;
+	int timed_out;
+	char *out, *err;
+};
+
+/* Run ARGV (ARGV[0] a path) with ENV applied to this environment ("K=V"
+ * sets, "K" unsets, as iso_run), stdin /dev/null, its output kept in files
+ * of P's directory.  With SIG not 0: as soon as the log shows a fault that
+ * fired since the start (a freeze: the request is held), SIG is sent to the program's PID.
+ * After TIMEOUT_MS it gets SIGKILL (r->timed_out).  Returns 0 with *R set
+ * once the program has exited, -1 when it could not start. */
+int apiproxy_run(struct apiproxy *p, const char *const *argv, const char *const *env, int sig, int timeout_ms,
+		 struct apiproxy_run *r);
+void apiproxy_run_release(struct apiproxy_run *r);
+
 /* Stop the proxy (SIGTERM to its PID, SIGKILL after 2 s), reap it, and
  * remove its socket, log and directory when apiproxy_start made them.
  * Safe on a zeroed or already stopped handle. */

@@ -300,6 +300,8 @@ void ap_serve(const struct ap_config *cfg, int cfd)
 		ap_normalise_path(r.target, r.path, sizeof r.path);
 		if (strncmp(r.path, "/_apiproxy/", 11) == 0) {
 			control(cfg, &c, r.method, r.path, &r.m);
+			if (r.m.conn_close)
+				_exit(0); /* the client reads to the end of the connection */
 			continue;
 		}
 		r.faulted = ap_faults_match(cfg->shared, r.method, r.path, &r.f, &r.seq);
