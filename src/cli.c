@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/cleanup.h"
+#include "base/json.h"
 #include "base/util.h"
 #include "cli/cli.h"
 #include "workorder/names.h"
@@ -98,6 +100,30 @@ void cli_catch_signals(int sig, ...)
 	for (; sig; sig = va_arg(ap, int))
 		sigaction(sig, &sa, NULL);
 	va_end(ap);
+}
+
+int cli_interrupted(const struct iso_globals *g, int sig, const char *fmt, ...)
+{
+	int rc = 128 + sig;
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (g && g->json) {
+		cleanup_jgen iso_jgen *j = iso_jgen_new(0);
+		iso_jgen_map_open(j);
+		iso_jgen_key(j, "error");
+		iso_jgen_map_open(j);
+		iso_jgen_kv_string(j, "class", "interrupted");
+		iso_jgen_kv_int(j, "code", rc);
+		iso_jgen_kv_string(j, "message", msg);
+		iso_jgen_map_close(j);
+		iso_jgen_map_close(j);
+		cli_print_json(j, NULL);
+	}
+	fprintf(stderr, "isopod: %s\n", msg);
+	return rc;
 }
 
 /* ---- the parser ---- */

@@ -136,4 +136,11 @@ int cli_parse_port(const char *s, const char *what, int *out, struct iso_error *
  */
 void cli_catch_signals(int sig, ...);
 
+/*
+ * The end of a run a caught signal SIG cut short: "isopod: MSG" on stderr
+ * (and with --json the error document, class "interrupted"); returns the
+ * shell's 128+SIG.
+ */
+int cli_interrupted(const struct iso_globals *g, int sig, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -95,7 +95,9 @@ static const struct cli_help down_help = {
 	"password secret and its port lease are kept: the next 'isopod up' brings it back\n"
 	"on the same port with the same data.\n\n",
 	"Exit codes: 0 down (also when it already was), 2 bad input, 3 unknown work order\n"
-	"(no pod, no volume, no lease), 4 busy, 5 Podman unreachable, 6 Podman refused.\n",
+	"(no pod, no volume, no lease), 4 busy, 5 Podman unreachable, 6 Podman refused,\n"
+	"1 internal (an answer from Podman that is no answer included), 129/130/143\n"
+	"interrupted by SIGHUP/SIGINT/SIGTERM (run it again to finish).\n",
 };
 
 struct down_run {
@@ -212,10 +214,22 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 	progress_render_init(&pr, progress_cli_format(mine.progress, mine.quiet, mine.json, STDERR_FILENO), stderr);
 	struct progress_sink sink = progress_render_sink(&pr);
 	struct down_run d = {.f = {0}, .progress = &sink};
+	cli_catch_signals(SIGINT, SIGTERM, SIGHUP, 0);
 	if (down(&d, argv[1], &flags, cleanup, &err) < 0) {
-		progress_fail(&sink, "down", "down of '%s' failed", argv[1]);
+		int sig = wo_interrupted;
+		progress_fail(&sink, "down", "down of '%s' %s", argv[1], sig ? "interrupted" : "failed");
 		progress_render_end(&pr);
-		rc = cli_fail(&mine, err);
+		if (sig) {
+			/* Nothing to undo: what was removed is gone, the rest is still there. */
+			iso_error_free(err);
+			rc = cli_interrupted(
+				&mine, sig,
+				"down '%s' interrupted by signal %d before it was done; run 'isopod down %s%s' "
+				"again to finish",
+				argv[1], sig, argv[1], cleanup ? " --cleanup" : "");
+		} else {
+			rc = cli_fail(&mine, err);
+		}
 	} else {
 		progress_done(&sink, "down", "work order %s is down%s", d.w.names.wo, cleanup ? " and cleaned up" : "");
 		report(&mine, &d.w, d.pod_removed, cleanup, d.volumes, d.secret_removed, d.released);

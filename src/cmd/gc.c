@@ -9,6 +9,7 @@
  * work orders that have neither pod nor volume; pods and volumes are listed
  * once beforehand and the predicate answers from that list.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,7 +204,8 @@ static const struct cli_help gc_help = {
 	"because the run was rebuilding its pod, keeps them for the next 'up'); then release\n"
 	"your leases of work orders that have neither pod nor volume.  Each thing is reported.\n\n",
 	"Exit codes: 0 ok (also when there was nothing to do), 2 bad usage, 5 Podman\n"
-	"unreachable, 6 Podman refused, 1 internal (a corrupt lease file included).\n",
+	"unreachable, 6 Podman refused, 1 internal (a corrupt lease file included),\n"
+	"129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (run it again for the rest).\n",
 };
 
 int cmd_gc(int argc, char **argv, const struct iso_globals *g)
@@ -219,6 +221,7 @@ int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 	};
 	if (cli_parse(argc, argv, opts, &gc_help, CLI_NO_ARGS, &mine, &rc) < 0)
 		return rc;
+	cli_catch_signals(SIGINT, SIGTERM, SIGHUP, 0);
 
 	struct wo_ctx w;
 	struct lease_registry reg = {.dirfd = -1};
@@ -259,7 +262,16 @@ int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 	}
 	goto out;
 fail:
-	rc = cli_fail(&mine, err);
+	if (wo_interrupted) {
+		int sig = wo_interrupted;
+		iso_error_free(err);
+		rc = cli_interrupted(&mine, sig,
+				     "gc interrupted by signal %d before it was done; what it reported is done, run "
+				     "'isopod gc' again for the rest",
+				     sig);
+	} else {
+		rc = cli_fail(&mine, err);
+	}
 out:
 	lease_list_release(&reclaimed);
 	keys_release(&keys);

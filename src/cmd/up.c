@@ -395,7 +395,8 @@ static const struct cli_help up_help = {
 	"                       [--verify] [--recreate] [--show-secrets] [--json]\n\n"
 	"Bring up the work order's pod (Odoo + PostgreSQL) and wait until it is proven ready:\n"
 	"Postgres answers inside the pod and Odoo serves /web/login on the published port.\n\n",
-	"Exit codes: 0 up, 2 bad input, 4 conflict, 5 Podman unreachable, 6 Podman refused,\n"
+	"Exit codes: 0 up, 1 internal (an answer from Podman that is no answer included),\n"
+	"2 bad input, 4 conflict, 5 Podman unreachable, 6 Podman refused,\n"
 	"7 readiness timeout, 8 a container exited, 9 verify failed, 10 host not prepared,\n"
 	"129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (what this run made is removed; if that\n"
 	"fails, it says so and 'isopod gc' finishes it).\n",
@@ -431,27 +432,6 @@ static int parse_opts(int argc, char **argv, struct up_opts *o, struct iso_globa
 	return 0;
 }
 
-/* Print a signal's end of the run: the shell's 128+signal, one JSON document as always. */
-static int report_interrupted(const struct iso_globals *g, const char *wo, int sig, const char *after)
-{
-	int rc = 128 + sig;
-	cleanup_free char *msg = xasprintf("up '%s' interrupted by signal %d; %s", wo, sig, after);
-	if (g->json) {
-		cleanup_jgen iso_jgen *j = iso_jgen_new(0);
-		iso_jgen_map_open(j);
-		iso_jgen_key(j, "error");
-		iso_jgen_map_open(j);
-		iso_jgen_kv_string(j, "class", "interrupted");
-		iso_jgen_kv_int(j, "code", rc);
-		iso_jgen_kv_string(j, "message", msg);
-		iso_jgen_map_close(j);
-		iso_jgen_map_close(j);
-		cli_print_json(j, NULL);
-	}
-	fprintf(stderr, "isopod: %s\n", msg);
-	return rc;
-}
-
 /* A failed or interrupted run: undo exactly what it made, then report. */
 static int fail_run(struct wo_run *r, const struct iso_globals *g, const char *wo, struct iso_error *err)
 {
@@ -465,7 +445,7 @@ static int fail_run(struct wo_run *r, const struct iso_globals *g, const char *w
 	if (sig) {
 		/* Not a class of its own. */
 		iso_error_free(err);
-		return report_interrupted(g, wo, sig, after);
+		return cli_interrupted(g, sig, "up '%s' interrupted by signal %d; %s", wo, sig, after);
 	}
 	if (!undone)
 		iso_error_wrap(&err, "%s", after);

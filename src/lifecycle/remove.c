@@ -86,9 +86,10 @@ int lifecycle_remove_made(struct wo_ctx *w, unsigned made, struct iso_error **er
 		{LEASE_MADE_INIT, &kind_container, n->init_container},
 		{LEASE_MADE_ODOO, &kind_container, n->odoo_container},
 		{LEASE_MADE_DB, &kind_container, n->db_container},
-		{LEASE_MADE_SECRET, &kind_secret, n->secret},
+		/* The volumes before the secret: cut off in between, a lone secret is what `up` clears. */
 		{LEASE_MADE_DB_VOLUME, &kind_volume, n->db_volume},
 		{LEASE_MADE_ODOO_VOLUME, &kind_volume, n->odoo_volume},
+		{LEASE_MADE_SECRET, &kind_secret, n->secret},
 	};
 	int rc = 0;
 	for (size_t i = 0; i < ISO_ARRAY_SIZE(steps); i++) {

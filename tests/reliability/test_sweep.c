@@ -217,11 +217,11 @@ static int pre_lost_lease(void)
 
 #define UP_CODES                                                                                                       \
 	{                                                                                                              \
-		0, 2, 4, 5, 6, 7, 8, 9, 10, 129, 130, 143, -1                                                          \
+		0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 129, 130, 143, -1                                                       \
 	}
 #define DOWN_CODES                                                                                                     \
 	{                                                                                                              \
-		0, 2, 3, 4, 5, 6, 129, 130, 143, -1                                                                    \
+		0, 1, 2, 3, 4, 5, 6, 129, 130, 143, -1                                                                 \
 	}
 static struct path paths[] = {
 	{"up (first)", pre_none, "up %s --timeout " UP_TIMEOUT, UP_CODES, {0}},
@@ -230,7 +230,7 @@ static struct path paths[] = {
 	{"up --recreate", pre_running, "up %s --recreate --port %d --timeout " UP_TIMEOUT, UP_CODES, {0}},
 	{"down", pre_running, "down %s", DOWN_CODES, {0}},
 	{"down --cleanup", pre_running, "down --cleanup %s", DOWN_CODES, {0}},
-	{"gc", pre_killed, "gc", {0, 2, 5, 6, 129, 130, 143, -1}, {0}},
+	{"gc", pre_killed, "gc", {0, 1, 2, 5, 6, 129, 130, 143, -1}, {0}},
 	{"ports --rebuild", pre_lost_lease, "ports --rebuild", {0, 2, 5, 10, 129, 130, 143, -1}, {0}},
 };
 #define NPATHS ((int)(sizeof paths / sizeof paths[0]))
