@@ -217,6 +217,13 @@ out:
 	return rc;
 }
 
+static void no_lease(const struct lease_key *key, struct iso_error **err)
+{
+	iso_error_set(err, ISO_E_UNKNOWN, 0,
+		      "work order '%s' (profile %s) holds no port lease; run 'isopod up %s' first", key->wo,
+		      key->profile, key->wo);
+}
+
 /* Apply a change to every lease of KEY; ISO_E_UNKNOWN when it holds none (a release of none is fine). */
 static int update_key(const struct lease_registry *reg, const struct lease_key *key, int ready, unsigned made, int drop,
 		      size_t *count, struct iso_error **err)
@@ -246,9 +253,7 @@ static int update_key(const struct lease_registry *reg, const struct lease_key *
 		}
 	}
 	if (n == 0 && !drop) {
-		iso_error_set(err, ISO_E_UNKNOWN, 0,
-			      "work order '%s' (profile %s) holds no port lease; run 'isopod up %s' first", key->wo,
-			      key->profile, key->wo);
+		no_lease(key, err);
 		goto out;
 	}
 	if (lease_txn_commit(&t, err) < 0)
@@ -288,9 +293,7 @@ int lease_begin_build(const struct lease_registry *reg, const struct lease_key *
 		lease_txn_touch(&t, e);
 	}
 	if (n == 0) {
-		iso_error_set(err, ISO_E_UNKNOWN, 0,
-			      "work order '%s' (profile %s) holds no port lease; run 'isopod up %s' first", key->wo,
-			      key->profile, key->wo);
+		no_lease(key, err);
 		goto out;
 	}
 	if (lease_txn_commit(&t, err) < 0)

@@ -35,6 +35,7 @@
 #include "podman/exec.h"
 #include "podman/objects.h"
 #include "podman_test.h"
+#include "ptest_wo.h"
 
 #define ISOPOD ISO_ISOPOD_BIN
 static int port_low = 18930; /* from ISOPOD_TEST_PORTS in setup */
@@ -62,16 +63,6 @@ static int run_checked(int rc)
 	return rc;
 }
 
-static struct podman_client *client(void)
-{
-	struct podman_client_opts o = {0};
-	struct iso_error *err = NULL;
-	struct podman_client *c = podman_client_new(&o, &err);
-	if (!c || podman_connect(c, &err) < 0)
-		fail_msg("podman client: %s", err ? err->msg : "?");
-	return c;
-}
-
 static int collect(void *ctx, enum podman_stream_id s, const char *data, size_t len)
 {
 	iso_buf_append(ctx, data, len);
@@ -82,7 +73,7 @@ static int collect(void *ctx, enum podman_stream_id s, const char *data, size_t 
 static int in_container(const char *container, const char *const *cmd, const struct podman_pair *env, size_t n_env,
 			char **out)
 {
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	struct podman_exec_spec spec = {.cmd = cmd, .env = env, .n_env = n_env};
 	struct iso_buf b;
 	iso_buf_init(&b, 0);
@@ -100,7 +91,7 @@ static int in_container(const char *container, const char *const *cmd, const str
 
 static int count_with_key(const char *kind, const char *w)
 {
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	char key[96];
 	snprintf(key, sizeof(key), "hub/%s", w);
 	struct podman_pair label = {"io.isopod.key", key};
@@ -124,7 +115,7 @@ static int count_with_key(const char *kind, const char *w)
 
 static int secret_exists(const char *w)
 {
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	char name[128];
 	snprintf(name, sizeof(name), "db-hub-%s-password", w);
 	struct podman_secret s;
@@ -286,7 +277,7 @@ static void test_cleanup_removes_only_its_own(void **state)
 	assert_int_equal(run(NULL, NULL, "up %s --quiet", a), 0);
 	assert_int_equal(run(NULL, NULL, "up %s --quiet", b), 0);
 	/* A volume that shares the key label but not the others: not isopod's to delete. */
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	char key[96], foreign[96];
 	snprintf(key, sizeof(key), "hub/%s", a);
 	snprintf(foreign, sizeof(foreign), "t-life-%d-foreign", (int)getpid());

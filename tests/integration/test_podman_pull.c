@@ -29,6 +29,7 @@
 #include "podman/client.h"
 #include "podman/objects.h"
 #include "podman_test.h"
+#include "ptest_wo.h"
 
 #define REGISTRY_BIN "/usr/bin/docker-registry"
 #define PORT_LOW 18900
@@ -158,22 +159,12 @@ static int on_progress(void *ctx, const char *line)
 	return 0;
 }
 
-static struct podman_client *client(void)
-{
-	struct podman_client_opts o = {0};
-	struct iso_error *err = NULL;
-	struct podman_client *c = podman_client_new(&o, &err);
-	if (!c || podman_connect(c, &err) < 0)
-		fail_msg("podman client: %s", err ? err->msg : "?");
-	return c;
-}
-
 static void test_pull_from_local_registry(void **state)
 {
 	start_registry();
 	/* The test's own push, with the CLI; no local tag is made, so none is left. */
 	assert_int_equal(sh("podman push -q --tls-verify=false '%s' '%s' >/dev/null", ptest_db_image(), ref), 0);
-	struct podman_client *c = client();
+	struct podman_client *c = ptest_client();
 	struct iso_error *err = NULL;
 	assert_int_equal(podman_image_exists(c, ref, &err), 0);
 

@@ -36,6 +36,7 @@
 #include "podman/client.h"
 #include "podman/objects.h"
 #include "podman_test.h"
+#include "ptest_wo.h"
 
 #define ISOPOD ISO_ISOPOD_BIN
 #define PORT_LOW port_low
@@ -62,20 +63,10 @@ static const char *wo(char letter)
 	return wos[n_wos++];
 }
 
-static struct podman_client *client(void)
-{
-	struct podman_client_opts o = {0};
-	struct iso_error *err = NULL;
-	struct podman_client *c = podman_client_new(&o, &err);
-	if (!c || podman_connect(c, &err) < 0)
-		fail_msg("podman client: %s", err ? err->msg : "?");
-	return c;
-}
-
 /* PID of the infra container of POD (Podman's view, as verify gathers it). */
 static int infra_pid(const char *pod)
 {
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	struct iso_error *err = NULL;
 	struct podman_pod p;
 	if (podman_pod_inspect(c, pod, &p, &err) < 0)
@@ -93,7 +84,7 @@ static int infra_pid(const char *pod)
 
 static int container_pid(const char *name)
 {
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	struct iso_error *err = NULL;
 	struct podman_container k;
 	if (podman_container_inspect(c, name, &k, &err) < 0)
@@ -364,7 +355,7 @@ static void make_labelled_pod(const char *w, int port, const char *host_ip, cons
 	snprintf(http, sizeof(http), "127.0.0.1:%d", port);
 	ptest_cleanup_add(PTEST_CONTAINER, db);
 	ptest_cleanup_add(PTEST_POD, pod);
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	struct iso_error *err = NULL;
 	struct podman_pair pod_labels[] = {{"io.isopod.schema", "1"}, {"io.isopod.key", key},
 					   {"io.isopod.wo", w},       {"io.isopod.profile", "hub"},

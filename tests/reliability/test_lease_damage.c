@@ -42,6 +42,7 @@
 #include "podman/client.h"
 #include "podman/objects.h"
 #include "podman_test.h"
+#include "ptest_wo.h"
 
 #define N_PORTS 4
 
@@ -72,20 +73,10 @@ static void write_all(const char *path, const char *buf, size_t len)
 	assert_int_equal(close(fd), 0);
 }
 
-static struct podman_client *client(void)
-{
-	struct podman_client_opts o = {0};
-	struct iso_error *err = NULL;
-	struct podman_client *c = podman_client_new(&o, &err);
-	if (!c || podman_connect(c, &err) < 0)
-		fail_msg("podman client: %s", err ? err->msg : "?");
-	return c;
-}
-
 /* Pods + labelled containers + volumes + the secret of work order W. */
 static int objects_of(const char *w)
 {
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	char key[96], secret[128];
 	snprintf(key, sizeof(key), "hub/%s", w);
 	snprintf(secret, sizeof(secret), "db-hub-%s-password", w);

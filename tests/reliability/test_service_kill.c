@@ -49,6 +49,7 @@
 #include "podman/client.h"
 #include "podman/objects.h"
 #include "podman_test.h"
+#include "ptest_wo.h"
 
 #define N_PORTS 2
 #define UP_TIMEOUT_MS (240 * 1000)
@@ -111,16 +112,6 @@ static pid_t listener_of(const char *path)
 
 /* ---- Podman's record ---- */
 
-static struct podman_client *client(void)
-{
-	struct podman_client_opts o = {0};
-	struct iso_error *err = NULL;
-	struct podman_client *c = podman_client_new(&o, &err);
-	if (!c || podman_connect(c, &err) < 0)
-		fail_msg("podman client: %s", err ? err->msg : "?");
-	return c;
-}
-
 /* What of work order W exists; container IDs sorted into IDS (may be NULL). */
 struct wo_objects {
 	int pods, pods_running, containers, running, volumes, secret;
@@ -134,7 +125,7 @@ static int cmp_id(const void *a, const void *b)
 
 static void objects_of(const char *w, struct wo_objects *o)
 {
-	cleanup_podman_client struct podman_client *c = client();
+	cleanup_podman_client struct podman_client *c = ptest_client();
 	char key[96], secret[128];
 	struct podman_pair label = {"io.isopod.key", key};
 	struct iso_error *err = NULL;

@@ -14,7 +14,7 @@
 #include "podman_test.h"
 #include "ptest_wo.h"
 
-static struct podman_client *client(void)
+struct podman_client *ptest_client(void)
 {
 	struct podman_client_opts o = {0};
 	struct iso_error *err = NULL;
@@ -26,7 +26,7 @@ static struct podman_client *client(void)
 
 int ptest_wo_count(const char *kind, const char *profile, const char *wo)
 {
-	struct podman_client *c = client();
+	struct podman_client *c = ptest_client();
 	char key[128];
 	snprintf(key, sizeof(key), "%s/%s", profile, wo);
 	struct podman_pair label = {"io.isopod.key", key};
@@ -57,7 +57,7 @@ int ptest_wo_count(const char *kind, const char *profile, const char *wo)
 
 int ptest_wo_secret(const char *profile, const char *wo)
 {
-	struct podman_client *c = client();
+	struct podman_client *c = ptest_client();
 	char name[160];
 	snprintf(name, sizeof(name), "db-%s-%s-password", profile, wo);
 	struct podman_secret s;

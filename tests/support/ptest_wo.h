@@ -4,6 +4,7 @@
  * (never the CLI), for integration and reliability tests that judge whether
  * isopod converged.
  *
+ *   ptest_client ()                      a connected client (podman_client_free it)
  *   ptest_wo_count ("pod", "hub", wo)    pods (or "container", "volume") labelled io.isopod.key=hub/<wo>
  *   ptest_wo_secret ("hub", wo)          1 when db-hub-<wo>-password exists
  *   ptest_wo_leased (wo)                 1 when `isopod ports --json` names it
@@ -14,6 +15,10 @@
  */
 #ifndef ISOPOD_PTEST_WO_H
 #define ISOPOD_PTEST_WO_H
+
+struct podman_client;
+/* A client connected to the tests' Podman (CONTAINER_HOST or the user's socket); fails the test otherwise. */
+struct podman_client *ptest_client(void);
 
 int ptest_wo_count(const char *kind, const char *profile, const char *wo);
 int ptest_wo_secret(const char *profile, const char *wo);
