@@ -245,6 +245,8 @@ struct lease_request {
 	const char *address;  /* host address the ports bind; NULL: 127.0.0.1 */
 	int low, high;        /* the range new ports come from */
 	struct lease_run run; /* the creating run, recorded on new leases */
+	const int *own;       /* NULL, or the ports (by purpose) the work order's existing pod publishes:
+				 a lease lost with its file takes them back without a probe (the pod holds them) */
 };
 
 struct lease_grant {

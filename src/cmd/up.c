@@ -143,6 +143,26 @@ static int move_http_lease(struct wo_run *r, int lost, struct iso_error **err)
 			     lost, low, high);
 }
 
+/* The pod is gone: move the work order's lease to PORT (--recreate --port). */
+static int move_lease(struct wo_run *r, int port, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	struct lease_request req = {
+		.uid = w->uid,
+		.profile = w->names.profile,
+		.wo = w->names.wo,
+		.purposes = w->cfg.profile.ports,
+		.port = port,
+		.address = w->cfg.profile.host_address,
+		.low = w->cfg.profile.port_low,
+		.high = w->cfg.profile.port_high,
+	};
+	if (lease_run_self(&req.run, err) < 0 || lease_acquire(&r->reg, &req, &r->grant, err) < 0)
+		return -1;
+	wo_config_hash(&w->cfg, r->grant.ports, r->hash);
+	return 0;
+}
+
 /* Create the pod and its containers and start them; on a lost port race move to the next free port. */
 static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_first, struct iso_error **err)
 {
@@ -225,7 +245,13 @@ static int take_lease(struct wo_run *r, const struct up_opts *o, const struct wo
 	};
 	if (f->have_pod) {
 		wo_labels_ports(&f->pod.labels, p->pod_ports, NULL, 0);
-		if (!o->recreate && p->pod_ports[ISO_PORT_HTTP])
+		req.own = p->pod_ports;
+		/*
+		 * The pod keeps its port; --recreate --port moves the lease only once
+		 * the old pod is gone (existing_pod), so a run cut off before that
+		 * leaves the lease where the pod still publishes.
+		 */
+		if (p->pod_ports[ISO_PORT_HTTP] && (!o->recreate || o->port))
 			req.port = p->pod_ports[ISO_PORT_HTTP];
 	}
 	/* Only leases this run made are this run's to release (a moved or widened lease is not). */
@@ -306,7 +332,10 @@ static int existing_pod(struct wo_run *r, const struct up_opts *o, struct wo_fou
 		/* Half-made by a run that died, or rebuilt on request. */
 		progress_step(r->progress, "pod", "%s pod %s",
 			      p->half_made || incomplete ? "replacing the unfinished" : "recreating", w->names.pod);
-		return drop_pod(w, f, drift, err);
+		if (drop_pod(w, f, drift, err) < 0)
+			return -1;
+		return o->recreate && o->port && o->port != r->grant.ports[ISO_PORT_HTTP] ? move_lease(r, o->port, err)
+											  : 0;
 	}
 	if (f->pod.state && !strcmp(f->pod.state, "Running")) {
 		*what = "already running";

@@ -81,10 +81,14 @@ static int range_full(struct lease_txn *t, const struct lease_request *req, int 
 
 /* The lowest port of the range free of leases, of TAKEN, and of other programs; -1 when none. */
 static int pick_port(struct lease_txn *t, const struct lease_request *req, const char *address, const int *taken,
-		     struct iso_error **err)
+		     int purpose, struct iso_error **err)
 {
 	struct lease_portset held;
 	int busy = 0, p;
+
+	/* The work order's own pod publishes it: that pod is what holds it, not another program. */
+	if (req->own && req->own[purpose] && !lease_txn_find_port(t, req->own[purpose]))
+		return req->own[purpose];
 
 	lease_txn_held(t, &held);
 	for (int i = 0; i < ISO_PORT_PURPOSES; i++)
@@ -127,6 +131,8 @@ static int take_requested(struct lease_txn *t, const struct lease_request *req, 
 		return 0;
 	if (h)
 		return held_conflict(&h->l, req->port, err);
+	if (req->own && req->own[ISO_PORT_HTTP] == req->port)
+		return 0; /* the work order's own pod holds it */
 	r = lease_probe(address, req->port, err);
 	if (r < 0)
 		return -1;
@@ -195,7 +201,7 @@ int lease_acquire(const struct lease_registry *reg, const struct lease_request *
 			continue;
 		}
 		if (!ports[p]) {
-			ports[p] = pick_port(&t, req, address, ports, err);
+			ports[p] = pick_port(&t, req, address, ports, p, err);
 			if (ports[p] < 0)
 				goto out;
 		}

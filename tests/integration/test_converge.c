@@ -172,6 +172,29 @@ static void test_recreate_killed_at_each_request_converges(void **state)
 	ptest_wo_assert_gone("hub", a);
 }
 
+/*
+ * The lease file lost while the work order runs: `up` takes its pod's own
+ * ports back (the pod holds them, so a probe would call them taken) and
+ * finds it running (it was exit 4, "port ... is in use by another program").
+ */
+static void test_lost_lease_file_of_a_running_pod(void **state)
+{
+	ptest_require_podman();
+	const char *d = wo('d');
+	long long port = 0, again = 0;
+	char action[32];
+	assert_int_equal(up_json(d, &port, action, sizeof(action)), 0);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/leases", state_dir);
+	assert_int_equal(unlink(path), 0);
+	int rc = up_json(d, &again, action, sizeof(action));
+	if (rc != 0)
+		fail_msg("up of a running pod whose lease file was lost: exit %d", rc);
+	assert_string_equal(action, "already running");
+	assert_int_equal(again, port);
+	ptest_wo_assert_healthy("hub", d);
+}
+
 /* A listener on 127.0.0.1:PORT, or -1. */
 static int listen_on(int port)
 {
@@ -263,6 +286,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recreate_killed_at_each_request_converges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lost_port_below_the_range_moves_into_it, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_low_port_is_bad_input_before_podman, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_lease_file_of_a_running_pod, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
