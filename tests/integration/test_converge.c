@@ -52,19 +52,9 @@ static void set_range(int low, int high)
 /* Needs no Podman: the bodies ask for it. */
 static int setup(void **state)
 {
-	snprintf(state_dir, sizeof(state_dir), "/tmp/isopod-conv-XXXXXX");
-	if (!mkdtemp(state_dir))
-		return -1;
-	setenv("ISOPOD_STATE_DIR", state_dir, 1);
-	port_low = ptest_ports_block(50, 10);
-	if (port_low < 0)
-		return -1;
-	set_range(port_low, port_low + 9);
-	setenv("ISOPOD_ODOO_IMAGE", ptest_odoo_image(), 1);
-	setenv("ISOPOD_DB_IMAGE", ptest_db_image(), 1);
-	unsetenv("ISOPOD_PROFILE");
+	port_low = ptest_wo_env(state_dir, sizeof(state_dir), "conv", 50, 10);
 	n_wos = 0;
-	return 0;
+	return port_low < 0 ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -96,36 +86,6 @@ static int up_json(const char *w, long long *port, char *action, size_t action_s
 	return rc;
 }
 
-/* `up W --verbose`, sent SIG when its Nth libpod request shows on stderr; the exit code, *SEEN the requests. */
-static int up_signalled_at(const char *w, int n, int sig, int *seen)
-{
-	int pe[2];
-	assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 1);
-		dup2(pe[1], 2);
-		execl(ISOPOD, ISOPOD, "up", w, "--verbose", (char *)NULL);
-		_exit(127);
-	}
-	close(pe[1]);
-	FILE *f = fdopen(pe[0], "r");
-	char line[2048];
-	int count = 0, sent = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "podman: ") && ++count == n && !sent) {
-			kill(pid, sig);
-			sent = 1;
-		}
-	}
-	fclose(f);
-	int st;
-	waitpid(pid, &st, 0);
-	*seen = count;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void assert_serves(long long port)
 {
 	long status = 0;
@@ -150,7 +110,7 @@ static void test_recreate_killed_at_each_request_converges(void **state)
 	assert_int_equal(ptest_isopod(NULL, NULL, "down %s --quiet", a), 0);
 	int n, seen = 0;
 	for (n = 1; n <= 60; n++) {
-		int rc = up_signalled_at(a, n, SIGKILL, &seen);
+		int rc = ptest_up_signalled(a, n, SIGKILL, NULL, &seen);
 		if (rc == 0)
 			break; /* the kill came after the last request */
 		if (rc != 128 + SIGKILL)

@@ -387,42 +387,6 @@ static void test_concurrent_ups_give_one_pod(void **state)
 	assert_int_equal(count_with_key("volume", a), 2);
 }
 
-/*
- * Start `isopod up --verbose` and deliver SIG when the Nth libpod request
- * shows on its stderr (0: never).  Returns the exit code; *seen the number
- * of requests it made.
- */
-static int up_with_signal_at(const char *w, int n, int sig, const char *when_text, int *seen)
-{
-	int pe[2];
-	assert_int_equal(pipe2(pe, O_CLOEXEC), 0);
-	pid_t pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		dup2(devnull, 1);
-		dup2(pe[1], 2);
-		execl(ISOPOD, ISOPOD, "up", w, "--verbose", (char *)NULL);
-		_exit(127);
-	}
-	close(pe[1]);
-	FILE *f = fdopen(pe[0], "r");
-	char line[2048];
-	int count = 0, sent = 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strstr(line, "podman: "))
-			count++;
-		if (!sent && ((n && count == n) || (when_text && strstr(line, when_text)))) {
-			kill(pid, sig);
-			sent = 1;
-		}
-	}
-	fclose(f);
-	int st;
-	waitpid(pid, &st, 0);
-	*seen = count;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 /* SIGINT at each API step of a first up leaves nothing half-made, and the next up succeeds. */
 static void test_sigint_at_each_step_rolls_back(void **state)
 {
@@ -431,7 +395,7 @@ static void test_sigint_at_each_step_rolls_back(void **state)
 	int steps = 0;
 	for (int n = 1; n <= 60; n++) {
 		int seen = 0;
-		int rc = up_with_signal_at(a, n, SIGINT, NULL, &seen);
+		int rc = ptest_up_signalled(a, n, SIGINT, NULL, &seen);
 		if (rc == 0) {
 			/* The signal came after the last request: up finished; that ends the walk. */
 			assert_true(n > 5);
@@ -466,7 +430,7 @@ static void test_init_killed_is_completed_by_next_up(void **state)
 	ptest_require_podman();
 	const char *a = wo('k');
 	int seen = 0;
-	int rc = up_with_signal_at(a, 0, SIGKILL, "initialising database", &seen);
+	int rc = ptest_up_signalled(a, 0, SIGKILL, "initialising database", &seen);
 	assert_int_equal(rc, 128 + SIGKILL);
 	assert_true(count_with_key("volume", a) == 2);
 	char *out = NULL;

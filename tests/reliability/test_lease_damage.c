@@ -438,20 +438,10 @@ static void test_read_only_state_directory(void **state)
 
 static int group_setup(void **state)
 {
-	snprintf(state_dir, sizeof(state_dir), "/tmp/isopod-rel-damage-XXXXXX");
-	if (!mkdtemp(state_dir))
-		return -1;
-	snprintf(leases_path, sizeof(leases_path), "%s/%s", state_dir, LEASE_FILE);
-	setenv("ISOPOD_STATE_DIR", state_dir, 1);
-	int low = ptest_ports_block(60, N_PORTS);
+	int low = ptest_wo_env(state_dir, sizeof(state_dir), "rel-damage", 60, N_PORTS);
 	if (low < 0)
 		return -1;
-	char range[32];
-	snprintf(range, sizeof(range), "%d-%d", low, low + N_PORTS - 1);
-	setenv("ISOPOD_PORTS", range, 1);
-	setenv("ISOPOD_ODOO_IMAGE", ptest_odoo_image(), 1);
-	setenv("ISOPOD_DB_IMAGE", ptest_db_image(), 1);
-	unsetenv("ISOPOD_PROFILE");
+	snprintf(leases_path, sizeof(leases_path), "%s/%s", state_dir, LEASE_FILE);
 	snprintf(wo_a, sizeof(wo_a), "t-rdmg-%d-a", (int)getpid());
 	snprintf(wo_b, sizeof(wo_b), "t-rdmg-%d-b", (int)getpid());
 	snprintf(wo_c, sizeof(wo_c), "t-rdmg-%d-c", (int)getpid());

@@ -49,6 +49,7 @@
 #include "podman/client.h"
 #include "podman/objects.h"
 #include "podman_test.h"
+#include "ptest_wo.h"
 
 #define N_WO 16
 #define RUN_TIMEOUT_MS (360 * 1000)
@@ -426,19 +427,9 @@ static void test_sixteen_parallel_ups_under_faults(void **state)
 
 static int setup(void **state)
 {
-	snprintf(state_dir, sizeof(state_dir), "/tmp/isopod-rel-par-XXXXXX");
-	if (!mkdtemp(state_dir))
-		return -1;
-	setenv("ISOPOD_STATE_DIR", state_dir, 1);
-	port_low = ptest_ports_block(70, N_WO);
+	port_low = ptest_wo_env(state_dir, sizeof(state_dir), "rel-par", 70, N_WO);
 	if (port_low < 0)
 		return -1;
-	char range[32];
-	snprintf(range, sizeof(range), "%d-%d", port_low, port_low + N_WO - 1);
-	setenv("ISOPOD_PORTS", range, 1);
-	setenv("ISOPOD_ODOO_IMAGE", ptest_odoo_image(), 1);
-	setenv("ISOPOD_DB_IMAGE", ptest_db_image(), 1);
-	unsetenv("ISOPOD_PROFILE");
 	for (int i = 0; i < N_WO; i++)
 		snprintf(wos[i], sizeof(wos[i]), "t-rpar-%d-%02d", (int)getpid(), i);
 	return 0;

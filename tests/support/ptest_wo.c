@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* What exists of a work order, by its labels: see ptest_wo.h. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -8,6 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "podman/client.h"
 #include "podman/objects.h"
@@ -103,4 +108,56 @@ void ptest_wo_assert_gone(const char *profile, const char *wo)
 	if (pods || ctrs || vols || secret || lease)
 		fail_msg("%s left: %d pods, %d containers, %d volumes, secret %d, lease %d", wo, pods, ctrs, vols,
 			 secret, lease);
+}
+
+int ptest_wo_env(char *state_dir, size_t size, const char *tag, int offset, int n)
+{
+	snprintf(state_dir, size, "/tmp/isopod-%s-XXXXXX", tag);
+	if (!mkdtemp(state_dir)) {
+		perror("mkdtemp");
+		return -1;
+	}
+	setenv("ISOPOD_STATE_DIR", state_dir, 1);
+	int low = ptest_ports_block(offset, n);
+	if (low < 0)
+		return -1;
+	char range[32];
+	snprintf(range, sizeof(range), "%d-%d", low, low + n - 1);
+	setenv("ISOPOD_PORTS", range, 1);
+	setenv("ISOPOD_ODOO_IMAGE", ptest_odoo_image(), 1);
+	setenv("ISOPOD_DB_IMAGE", ptest_db_image(), 1);
+	unsetenv("ISOPOD_PROFILE");
+	return low;
+}
+
+int ptest_up_signalled(const char *wo, int n, int sig, const char *when_text, int *seen)
+{
+	int pe[2];
+	if (pipe2(pe, O_CLOEXEC) < 0)
+		fail_msg("pipe2: %s", strerror(errno));
+	pid_t pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		dup2(devnull, 1);
+		dup2(pe[1], 2);
+		execl(ISO_ISOPOD_BIN, ISO_ISOPOD_BIN, "up", wo, "--verbose", (char *)NULL);
+		_exit(127);
+	}
+	close(pe[1]);
+	FILE *f = fdopen(pe[0], "r");
+	char line[2048];
+	int count = 0, sent = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "podman: "))
+			count++;
+		if (!sent && ((n && count == n) || (when_text && strstr(line, when_text)))) {
+			kill(pid, sig);
+			sent = 1;
+		}
+	}
+	fclose(f);
+	int st;
+	waitpid(pid, &st, 0);
+	*seen = count;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
