@@ -93,7 +93,8 @@ if [ "${#user_bins[@]}" -gt 0 ]; then
 	as_user "$u" ISOPOD_IMAGES_CHECKED=1 ISOPOD_REQUIRE_PODMAN="${ISOPOD_REQUIRE_PODMAN:-}" \
 		ISOPOD_TEST_PORTS="$ISOPOD_TEST_PORTS" ISOPOD_ODOO_IMAGE="$ISOPOD_ODOO_IMAGE" \
 		ISOPOD_DB_IMAGE="$ISOPOD_DB_IMAGE" ISOPOD_TEST_USER2="$ISOPOD_TEST_USER2" \
-		ISOPOD_SWEEP="${ISOPOD_SWEEP:-}" ISOPOD_HOST_REGISTRY_DIR="$ISOPOD_HOST_REGISTRY_DIR" \
+		ISOPOD_SWEEP="${ISOPOD_SWEEP:-}" ISOPOD_SWEEP_PATHS="${ISOPOD_SWEEP_PATHS:-}" \
+		ISOPOD_HOST_REGISTRY_DIR="$ISOPOD_HOST_REGISTRY_DIR" \
 		bash -c 'cd "$1" && shift && make --no-print-directory -s BUILD="$1" integration-bins >/dev/null &&
 			shift && exec bash scripts/run-integration.sh --harness "$@"' \
 		run "$copy" "$ibuild" "${bins[@]}" || rc=$?
