@@ -4,6 +4,7 @@
  * Other users' leases (a shared registry) are shown as holders only: who
  * holds which port, nothing of their runs.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,13 +14,15 @@
 #include "cmd/cmd.h"
 #include "workorder/config.h"
 #include "lease/lease.h"
+#include "workorder/workorder.h"
 
 static const struct cli_help ports_help = {
 	"usage: isopod ports [--rebuild] [--json]\n\n"
 	"List the host ports leased to work orders, yours and, in a shared registry,\n"
 	"other users' (as holders only: uid, profile, work order, port).\n\n",
 	"Exit codes: 0 ok, 1 corrupt lease file, 2 bad input, 5 Podman unreachable\n"
-	"(--rebuild), 10 registry directory not usable.\n",
+	"(--rebuild), 6 Podman refused (--rebuild), 10 registry directory not usable,\n"
+	"129/130/143 --rebuild interrupted by SIGHUP/SIGINT/SIGTERM.\n",
 };
 
 static int print_json(const struct lease_registry *reg, const struct lease_list *l, uid_t me, struct iso_error **err)
@@ -98,8 +101,18 @@ int cmd_ports(int argc, char **argv, const struct iso_globals *g)
 	};
 	if (cli_parse(argc, argv, opts, &ports_help, CLI_NO_ARGS, &mine, &rc) < 0)
 		return rc;
-	if (rebuild)
-		return cmd_ports_rebuild(&mine, &err) < 0 ? cli_fail(&mine, err) : 0;
+	if (rebuild) {
+		cli_catch_signals(SIGINT, SIGTERM, SIGHUP, 0);
+		if (cmd_ports_rebuild(&mine, &err) == 0)
+			return 0;
+		if (!wo_interrupted)
+			return cli_fail(&mine, err);
+		iso_error_free(err);
+		return cli_interrupted(
+			&mine, wo_interrupted,
+			"ports --rebuild interrupted by signal %d before it wrote anything; run it again",
+			wo_interrupted);
+	}
 	if (wo_config_load(&cfg, &flags, &err) < 0 || lease_registry_open_config(&reg, &cfg, &err) < 0 ||
 	    lease_list_all(&reg, geteuid(), &list, &err) < 0) {
 		rc = cli_fail(&mine, err);

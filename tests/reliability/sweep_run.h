@@ -61,9 +61,16 @@ static int judge_exit(struct path *p, const struct kind *k, const struct apiprox
 	}
 	if (r->status == 0 || r->status == 128 + SIGKILL)
 		return 0;
-	/* "isopod: ..." naming the object (it holds the work order's id), Podman, or the interrupt */
+	/*
+	 * "isopod: ..." naming the object (it holds the work order's id), Podman,
+	 * the interrupt, or the kind of request that failed ("list volumes: ...").
+	 */
+	static const char *const names[] = {"podman", "interrupt", "volume", "container", "image", "secret", "pod '"};
 	const char *msg = strstr(err, "isopod");
-	if (!msg || (!strstr(msg, wo) && !strcasestr(msg, "podman") && !strcasestr(msg, "interrupt"))) {
+	int named = msg && strstr(msg, wo);
+	for (size_t i = 0; msg && !named && i < sizeof(names) / sizeof(names[0]); i++)
+		named = strcasestr(msg, names[i]) != NULL;
+	if (!named) {
 		printf("sweep: FAIL %s: exit %d without a message naming what failed: '%.600s'\n", label, r->status,
 		       err);
 		return -1;

@@ -231,7 +231,7 @@ static struct path paths[] = {
 	{"down", pre_running, "down %s", DOWN_CODES, {0}},
 	{"down --cleanup", pre_running, "down --cleanup %s", DOWN_CODES, {0}},
 	{"gc", pre_killed, "gc", {0, 1, 2, 5, 6, 129, 130, 143, -1}, {0}},
-	{"ports --rebuild", pre_lost_lease, "ports --rebuild", {0, 2, 5, 10, 129, 130, 143, -1}, {0}},
+	{"ports --rebuild", pre_lost_lease, "ports --rebuild", {0, 1, 2, 5, 6, 10, 129, 130, 143, -1}, {0}},
 };
 #define NPATHS ((int)(sizeof paths / sizeof paths[0]))
 
