@@ -105,6 +105,21 @@ static int ensure_images(struct wo_run *r, struct iso_error **err)
 	return 0;
 }
 
+/* The lease request of the work order's ports, asking for PORT (0: none) as http's. */
+static struct lease_request lease_request_of(const struct wo_ctx *w, int port)
+{
+	return (struct lease_request){
+		.uid = w->uid,
+		.profile = w->names.profile,
+		.wo = w->names.wo,
+		.purposes = w->cfg.profile.ports,
+		.port = port,
+		.address = w->cfg.profile.host_address,
+		.low = w->cfg.profile.port_low,
+		.high = w->cfg.profile.port_high,
+	};
+}
+
 /*
  * Another program took the leased http port after the probe (Podman then
  * fails the start).  Move the lease to the next port of the range that the
@@ -115,15 +130,7 @@ static int move_http_lease(struct wo_run *r, int lost, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	int low = w->cfg.profile.port_low, high = w->cfg.profile.port_high;
-	struct lease_request req = {
-		.uid = w->uid,
-		.profile = w->names.profile,
-		.wo = w->names.wo,
-		.purposes = w->cfg.profile.ports,
-		.address = w->cfg.profile.host_address,
-		.low = low,
-		.high = high,
-	};
+	struct lease_request req = lease_request_of(w, 0);
 	if (lease_run_self(&req.run, err) < 0)
 		return -1;
 	for (int i = 0; i <= high - low; i++) {
@@ -147,16 +154,7 @@ static int move_http_lease(struct wo_run *r, int lost, struct iso_error **err)
 static int move_lease(struct wo_run *r, int port, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	struct lease_request req = {
-		.uid = w->uid,
-		.profile = w->names.profile,
-		.wo = w->names.wo,
-		.purposes = w->cfg.profile.ports,
-		.port = port,
-		.address = w->cfg.profile.host_address,
-		.low = w->cfg.profile.port_low,
-		.high = w->cfg.profile.port_high,
-	};
+	struct lease_request req = lease_request_of(w, port);
 	if (lease_run_self(&req.run, err) < 0 || lease_acquire(&r->reg, &req, &r->grant, err) < 0)
 		return -1;
 	wo_config_hash(&w->cfg, r->grant.ports, r->hash);
@@ -233,16 +231,7 @@ static int take_lease(struct wo_run *r, const struct up_opts *o, const struct wo
 		      struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	struct lease_request req = {
-		.uid = w->uid,
-		.profile = w->names.profile,
-		.wo = w->names.wo,
-		.purposes = w->cfg.profile.ports,
-		.port = o->port,
-		.address = w->cfg.profile.host_address,
-		.low = w->cfg.profile.port_low,
-		.high = w->cfg.profile.port_high,
-	};
+	struct lease_request req = lease_request_of(w, o->port);
 	if (f->have_pod) {
 		wo_labels_ports(&f->pod.labels, p->pod_ports, NULL, 0);
 		req.own = p->pod_ports;
