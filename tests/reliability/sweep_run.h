@@ -65,7 +65,8 @@ static int judge_exit(struct path *p, const struct kind *k, const struct apiprox
 	 * "isopod: ..." naming the object (it holds the work order's id), Podman,
 	 * the interrupt, or the kind of request that failed ("list volumes: ...").
 	 */
-	static const char *const names[] = {"podman", "interrupt", "volume", "container", "image", "secret", "pod '"};
+	static const char *const names[] = {"podman", "interrupt", "volume", "container",
+					    "image",  "secret",    "pod '",  "pods"};
 	const char *msg = strstr(err, "isopod");
 	int named = msg && strstr(msg, wo);
 	for (size_t i = 0; msg && !named && i < sizeof(names) / sizeof(names[0]); i++)
