@@ -76,28 +76,8 @@ static void write_all(const char *path, const char *buf, size_t len)
 /* Pods + labelled containers + volumes + the secret of work order W. */
 static int objects_of(const char *w)
 {
-	cleanup_podman_client struct podman_client *c = ptest_client();
-	char key[96], secret[128];
-	snprintf(key, sizeof(key), "hub/%s", w);
-	snprintf(secret, sizeof(secret), "db-hub-%s-password", w);
-	struct podman_pair label = {"io.isopod.key", key};
-	struct iso_error *err = NULL;
-	struct podman_pod *pods = NULL;
-	struct podman_container *ctrs = NULL;
-	struct podman_volume *vols = NULL;
-	struct podman_secret s;
-	size_t np = 0, nc = 0, nv = 0;
-	assert_int_equal(podman_pod_list(c, &label, &pods, &np, &err), 0);
-	assert_int_equal(podman_container_list(c, &label, &ctrs, &nc, &err), 0);
-	assert_int_equal(podman_volume_list(c, &label, &vols, &nv, &err), 0);
-	podman_pod_list_free(pods, np);
-	podman_container_list_free(ctrs, nc);
-	podman_volume_list_free(vols, nv);
-	int have_secret = podman_secret_inspect(c, secret, &s, &err) == 0;
-	if (have_secret)
-		podman_secret_release(&s);
-	iso_error_free(err);
-	return (int)(np + nc + nv) + have_secret;
+	return ptest_wo_count("pod", "hub", w) + ptest_wo_count("container", "hub", w) +
+	       ptest_wo_count("volume", "hub", w) + ptest_wo_secret("hub", w);
 }
 
 /* The lease of W for http as the registry holds it: its port, or 0; *state its state. */
