@@ -56,6 +56,7 @@ int podman_info(struct podman_client *c, struct podman_info *out, struct iso_err
 	out->oci_runtime = podman_json_strdup(iso_json_get(host, "ociRuntime"), "name");
 	out->network_backend = podman_json_strdup(host, "networkBackend");
 	out->graph_driver = podman_json_strdup(iso_json_get(root, "store"), "graphDriverName");
+	out->graph_root = podman_json_strdup(iso_json_get(root, "store"), "graphRoot");
 	return 0;
 }
 
@@ -67,5 +68,6 @@ void podman_info_release(struct podman_info *i)
 	free(i->oci_runtime);
 	free(i->graph_driver);
 	free(i->network_backend);
+	free(i->graph_root);
 	memset(i, 0, sizeof *i);
 }

@@ -114,4 +114,27 @@ void doctor_check_registry(struct doctor_report *r, const struct iso_config *cfg
 /* Pull reachability of an image missing locally: a TCP connect to its registry (port 443), TIMEOUT_MS. */
 int doctor_registry_reachable(const char *host, int timeout_ms);
 
+/*
+ * Podman's secret store (src/doctor/store.c): the two JSON files Podman 4.3
+ * keeps under GRAPH_ROOT/secrets and rewrites in place, so that a Podman
+ * killed mid-write leaves one cut and every secret request of the user fails.
+ * doctor_secret_store_damaged returns 1 with PATH and *SIZE of the first file
+ * that does not parse as a JSON object, 0 when both parse or are absent, -1
+ * (errno) when one cannot be read.
+ */
+int doctor_secret_store_damaged(const char *graph_root, char *path, size_t path_size, long long *size);
+/* The command that makes Podman usable again (malloc'd): move PATH aside. */
+char *doctor_secret_store_fix(const char *path);
+struct podman_client;
+struct iso_error;
+/* The `secrets` check, against the store of the local Podman behind C (skipped when remote). */
+void doctor_check_secret_store(struct doctor_report *r, struct podman_client *c);
+/*
+ * When *ERR is Podman refusing a request (ISO_E_REFUSED) with what a cut
+ * store makes it say (a Go JSON error, or a refused secret request) and the
+ * local secret store is damaged, say so in *ERR, with the fix, as ISO_E_HOST;
+ * returns 1 then, else 0 and *ERR untouched.
+ */
+int doctor_explain_refusal(struct podman_client *c, struct iso_error **err);
+
 #endif

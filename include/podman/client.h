@@ -95,6 +95,7 @@ struct podman_info {
 	char *oci_runtime;     /* "runc", "crun" */
 	char *graph_driver;    /* "overlay", "vfs" */
 	char *network_backend; /* "netavark", "cni" */
+	char *graph_root;      /* store.graphRoot: where images, volumes and secrets live */
 };
 int podman_info(struct podman_client *c, struct podman_info *out, struct iso_error **err);
 void podman_info_release(struct podman_info *i);

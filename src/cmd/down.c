@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "doctor/doctor.h"
 #include "lifecycle/lifecycle.h"
 #include "progress/progress.h"
 
@@ -228,6 +229,7 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 				"again to finish",
 				argv[1], sig, argv[1], cleanup ? " --cleanup" : "");
 		} else {
+			doctor_explain_refusal(d.w.client, &err);
 			rc = cli_fail(&mine, err);
 		}
 	} else {

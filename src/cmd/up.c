@@ -24,6 +24,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "doctor/doctor.h"
 #include "lifecycle/lifecycle.h"
 #include "progress/progress.h"
 #include "verify/verify.h"
@@ -465,6 +466,7 @@ static int fail_run(struct wo_run *r, const struct iso_globals *g, const char *w
 		iso_error_free(err);
 		return cli_interrupted(g, sig, "up '%s' interrupted by signal %d; %s", wo, sig, after);
 	}
+	doctor_explain_refusal(r->w->client, &err);
 	if (!undone)
 		iso_error_wrap(&err, "%s", after);
 	return cli_fail(g, err);
