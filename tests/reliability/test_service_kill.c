@@ -22,6 +22,11 @@
  * ends itself when idle, as for any user): the binaries after this one need
  * a service on that socket.
  *
+ * A kill at 'secret' may make Podman cut its own secret store (see
+ * docs/podman-secret-store.md): then the next `up` must exit 10 naming the
+ * file, and the test puts back its copy from before the kill.  The same
+ * diagnosis without a race: test_secret_store_cut cuts the data file by hand.
+ *
  * Ports: offsets 64-65 of ISOPOD_TEST_PORTS; its own state directory.
  */
 #include <setjmp.h>
