@@ -127,8 +127,8 @@ int doctor_secret_store_damaged(const char *graph_root, char *path, size_t path_
 char *doctor_secret_store_fix(const char *path);
 struct podman_client;
 struct iso_error;
-/* The `secrets` check, against the store of the local Podman behind C (skipped when remote). */
-void doctor_check_secret_store(struct doctor_report *r, struct podman_client *c);
+/* The `secrets` check of the store at GRAPH_ROOT (podman info's; skipped unless this user's, here). */
+void doctor_check_secret_store(struct doctor_report *r, const char *graph_root);
 /*
  * When *ERR is Podman refusing a request (ISO_E_REFUSED) with what a cut
  * store makes it say (a Go JSON error, or a refused secret request) and the

@@ -244,7 +244,7 @@ static void check_engine(struct doctor_report *r, struct podman_client *pc, int 
 	if (api_ok && podman_info(pc, &info, &err) == 0) {
 		check_runtime(r, pc, &info);
 		check_storage(r, &info);
-		doctor_check_secret_store(r, pc);
+		doctor_check_secret_store(r, info.graph_root);
 	} else {
 		const char *why = api_ok ? err->msg : "the API did not answer";
 		doctor_add(r, "runtime", DOCTOR_SKIP, xasprintf("not checked: %s", why), NULL);

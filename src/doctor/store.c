@@ -71,41 +71,47 @@ char *doctor_secret_store_fix(const char *path)
 			 path, path);
 }
 
+/* Whether ROOT is this user's store on this machine (else it is not read). */
+static int local_root(const char *root)
+{
+	struct stat st;
+	return root && *root && stat(root, &st) == 0 && st.st_uid == geteuid();
+}
+
 /* The graph root of the local Podman behind C, or NULL (remote, or no answer). */
-static char *local_graph_root(struct podman_client *c, struct iso_error **err)
+static char *local_graph_root(struct podman_client *c)
 {
 	struct podman_info info = {0};
-	if (podman_info(c, &info, err) < 0)
+	struct iso_error *e = NULL;
+	if (podman_info(c, &info, &e) < 0) {
+		iso_error_free(e);
 		return NULL;
+	}
 	char *root = info.graph_root;
 	info.graph_root = NULL;
 	podman_info_release(&info);
-	struct stat st;
-	if (root && (stat(root, &st) < 0 || st.st_uid != geteuid())) {
-		free(root); /* not this user's store on this machine */
+	if (!local_root(root)) {
+		free(root);
 		root = NULL;
 	}
 	return root;
 }
 
-void doctor_check_secret_store(struct doctor_report *r, struct podman_client *c)
+void doctor_check_secret_store(struct doctor_report *r, const char *graph_root)
 {
-	struct iso_error *e = NULL;
-	char *root = local_graph_root(c, &e);
 	char path[4096];
 	long long size = 0;
-	if (!root) {
-		doctor_add(
-			r, "secrets", DOCTOR_SKIP,
-			xasprintf("not checked: %s", e ? e->msg : "Podman's store is not this user's on this machine"),
-			NULL);
-		iso_error_free(e);
+	if (!local_root(graph_root)) {
+		doctor_add(r, "secrets", DOCTOR_SKIP,
+			   xasprintf("not checked: Podman's store '%s' is not this user's on this machine",
+				     graph_root ? graph_root : "(not named by podman info)"),
+			   NULL);
 		return;
 	}
-	int rc = doctor_secret_store_damaged(root, path, sizeof(path), &size);
+	int rc = doctor_secret_store_damaged(graph_root, path, sizeof(path), &size);
 	if (rc == 0)
-		doctor_add(r, "secrets", DOCTOR_PASS, xasprintf("Podman's secret store under %s/secrets parses", root),
-			   NULL);
+		doctor_add(r, "secrets", DOCTOR_PASS,
+			   xasprintf("Podman's secret store under %s/secrets parses", graph_root), NULL);
 	else if (rc < 0)
 		doctor_add(r, "secrets", DOCTOR_FAIL, xasprintf("cannot read %s: %s", path, strerror(errno)),
 			   xasprintf("ls -l %s", path));
@@ -115,7 +121,6 @@ void doctor_check_secret_store(struct doctor_report *r, struct podman_client *c)
 				     "secret of this user can be made, read or removed until it is moved aside",
 				     path, size),
 			   doctor_secret_store_fix(path));
-	free(root);
 }
 
 int doctor_explain_refusal(struct podman_client *c, struct iso_error **err)
@@ -126,9 +131,7 @@ int doctor_explain_refusal(struct podman_client *c, struct iso_error **err)
 	const char *m = (*err)->msg;
 	if (!strstr(m, "JSON input") && !strstr(m, "invalid character") && !strstr(m, "secret"))
 		return 0;
-	struct iso_error *e = NULL;
-	char *root = local_graph_root(c, &e);
-	iso_error_free(e);
+	char *root = local_graph_root(c);
 	char path[4096];
 	long long size = 0;
 	int rc = root ? doctor_secret_store_damaged(root, path, sizeof(path), &size) : 0;
