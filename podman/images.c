@@ -110,6 +110,15 @@ int podman_image_exists(struct podman_client *c, const char *ref, struct iso_err
 	return podman_exists_named(c, "image", ref, err);
 }
 
+int podman_image_id(struct podman_client *c, const char *ref, char **id, struct iso_error **err)
+{
+	cleanup_free char *what = NULL;
+	cleanup_json iso_json *root = podman_inspect_named(c, "image", ref, &what, err);
+	if (!root)
+		return -1;
+	return podman_answer_id(root, "Id", what, id, err);
+}
+
 struct pull_ctx {
 	struct podman_pull_state *s;
 	struct iso_error *err;

@@ -49,6 +49,15 @@ int cmd_status(int argc, char **argv, const struct iso_globals *g);
 int cmd_logs(int argc, char **argv, const struct iso_globals *g);
 int cmd_exec(int argc, char **argv, const struct iso_globals *g);
 int cmd_gc(int argc, char **argv, const struct iso_globals *g);
+/* gc's part for templates and snapshots (src/cmd/gc_store.c); each thing done or skipped told through TELL. */
+typedef void (*cmd_gc_tell)(void *ctx, const char *action, const char *profile, const char *subject,
+			    const char *removed, const char *note);
+int cmd_gc_store(struct wo_ctx *w, cmd_gc_tell tell, void *ctx, struct iso_error **err);
 int cmd_doctor(int argc, char **argv, const struct iso_globals *g);
+int cmd_template(int argc, char **argv, const struct iso_globals *g);
+int cmd_snapshot(int argc, char **argv, const struct iso_globals *g);
+int cmd_snapshots(int argc, char **argv, const struct iso_globals *g);
+int cmd_restore(int argc, char **argv, const struct iso_globals *g);
+int cmd_reset(int argc, char **argv, const struct iso_globals *g);
 
 #endif

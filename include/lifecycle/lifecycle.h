@@ -34,6 +34,7 @@ struct wo_run {
 	char hash[17];       /* config hash of the pod this run makes */
 	int64_t deadline_ms; /* readiness deadline (monotonic) */
 	const struct progress_sink *progress; /* where the steps are told (NULL: nowhere) */
+	const char *probe_db; /* the database lifecycle_wait_db asks for (NULL: the work order's) */
 };
 
 /* ---- creation (src/lifecycle/create.c) ---- */
@@ -91,8 +92,19 @@ int lifecycle_wait_db(struct wo_run *r, struct iso_error **err);
 int lifecycle_wait_odoo(struct wo_run *r, struct iso_error **err);
 /* Whether the database is initialised (base installed), asked with psql in a one-shot container. */
 int lifecycle_db_initialised(struct wo_run *r, int *initialised, struct iso_error **err);
-/* Run Odoo's own initialisation in the one-shot init container; the log goes to the state dir. */
+/*
+ * Run Odoo's own initialisation (-i of the profile's modules) in the one-shot
+ * init container; the log goes to the state dir.
+ */
 int lifecycle_db_initialise(struct wo_run *r, struct iso_error **err);
+/*
+ * Run Odoo in the one-shot init container on the work order's database with
+ * -u UPGRADE and/or -i INSTALL (comma lists, either may be empty), logging
+ * like the init; WHAT names it in messages ("upgrade").
+ */
+int lifecycle_db_update(struct wo_run *r, const char *upgrade, const char *install, struct iso_error **err);
+/* Stop the Postgres container cleanly (SIGINT: a fast shutdown) and check that it ended well. */
+int lifecycle_stop_db(struct wo_run *r, struct iso_error **err);
 /* The last LINES lines of a container's log, for error messages (never fails: "" then). */
 char *lifecycle_last_log_lines(struct wo_ctx *w, const char *container, int lines);
 /* Path of the init log of W (owned). */

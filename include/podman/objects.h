@@ -195,6 +195,8 @@ int podman_container_list(struct podman_client *c, const struct podman_pair *lab
 
 /* ---- images ---- */
 int podman_image_exists(struct podman_client *c, const char *ref, struct iso_error **err);
+/* *ID (owned) = the image's full ID (hex, no "sha256:"), from GET /images/REF/json. */
+int podman_image_id(struct podman_client *c, const char *ref, char **id, struct iso_error **err);
 /* Progress lines of a pull ("Copying blob ..."); return 0 to go on. */
 typedef int (*podman_progress_cb)(void *ctx, const char *line);
 /* Pull REF; a 200 whose stream carries {"error":...} is ISO_E_REFUSED with that text. *id may be NULL. */

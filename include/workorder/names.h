@@ -47,6 +47,23 @@
 #define LABEL_CONFIG "io.isopod.config"
 #define LABEL_REPO "io.isopod.repo" /* pod only: the repository it was made from, when there was one */
 
+/*
+ * Objects that are not a work order's carry io.isopod.kind and no
+ * io.isopod.key, so `ls`, `gc` and `ports --rebuild` never take them for one
+ * (docs/design.md lists every name):
+ *   template        a profile's template: volumes isopod-tpl-<profile>-<key>-{db,files,seal}
+ *   template-build  the throwaway pod, containers and secret of a template build
+ *   snapshot        a work order's snapshot: volumes isopod-snap-<profile>-<wo>-<name>-<h6>-{db,files,seal}
+ */
+#define LABEL_KIND "io.isopod.kind"
+#define LABEL_TEMPLATE "io.isopod.template"       /* the template's key (16 hex) */
+#define LABEL_SNAPSHOT "io.isopod.snapshot"       /* the snapshot's name */
+#define LABEL_SNAPSHOT_OF "io.isopod.snapshot-of" /* <profile>/<wo>: the one label that finds a work order's snapshots */
+#define KIND_TEMPLATE "template"
+#define KIND_TEMPLATE_BUILD "template-build"
+#define KIND_SNAPSHOT "snapshot"
+#define TEMPLATE_KEY_LEN 16
+
 /* Values of io.isopod.role. */
 #define ROLE_POD "pod"
 #define ROLE_ODOO "odoo"
@@ -55,6 +72,12 @@
 #define ROLE_ODOO_DATA "odoo-data"
 #define ROLE_DB_DATA "db-data"
 #define ROLE_SECRET "db-password"
+#define ROLE_TPL_DB "template-db"
+#define ROLE_TPL_FILES "template-files"
+#define ROLE_TPL_SEAL "template-seal"
+#define ROLE_SNAP_DB "snapshot-db"
+#define ROLE_SNAP_FILES "snapshot-files"
+#define ROLE_SNAP_SEAL "snapshot-seal"
 
 /*
  * Check and normalise a work-order id: on success OUT (WO_ID_MAX + 1 bytes)
@@ -85,10 +108,22 @@ struct workorder_names {
 	char db_volume[OBJECT_NAME_MAX + 1];                 /* db-hub-wo-042-data */
 	char secret[OBJECT_NAME_MAX + 1];                    /* db-hub-wo-042-password */
 	char database[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1]; /* hub_wo-042 */
+	char template_key[TEMPLATE_KEY_LEN + 1];             /* "" for a work order; a template build's key */
 };
 
 /* Check both names and derive every other one.  WO may be in any case. */
 int wo_names_init(struct workorder_names *n, const char *profile, const char *wo, struct iso_error **err);
+
+/*
+ * The names of the throwaway pod that builds template KEY of PROFILE: pod
+ * isopod.tpl-<profile>-<key>, containers isopod.tpl_{db,init,odoo}_<profile>-<key>,
+ * secret isopod.tpl-<profile>-<key>-password, database <profile>_template; its
+ * volumes are the template's own (isopod-tpl-<profile>-<key>-{db,files}).  No
+ * work order's derived name starts with "isopod.", "isopod-" or "isopod.tpl_":
+ * a profile has no '.' and work-order volumes start with "odoo-" or "db-".
+ * wo is "template.<key>" (messages only); template_key is set.
+ */
+int wo_names_template_build(struct workorder_names *n, const char *profile, const char *key, struct iso_error **err);
 
 /* Split a key "<profile>/<wo>" back; 0, or -1 when it is not a valid key. */
 int wo_key_split(const char *key, char profile[PROFILE_NAME_MAX + 1], char wo[WO_ID_MAX + 1]);

@@ -19,6 +19,8 @@
 #include "doctor/doctor.h"
 #include "lifecycle/lifecycle.h"
 #include "progress/progress.h"
+#include "snapshot/snapshot.h"
+#include "template/template.h"
 
 #define DOWN_STOP_TIMEOUT_S 10
 #define DOWN_LOCK_WAIT_MS (120 * 1000L)
@@ -55,7 +57,7 @@ static int remove_volumes(struct wo_ctx *w, char ***removed, struct iso_error **
 }
 
 static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_removed, int cleanup, char **volumes,
-		   int secret_removed, size_t released)
+		   int secret_removed, size_t released, int snapshots)
 {
 	if (g->json) {
 		cleanup_jgen iso_jgen *j = iso_jgen_new(1);
@@ -72,6 +74,7 @@ static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_
 		iso_jgen_array_close(j);
 		iso_jgen_kv_bool(j, "secret_removed", secret_removed);
 		iso_jgen_kv_int(j, "ports_released", (long long)released);
+		iso_jgen_kv_int(j, "snapshots_removed", snapshots);
 		iso_jgen_map_close(j);
 		cli_print_json(j, NULL);
 		return;
@@ -86,15 +89,17 @@ static void report(const struct iso_globals *g, const struct wo_ctx *w, int pod_
 	size_t nv = 0;
 	for (; volumes && volumes[nv]; nv++)
 		printf("%s%s", nv ? ", " : " volumes ", volumes[nv]);
-	printf("%s%s%s; %zu port lease%s released\n", nv ? "; " : " ", secret_removed ? "secret " : "",
-	       secret_removed ? w->names.secret : "no secret", released, released == 1 ? "" : "s");
+	printf("%s%s%s; %zu port lease%s released; %d snapshot%s removed\n", nv ? "; " : " ",
+	       secret_removed ? "secret " : "", secret_removed ? w->names.secret : "no secret", released,
+	       released == 1 ? "" : "s", snapshots, snapshots == 1 ? "" : "s");
 }
 
 static const struct cli_help down_help = {
 	"usage: isopod down WO-ID [--cleanup] [--profile NAME] [--json]\n\n"
 	"Stop and remove the work order's pod.  Its volumes (database, filestore), its\n"
-	"password secret and its port lease are kept: the next 'isopod up' brings it back\n"
-	"on the same port with the same data.\n\n",
+	"password secret, its snapshots and its port lease are kept: the next 'isopod up'\n"
+	"brings it back on the same port with the same data.  --cleanup removes all of it\n"
+	"(the profile's templates stay: 'isopod template rm').\n\n",
 	"Exit codes: 0 down (also when it already was), 2 bad input, 3 unknown work order\n"
 	"(no pod, no volume, no lease), 4 busy, 5 Podman unreachable, 6 Podman refused,\n"
 	"1 internal (an answer from Podman that is no answer included), 129/130/143\n"
@@ -110,6 +115,7 @@ struct down_run {
 	char **volumes;
 	int pod_removed, secret_removed;
 	size_t released;
+	int snapshots; /* removed by --cleanup */
 };
 
 /* Find the work order; without --profile follow its own profile when the default one has nothing. */
@@ -156,9 +162,14 @@ static int take_down(struct down_run *d, int cleanup, struct iso_error **err)
 	 * its volume is what `up` clears by itself, while a database volume
 	 * without its password could not be opened.
 	 */
+	progress_step(d->progress, "down", "removing the snapshots of %s", w->names.wo);
+	if (snap_remove_all(w, &d->snapshots, err) < 0)
+		return -1;
 	progress_step(d->progress, "down", "removing the volumes of %s", w->names.wo);
 	if (remove_volumes(w, &d->volumes, err) < 0)
 		return -1;
+	snap_mark_clear(w);
+	tpl_origin_remove(w);
 	if (d->f.have_secret) {
 		progress_step(d->progress, "down", "removing secret %s", w->names.secret);
 		if (lifecycle_remove_made(w, LEASE_MADE_SECRET, err) < 0)
@@ -198,8 +209,8 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 	int cleanup = 0, rc = 0;
 	const struct cli_option opts[] = {
 		CLI_OPT_BOOL(0, "cleanup", &cleanup,
-			     "also delete the secret and this work order's volumes, and\n"
-			     "release its ports (the data is gone afterwards)"),
+			     "also delete the secret, this work order's volumes and\n"
+			     "snapshots, and release its ports (the data is gone afterwards)"),
 		CLI_OPT_PROFILE(&flags.profile, "the profile, when the work order's cannot be found by itself"),
 		CLI_OPT_BOOL(0, "json", &mine.json, "one JSON object on stdout"),
 		CLI_OPT_END(),
@@ -234,7 +245,7 @@ int cmd_down(int argc, char **argv, const struct iso_globals *g)
 		}
 	} else {
 		progress_done(&sink, "down", "work order %s is down%s", d.w.names.wo, cleanup ? " and cleaned up" : "");
-		report(&mine, &d.w, d.pod_removed, cleanup, d.volumes, d.secret_removed, d.released);
+		report(&mine, &d.w, d.pod_removed, cleanup, d.volumes, d.secret_removed, d.released, d.snapshots);
 	}
 	iso_strvfree(d.volumes);
 	wo_found_release(&d.f);

@@ -116,6 +116,32 @@ static void report(struct gc_report *r, const char *action, const char *profile,
 	printf("%s%s\n", note ? "; " : "", note ? note : "");
 }
 
+/* One thing of templates or snapshots (cmd_gc_store), in the shape of the others. */
+static void tell(void *ctx, const char *action, const char *profile, const char *subject, const char *removed,
+		 const char *note)
+{
+	struct gc_report *r = ctx;
+	r->count++;
+	if (!r->j) {
+		printf("%s '%s' (profile %s)%s%s\n", action, subject, profile, note ? ": " : "", note ? note : "");
+		return;
+	}
+	iso_jgen_map_open(r->j);
+	iso_jgen_kv_string(r->j, "action", action);
+	iso_jgen_kv_string(r->j, "work_order", subject);
+	iso_jgen_kv_string(r->j, "profile", profile);
+	iso_jgen_key(r->j, "removed");
+	iso_jgen_array_open(r->j);
+	if (removed)
+		iso_jgen_string(r->j, removed);
+	iso_jgen_array_close(r->j);
+	iso_jgen_key(r->j, "ports");
+	iso_jgen_array_open(r->j);
+	iso_jgen_array_close(r->j);
+	iso_jgen_kv_string(r->j, "note", note);
+	iso_jgen_map_close(r->j);
+}
+
 /* Whether PROFILE/WO still has a creating lease whose run is dead; its made bits in *made. */
 static int still_stale(const struct lease_registry *reg, uid_t uid, const char *profile, const char *wo, unsigned *made,
 		       int *ports, size_t *n_ports, struct iso_error **err)
@@ -202,7 +228,9 @@ static const struct cli_help gc_help = {
 	"'creating' whose run is dead, remove exactly what that run recorded making (labels\n"
 	"re-checked, nothing pruned) and release its ports (a work order whose volumes remain,\n"
 	"because the run was rebuilding its pod, keeps them for the next 'up'); then release\n"
-	"your leases of work orders that have neither pod nor volume.  Each thing is reported.\n\n",
+	"your leases of work orders that have neither pod nor volume; then remove templates and\n"
+	"snapshots an interrupted build, save or snapshot left unsealed (never used), once\n"
+	"nobody is making them.  Each thing is reported.\n\n",
 	"Exit codes: 0 ok (also when there was nothing to do), 2 bad usage, 5 Podman\n"
 	"unreachable, 6 Podman refused, 1 internal (a corrupt lease file included),\n"
 	"129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (run it again for the rest).\n",
@@ -236,7 +264,8 @@ int cmd_gc(int argc, char **argv, const struct iso_globals *g)
 	}
 	if (wo_ctx_init(&w, NULL, &flags, WO_NEED_PODMAN, &err) < 0 ||
 	    lease_registry_open_config(&reg, &w.cfg, &err) < 0 || finish_stale(&w, &reg, &r, &err) < 0 ||
-	    keys_list(&w, &keys, &err) < 0 || lease_reclaim(&reg, w.uid, exists, &keys, &reclaimed, &err) < 0)
+	    keys_list(&w, &keys, &err) < 0 || lease_reclaim(&reg, w.uid, exists, &keys, &reclaimed, &err) < 0 ||
+	    cmd_gc_store(&w, tell, &r, &err) < 0)
 		goto fail;
 	for (size_t i = 0; i < reclaimed.n; i++) {
 		const struct lease *x = &reclaimed.v[i];

@@ -13,12 +13,17 @@
 #include "cmd/cmd.h"
 #include "cmd/ls.h"
 #include "lease/lease.h"
+#include "snapshot/snapshot.h"
+#include "template/template.h"
 #include "workorder/workorder.h"
 
 struct status_extra {
 	struct podman_container *ctrs;
 	size_t n_ctrs;
 	int secret;
+	char *origin; /* where its data came from (template/template.h), or NULL */
+	char *cut;    /* a restore that was cut off (snapshot/snapshot.h), or NULL */
+	int snapshots;
 };
 
 static int status_extra_get(struct wo_ctx *w, struct status_extra *x, struct iso_error **err)
@@ -36,6 +41,14 @@ static int status_extra_get(struct wo_ctx *w, struct status_extra *x, struct iso
 	} else {
 		return iso_error_move(err, e);
 	}
+	x->origin = tpl_origin_read(w);
+	x->cut = snap_interrupted(w);
+	struct snap_list l;
+	if (snap_list(w, 0, &l, err) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++)
+		x->snapshots += l.v[i].sealed ? 1 : 0;
+	snap_list_release(&l);
 	return 0;
 }
 
@@ -59,6 +72,10 @@ static void status_print(const struct cmd_ls_row *r, const struct status_extra *
 	printf("%s%s\n", any ? "" : " -", r->have_lease ? "" : " (no lease)");
 	printf("  database:   %s (user %s)\n", r->n.database, WO_DB_USER);
 	printf("  secret:     %s\n", x->secret ? r->n.secret : "missing");
+	printf("  data from:  %s\n", x->origin ? x->origin : "-");
+	printf("  snapshots:  %d ('isopod snapshots %s')\n", x->snapshots, r->n.wo);
+	if (x->cut)
+		printf("  WARNING:    %s\n", x->cut);
 	printf("  volumes:   ");
 	for (size_t v = 0; v < r->n_volumes; v++)
 		printf(" %s", r->volumes[v]);
@@ -83,6 +100,9 @@ static void status_json(iso_jgen *j, const struct cmd_ls_row *r, const struct st
 	iso_jgen_kv_string(j, "db_user", WO_DB_USER);
 	iso_jgen_kv_bool(j, "secret", x->secret);
 	iso_jgen_kv_string(j, "lease", r->have_lease ? lease_state_name(r->lease_state) : NULL);
+	iso_jgen_kv_string(j, "origin", x->origin);
+	iso_jgen_kv_int(j, "snapshots", x->snapshots);
+	iso_jgen_kv_string(j, "restore_interrupted", x->cut);
 	iso_jgen_key(j, "containers");
 	iso_jgen_array_open(j);
 	for (size_t i = 0; i < x->n_ctrs; i++) {
@@ -181,6 +201,8 @@ int cmd_status(int argc, char **argv, const struct iso_globals *g)
 	if (status(&w, argv[1], &flags, mine.json, &rows, &x, &err) < 0)
 		rc = cli_fail(&mine, err);
 	podman_container_list_free(x.ctrs, x.n_ctrs);
+	free(x.origin);
+	free(x.cut);
 	cmd_ls_rows_release(&rows);
 	wo_ctx_release(&w);
 	return rc;

@@ -27,6 +27,8 @@
 #include "doctor/doctor.h"
 #include "lifecycle/lifecycle.h"
 #include "progress/progress.h"
+#include "snapshot/snapshot.h"
+#include "template/template.h"
 #include "verify/verify.h"
 
 #define PORT_RACE_TRIES 3
@@ -162,19 +164,53 @@ static int move_lease(struct wo_run *r, int port, struct iso_error **err)
 	return 0;
 }
 
+/* The pod's infra container alone (its ports and network), for a copy into volumes Postgres does not use yet. */
+static int start_infra(struct wo_run *r, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	struct podman_pod pod;
+	if (podman_pod_inspect(w->client, w->names.pod, &pod, err) < 0)
+		return -1;
+	progress_step(r->progress, "pod", "starting the infra container of %s", w->names.pod);
+	int rc = pod.infra_id ? podman_container_start(w->client, pod.infra_id, err)
+			      : iso_error_set(err, ISO_E_REFUSED, 0, "pod '%s' has no infra container", w->names.pod);
+	podman_pod_release(&pod);
+	return rc;
+}
+
+/* The pod, then (cloning: its infra started and the template copied) its containers, started. */
+static int make_once(struct wo_run *r, int db_first, struct tpl_up *t, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	int clone = t->enabled && t->plan.match != TPL_NONE;
+	if (lifecycle_create_pod(r, err) < 0)
+		return -1;
+	if (clone) {
+		if (start_infra(r, err) < 0)
+			return 1; /* a start failure: maybe a port race */
+		if (tpl_up_clone(r, t, err) < 0)
+			return -1;
+	}
+	if (lifecycle_create_db(r, err) < 0)
+		return -1;
+	if (!db_first && lifecycle_create_odoo(r, err) < 0)
+		return -1;
+	progress_step(r->progress, "pod", "starting %s", db_first ? w->names.db_container : w->names.pod);
+	int rc = db_first ? podman_container_start(w->client, w->names.db_container, err)
+			  : podman_pod_start(w->client, w->names.pod, err);
+	return rc < 0 ? 1 : 0;
+}
+
 /* Create the pod and its containers and start them; on a lost port race move to the next free port. */
-static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_first, struct iso_error **err)
+static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_first, struct tpl_up *t,
+			  struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	for (int attempt = 1;; attempt++) {
 		wo_config_hash(&w->cfg, r->grant.ports, r->hash);
-		if (lifecycle_create_pod(r, err) < 0 || lifecycle_create_db(r, err) < 0)
+		int rc = make_once(r, db_first, t, err);
+		if (rc < 0)
 			return -1;
-		if (!db_first && lifecycle_create_odoo(r, err) < 0)
-			return -1;
-		progress_step(r->progress, "pod", "starting %s", db_first ? w->names.db_container : w->names.pod);
-		int rc = db_first ? podman_container_start(w->client, w->names.db_container, err)
-				  : podman_pod_start(w->client, w->names.pod, err);
 		if (rc == 0)
 			return 0;
 		int race = race_lost(r, err);
@@ -334,15 +370,26 @@ static int existing_pod(struct wo_run *r, const struct up_opts *o, struct wo_fou
 	return start_stopped(r, o, f, p, what, drift, err);
 }
 
-/* DB-first: the database is up; initialise it when it is not, then make and start Odoo. */
-static int finish_db_first(struct wo_run *r, struct iso_error **err)
+/*
+ * DB-first: the database is up.  A clone gets its identity; a database made
+ * by this run is initialised (and saved as a template when there was none);
+ * an older one is asked whether it is initialised.  Then Odoo.
+ */
+static int finish_db_first(struct wo_run *r, int fresh, struct tpl_up *t, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	int initialised = 0;
-	if (lifecycle_db_initialised(r, &initialised, err) < 0)
-		return -1;
-	if (!initialised && lifecycle_db_initialise(r, err) < 0)
-		return -1;
+	if (t->enabled && t->plan.match != TPL_NONE) {
+		if (tpl_up_identity(r, t, err) < 0)
+			return -1;
+	} else {
+		if (!fresh && lifecycle_db_initialised(r, &initialised, err) < 0)
+			return -1;
+		if (!initialised && lifecycle_db_initialise(r, err) < 0)
+			return -1;
+		if (t->save && tpl_up_save(r, t, err) < 0)
+			return -1;
+	}
 	if (lifecycle_create_odoo(r, err) < 0)
 		return -1;
 	progress_step(r->progress, "odoo", "starting container %s", w->names.odoo_container);
@@ -354,7 +401,7 @@ static int finish_db_first(struct wo_run *r, struct iso_error **err)
  * it on the same ports and start both containers at once; else DB-first.
  */
 static int make_pod(struct wo_run *r, const struct up_opts *o, struct wo_found *f, const struct up_plan *p,
-		    const char **what, struct iso_error **err)
+		    struct tpl_up *t, const char **what, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	/* The journal first: from here on a kill leaves a `creating` lease that `up` and `gc` finish. */
@@ -374,9 +421,15 @@ static int make_pod(struct wo_run *r, const struct up_opts *o, struct wo_found *
 	if (lifecycle_create_volumes(r, !f->have_db_volume, !f->have_odoo_volume, err) < 0)
 		return -1;
 	int db_first = !(p->ready_lease && f->have_db_volume);
-	if (make_and_start(r, o, db_first, err) < 0 || lifecycle_wait_db(r, err) < 0)
+	int fresh = !f->have_db_volume;
+	if (tpl_up_prepare(r, fresh && !o->flags.no_template, t, err) < 0)
 		return -1;
-	if (db_first && finish_db_first(r, err) < 0)
+	/* A clone's database still has the template's name until tpl_up_identity. */
+	r->probe_db = t->enabled && t->plan.match != TPL_NONE ? "postgres" : NULL;
+	if (make_and_start(r, o, db_first, t, err) < 0 || lifecycle_wait_db(r, err) < 0)
+		return -1;
+	r->probe_db = NULL;
+	if (db_first && finish_db_first(r, fresh, t, err) < 0)
 		return -1;
 	if (lifecycle_wait_odoo(r, err) < 0 || lease_mark_ready(&r->reg, &r->key, err) < 0)
 		return -1;
@@ -396,8 +449,10 @@ static int up(struct wo_run *r, const struct up_opts *o, const char **what, int 
 		rc = take_lease(r, o, &f, &p, err);
 	if (rc == 0 && f.have_pod)
 		rc = existing_pod(r, o, &f, &p, what, drift, err);
+	struct tpl_up t = {.lock_fd = -1};
 	if (rc == 0)
-		rc = make_pod(r, o, &f, &p, what, err);
+		rc = make_pod(r, o, &f, &p, &t, what, err);
+	tpl_up_release(&t);
 	wo_found_release(&f);
 	return rc < 0 ? -1 : 0;
 }
@@ -411,9 +466,12 @@ static int opt_timeout(const struct cli_option *opt, const char *arg, struct iso
 
 static const struct cli_help up_help = {
 	"usage: isopod up WO-ID [--port N] [--profile NAME] [--repo DIR] [--bind ADDR] [--timeout S]\n"
-	"                       [--verify] [--recreate] [--show-secrets] [--json]\n\n"
+	"                       [--verify] [--recreate] [--no-template] [--show-secrets] [--json]\n\n"
 	"Bring up the work order's pod (Odoo + PostgreSQL) and wait until it is proven ready:\n"
-	"Postgres answers inside the pod and Odoo serves /web/login on the published port.\n\n",
+	"Postgres answers inside the pod and Odoo serves /web/login on the published port.\n"
+	"A fresh work order's database comes from the profile's template (config 'template':\n"
+	"auto, exact or never); with none yet, it is initialised with the profile's modules\n"
+	"and saved as the profile's first template.\n\n",
 	"Exit codes: 0 up, 1 internal (an answer from Podman that is no answer included),\n"
 	"2 bad input, 4 conflict, 5 Podman unreachable, 6 Podman refused,\n"
 	"7 readiness timeout, 8 a container exited, 9 verify failed, 10 host not prepared,\n"
@@ -438,6 +496,9 @@ static int parse_opts(int argc, char **argv, struct up_opts *o, struct iso_globa
 		CLI_OPT_BOOL(0, "recreate", &o->recreate,
 			     "rebuild a pod whose configuration changed (volumes are kept)"),
 		CLI_OPT_BOOL(0, "show-secrets", &o->show_secrets, "print the database password"),
+		CLI_OPT_BOOL(0, "no-template", &o->flags.no_template,
+			     "initialise a fresh work order from scratch, not from the\n"
+			     "profile's template (this run only)"),
 		CLI_OPT_BOOL(0, "json", &g->json, "one JSON object on stdout"),
 		CLI_OPT_END(),
 	};
@@ -492,6 +553,9 @@ static int run(struct wo_run *r, const char *wo, const struct up_opts *o, const 
 				     podman_client_endpoint(w->client));
 	if (wo_lock(w, (o->timeout_s ? o->timeout_s : 300) * 1000L, err) < 0)
 		return -1;
+	cleanup_free char *cut = snap_interrupted(w);
+	if (cut)
+		return iso_error_set(err, ISO_E_CONFLICT, 0, "%s", cut);
 	r->key = (struct lease_key){.uid = w->uid, .profile = w->names.profile, .wo = w->names.wo};
 	return up(r, o, what, drift, err);
 }

@@ -12,6 +12,7 @@
 #include "base/json.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "template/template.h"
 #include "lifecycle/lifecycle.h"
 #include "verify/verify.h"
 
@@ -77,6 +78,8 @@ static void print_env_json(struct wo_run *r, int show_secrets, const char *what,
 	if (show_secrets)
 		iso_jgen_kv_string(j, "db_password", pw);
 	iso_jgen_kv_bool(j, "drift", drift);
+	cleanup_free char *origin = tpl_origin_read(w);
+	iso_jgen_kv_string(j, "origin", origin);
 	iso_jgen_key(j, "volumes");
 	iso_jgen_array_open(j);
 	iso_jgen_string(j, w->names.odoo_volume);
@@ -115,6 +118,9 @@ void cmd_up_print_env(struct wo_run *r, const struct iso_globals *g, int show_se
 	printf("work order %s (profile %s) is up: %s\n", w->names.wo, w->names.profile, what);
 	printf("  url:       %s\n", url);
 	printf("  database:  %s (user %s)\n", w->names.database, WO_DB_USER);
+	cleanup_free char *origin = tpl_origin_read(w);
+	if (origin)
+		printf("  data from: %s\n", origin);
 	if (show_secrets)
 		printf("  password:  %s\n", pw ? pw : "(unavailable)");
 	else

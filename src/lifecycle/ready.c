@@ -177,7 +177,7 @@ int lifecycle_wait_db(struct wo_run *r, struct iso_error **err)
 			return -1;
 		if (pid > 0) {
 			struct probe_pg_result res;
-			if (probe_pg_once(pid, 5432, WO_DB_USER, w->names.database, PROBE_PG_TIMEOUT_MS, &res, err) <
+			if (probe_pg_once(pid, 5432, WO_DB_USER, r->probe_db ? r->probe_db : w->names.database, PROBE_PG_TIMEOUT_MS, &res, err) <
 			    0) {
 				/*
 				 * The PID is gone, or the probe did not finish: a container that
@@ -289,25 +289,33 @@ static void init_line(void *ctx, const char *line)
 	progress_odoo_line(&iw->odoo, line, iw->sink);
 }
 
-int lifecycle_db_initialise(struct wo_run *r, struct iso_error **err)
+/* The profile's modules as one -i argument ("base,sale"). */
+static void modules_csv(const struct wo_ctx *w, char *out, size_t size)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (char **m = w->cfg.profile.modules; m && *m && n < size; m++)
+		n += (size_t)snprintf(out + n, size - n, "%s%s", n ? "," : "", *m);
+	if (!out[0])
+		snprintf(out, size, "base");
+}
+
+/* Odoo in the init container with CMD, its log saved; WHAT: "initialising", "upgrading". */
+static int run_odoo_init(struct wo_run *r, const char *const *cmd, const char *what, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	const char *cmd[] = {"odoo", "-d", w->names.database, "-i", "base", "--without-demo=all", "--stop-after-init",
-			     NULL};
-	progress_step(r->progress, "init", "initialising database '%s' (odoo -i base)...", w->names.database);
 	int code = -1;
 	cleanup_free char *out = NULL;
 	struct init_watch iw = {.sink = r->progress};
 	lifecycle_line_cb cb = r->progress && r->progress->emit ? init_line : NULL;
 	if (lifecycle_run_oneshot_watch(r, WO_ONESHOT_ODOO, cmd, cb, &iw, &code, &out, err) < 0)
-		return iso_error_wrap(err, "initialise database '%s'", w->names.database);
+		return iso_error_wrap(err, "%s database '%s'", what, w->names.database);
 	cleanup_free char *path = lifecycle_init_log_path(w);
 	cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || iso_write_all(fd, out, strlen(out)) < 0)
 		iso_warn("cannot save the init log to '%s': %s", path, strerror(errno));
 	if (code != 0) {
-		/* The last lines say why; the whole output is in the log. */
-		/* The last LOG_LINES lines: step back over that many line ends (a final one not counted). */
+		/* The last LOG_LINES lines say why: step back over that many line ends (a final one not counted). */
 		const char *tail = out + strlen(out);
 		if (tail > out && tail[-1] == '\n')
 			tail--;
@@ -315,9 +323,64 @@ int lifecycle_db_initialise(struct wo_run *r, struct iso_error **err)
 			if (tail[-1] == '\n' && ++lines == LOG_LINES)
 				break;
 		return iso_error_set(err, ISO_E_EXITED, code,
-				     "initialising database '%s' failed (exit code %d); the next 'isopod up' tries "
+				     "%s database '%s' failed (exit code %d); the next 'isopod up' tries "
 				     "again; full log: %s (or 'isopod logs %s init'); last lines:\n%s",
-				     w->names.database, code, path, w->names.wo, tail);
+				     what, w->names.database, code, path, w->names.wo, tail);
 	}
+	return 0;
+}
+
+int lifecycle_db_initialise(struct wo_run *r, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	char mods[64 * 65];
+	modules_csv(w, mods, sizeof mods);
+	const char *cmd[] = {"odoo", "-d", w->names.database, "-i", mods, "--without-demo=all", "--stop-after-init",
+			     NULL};
+	progress_step(r->progress, "init", "initialising database '%s' (odoo -i %s)...", w->names.database, mods);
+	return run_odoo_init(r, cmd, "initialising", err);
+}
+
+int lifecycle_db_update(struct wo_run *r, const char *upgrade, const char *install, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	const char *cmd[10] = {"odoo", "-d", w->names.database};
+	size_t n = 3;
+	if (upgrade && *upgrade) {
+		cmd[n++] = "-u";
+		cmd[n++] = upgrade;
+	}
+	if (install && *install) {
+		cmd[n++] = "-i";
+		cmd[n++] = install;
+	}
+	if (n == 3)
+		return 0;
+	cmd[n++] = "--without-demo=all";
+	cmd[n++] = "--stop-after-init";
+	cmd[n] = NULL;
+	progress_step(r->progress, "upgrade", "updating database '%s' (%s%s%s%s%s)...", w->names.database,
+		      upgrade && *upgrade ? "-u " : "", upgrade && *upgrade ? upgrade : "",
+		      upgrade && *upgrade && install && *install ? " " : "", install && *install ? "-i " : "",
+		      install && *install ? install : "");
+	return run_odoo_init(r, cmd, "updating", err);
+}
+
+int lifecycle_stop_db(struct wo_run *r, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	progress_step(r->progress, "db", "stopping Postgres (%s) for a consistent copy", w->names.db_container);
+	if (podman_container_stop(w->client, w->names.db_container, 60, err) < 0)
+		return iso_error_wrap(err, "stop Postgres of '%s'", w->names.pod);
+	struct podman_container c;
+	if (podman_container_inspect(w->client, w->names.db_container, &c, err) < 0)
+		return -1;
+	int code = c.exit_code, running = c.running;
+	podman_container_release(&c);
+	if (running || code != 0)
+		return iso_error_set(err, ISO_E_EXITED, code,
+				     "Postgres of '%s' did not shut down cleanly (exit code %d): its data is not copied; "
+				     "see 'isopod logs %s db'",
+				     w->names.pod, code, w->names.wo);
 	return 0;
 }

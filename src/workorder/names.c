@@ -113,6 +113,28 @@ int wo_names_init(struct workorder_names *n, const char *profile, const char *wo
 	return 0;
 }
 
+int wo_names_template_build(struct workorder_names *n, const char *profile, const char *key, struct iso_error **err)
+{
+	memset(n, 0, sizeof(*n));
+	if (wo_profile_name_check(profile, err) < 0)
+		return -1;
+	if (strlen(key) != TEMPLATE_KEY_LEN || strspn(key, "0123456789abcdef") != TEMPLATE_KEY_LEN)
+		return iso_error_set(err, ISO_E_USAGE, 0, "template key '%s' is not %d hex digits", key,
+				     TEMPLATE_KEY_LEN);
+	FMT(n->template_key, "%s", key);
+	FMT(n->profile, "%s", profile);
+	FMT(n->wo, "template.%s", key);
+	FMT(n->pod, "isopod.tpl-%s-%s", profile, key);
+	FMT(n->odoo_container, "isopod.tpl_odoo_%s-%s", profile, key);
+	FMT(n->db_container, "isopod.tpl_db_%s-%s", profile, key);
+	FMT(n->init_container, "isopod.tpl_init_%s-%s", profile, key);
+	FMT(n->odoo_volume, "isopod-tpl-%s-%s-files", profile, key);
+	FMT(n->db_volume, "isopod-tpl-%s-%s-db", profile, key);
+	FMT(n->secret, "isopod.tpl-%s-%s-password", profile, key);
+	FMT(n->database, "%s_template", profile);
+	return 0;
+}
+
 int wo_key_split(const char *key, char profile[PROFILE_NAME_MAX + 1], char wo[WO_ID_MAX + 1])
 {
 	if (!key)

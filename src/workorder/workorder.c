@@ -114,6 +114,18 @@ void wo_labels_init(struct wo_labels *l, const struct wo_ctx *w, const char *rol
 	memset(l, 0, sizeof(*l));
 	const struct workorder_names *n = &w->names;
 	l->v[l->n++] = (struct podman_pair){LABEL_SCHEMA, LABEL_SCHEMA_VERSION};
+	if (n->template_key[0]) {
+		/* A template build: no work order's key; its volumes are the template's. */
+		l->v[l->n++] = (struct podman_pair){LABEL_KIND, KIND_TEMPLATE_BUILD};
+		l->v[l->n++] = (struct podman_pair){LABEL_PROFILE, n->profile};
+		l->v[l->n++] = (struct podman_pair){LABEL_TEMPLATE, n->template_key};
+		if (!strcmp(role, ROLE_DB_DATA) || !strcmp(role, ROLE_ODOO_DATA)) {
+			l->v[1].value = KIND_TEMPLATE;
+			role = !strcmp(role, ROLE_DB_DATA) ? ROLE_TPL_DB : ROLE_TPL_FILES;
+		}
+		l->v[l->n++] = (struct podman_pair){LABEL_ROLE, role};
+		return;
+	}
 	l->v[l->n++] = (struct podman_pair){LABEL_KEY, n->key};
 	l->v[l->n++] = (struct podman_pair){LABEL_WO, n->wo};
 	l->v[l->n++] = (struct podman_pair){LABEL_PROFILE, n->profile};
@@ -139,6 +151,12 @@ void wo_labels_init(struct wo_labels *l, const struct wo_ctx *w, const char *rol
 int wo_labels_match(const struct podman_labels *labels, const struct workorder_names *n)
 {
 	const char *schema = podman_labels_get(labels, LABEL_SCHEMA);
+	if (n->template_key[0]) {
+		const char *tpl = podman_labels_get(labels, LABEL_TEMPLATE);
+		const char *prof = podman_labels_get(labels, LABEL_PROFILE);
+		return schema && !strcmp(schema, LABEL_SCHEMA_VERSION) && !podman_labels_get(labels, LABEL_KEY) && tpl &&
+		       !strcmp(tpl, n->template_key) && prof && !strcmp(prof, n->profile);
+	}
 	const char *key = podman_labels_get(labels, LABEL_KEY);
 	const char *wo = podman_labels_get(labels, LABEL_WO);
 	const char *profile = podman_labels_get(labels, LABEL_PROFILE);
