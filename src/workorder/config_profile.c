@@ -4,9 +4,8 @@
  * modules and template keys (workorder/config.h), and the helpers that
  * config.c, which reads the layers and the top-level keys, shares with it
  * (config_internal.h; the calls go from config.c to here, never back).  A
- * repository may say what runs inside
- * its own pod, not what the host exposes or keeps: those keys are refused
- * here, naming where they belong.
+ * repository may say what runs inside its own pod, not what the host
+ * exposes or keeps: those keys are refused here, naming where they belong.
  */
 #include <errno.h>
 #include <stdio.h>
