@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * netns/run.c - the primitive: a forked child joins the namespaces of a PID
+ * (both, or only the user namespace and becomes root there: netns_run_userns)
  * and runs a function there, sending typed records back over a pipe.
  *
  * Why a child: setns(CLONE_NEWUSER) refuses a multi-threaded caller, and a
@@ -19,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -91,15 +93,75 @@ static int set_step_error(struct netns_chan *ch, enum iso_class class, int statu
 	return -1;
 }
 
-static __attribute__((noreturn)) void child_main(int wfd, pid_t pid, int userfd, int netfd, pid_t parent, netns_fn fn,
-						 void *arg)
+/* What the helper does before FN: which namespaces it joins (-1: none), whether it becomes root there. */
+struct plan {
+	pid_t pid;
+	int userfd;
+	int netfd;
+	int as_root;    /* become uid 0 / gid 0 of the user namespace */
+	char where[64]; /* "network namespace of process 12", for the errors */
+};
+
+/* Do not outlive a parent that died or was killed; 0, or -1 when it is gone already. */
+static int tie_to_parent(pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	return getppid() == parent ? 0 : -1;
+}
+
+/*
+ * Become uid 0 and gid 0 of the user namespace just joined: setns gave the
+ * capabilities of that namespace, but the files of its sub-uids obey the
+ * ids, and our own uid may map to nothing there (root joining a rootless
+ * user's namespace).  setgroups fails where the namespace denies it; the
+ * supplementary groups then stay, unmapped, and grant nothing.
+ */
+static int become_root(struct netns_chan *ch, const struct plan *pl, pid_t parent)
+{
+	netns_chan_step(ch, "becoming root of the user namespace");
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		return set_step_error(ch, ISO_E_ISOLATION, errno, "cannot drop the groups in the %s: %s", pl->where,
+				      strerror(errno));
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
+		return set_step_error(ch, ISO_E_ISOLATION, errno,
+				      "cannot become root of the %s: %s; its uid 0 must be mapped", pl->where,
+				      strerror(errno));
+	/* A change of credentials clears the parent-death signal. */
+	if (tie_to_parent(parent) < 0)
+		_exit(4);
+	return 0;
+}
+
+static int enter(struct netns_chan *ch, const struct plan *pl, pid_t parent)
+{
+	if (pl->userfd >= 0) {
+		netns_chan_step(ch, "joining user namespace");
+		if (setns(pl->userfd, CLONE_NEWUSER) < 0)
+			return set_step_error(ch, ISO_E_ISOLATION, errno,
+					      "cannot join the user namespace of process %d: %s", (int)pl->pid,
+					      strerror(errno));
+		close(pl->userfd);
+		if (pl->as_root && become_root(ch, pl, parent) < 0)
+			return -1;
+	}
+	if (pl->netfd >= 0) {
+		netns_chan_step(ch, "joining network namespace");
+		if (setns(pl->netfd, CLONE_NEWNET) < 0)
+			return set_step_error(
+				ch, ISO_E_ISOLATION, errno, "cannot join the network namespace of process %d: %s%s",
+				(int)pl->pid, strerror(errno),
+				errno == EPERM ? "; the user namespace that owns it must be joined first" : "");
+		close(pl->netfd);
+	}
+	return 0;
+}
+
+static __attribute__((noreturn)) void child_main(int wfd, const struct plan *pl, pid_t parent, netns_fn fn, void *arg)
 {
 	struct netns_chan ch = {.fd = wfd};
 	struct iso_error *e = NULL;
 
-	/* Do not outlive a parent that died or was killed. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
+	if (tie_to_parent(parent) < 0)
 		_exit(4);
 	/* The parent's handlers (a test runner's SIGSEGV catcher, an ignored SIGPIPE) are not ours. */
 	for (int sig = 1; sig < NSIG; sig++)
@@ -109,33 +171,14 @@ static __attribute__((noreturn)) void child_main(int wfd, pid_t pid, int userfd,
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 
-	if (userfd >= 0) {
-		netns_chan_step(&ch, "joining user namespace");
-		if (setns(userfd, CLONE_NEWUSER) < 0) {
-			set_step_error(&ch, ISO_E_ISOLATION, errno, "cannot join the user namespace of process %d: %s",
-				       (int)pid, strerror(errno));
-			goto out;
-		}
-		close(userfd);
+	if (enter(&ch, pl, parent) == 0) {
+		netns_chan_step(&ch, "running");
+		if (fn(&ch, arg, &e) < 0)
+			chan_error(&ch, e);
+		else
+			chan_frame(&ch, FRAME_END, NULL, 0, NULL, 0);
+		iso_error_free(e);
 	}
-	if (netfd >= 0) {
-		netns_chan_step(&ch, "joining network namespace");
-		if (setns(netfd, CLONE_NEWNET) < 0) {
-			set_step_error(&ch, ISO_E_ISOLATION, errno,
-				       "cannot join the network namespace of process %d: %s%s", (int)pid,
-				       strerror(errno),
-				       errno == EPERM ? "; the user namespace that owns it must be joined first" : "");
-			goto out;
-		}
-		close(netfd);
-	}
-	netns_chan_step(&ch, "running");
-	if (fn(&ch, arg, &e) < 0)
-		chan_error(&ch, e);
-	else
-		chan_frame(&ch, FRAME_END, NULL, 0, NULL, 0);
-	iso_error_free(e);
-out:
 	fflush(NULL);
 	_exit(0);
 }
@@ -255,26 +298,40 @@ static int reap(pid_t child, int kill_it)
 	return status;
 }
 
-/* Descriptors of the user and network namespaces of PID: -1 for none (PID <= 0) or our own. */
-static int open_target(pid_t pid, int *userfd, int *netfd, struct iso_error **err)
+/* Drop *FD when it names this process's own namespace (SELF): -1 then. */
+static void drop_own(int *fd, const char *self)
 {
+	if (*fd >= 0 && is_own_ns(*fd, self)) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* The plan for PID: the user namespace, and the network namespace when NET; none for PID <= 0 or our own. */
+static int plan_target(pid_t pid, int net, int as_root, struct plan *pl, struct iso_error **err)
+{
+	*pl = (struct plan){.pid = pid, .userfd = -1, .netfd = -1, .as_root = as_root};
+	if (pid <= 0 && !net)
+		snprintf(pl->where, sizeof pl->where, "namespaces of this process");
+	else
+		snprintf(pl->where, sizeof pl->where, "%s namespace of process %d", net ? "network" : "user", (int)pid);
 	if (pid <= 0)
 		return 0;
-	if (open_ns(pid, "user", userfd, err) < 0 || open_ns(pid, "net", netfd, err) < 0)
+	if (open_ns(pid, "user", &pl->userfd, err) < 0 || (net && open_ns(pid, "net", &pl->netfd, err) < 0))
 		return -1;
-	if (is_own_ns(*userfd, "/proc/self/ns/user")) {
-		close(*userfd);
-		*userfd = -1;
-	}
-	if (is_own_ns(*netfd, "/proc/self/ns/net")) {
-		close(*netfd);
-		*netfd = -1;
-	}
+	drop_own(&pl->userfd, "/proc/self/ns/user");
+	drop_own(&pl->netfd, "/proc/self/ns/net");
 	return 0;
 }
 
-/* Fork the helper that runs FN after joining USERFD/NETFD: its pid, *RFD reading its frames; or -1. */
-static pid_t spawn(pid_t pid, int userfd, int netfd, netns_fn fn, void *arg, int *rfd, struct iso_error **err)
+static void plan_release(struct plan *pl)
+{
+	iso_closep(&pl->userfd);
+	iso_closep(&pl->netfd);
+}
+
+/* Fork the helper that carries out PL and runs FN: its pid, *RFD reading its frames; or -1. */
+static pid_t spawn(const struct plan *pl, netns_fn fn, void *arg, int *rfd, struct iso_error **err)
 {
 	int p[2];
 	if (pipe2(p, O_CLOEXEC) < 0)
@@ -290,7 +347,7 @@ static pid_t spawn(pid_t pid, int userfd, int netfd, netns_fn fn, void *arg, int
 	}
 	if (child == 0) {
 		close(p[0]);
-		child_main(p[1], pid, userfd, netfd, parent, fn, arg);
+		child_main(p[1], pl, parent, fn, arg);
 	}
 	close(p[1]);
 	*rfd = p[0];
@@ -307,7 +364,7 @@ static enum read_end read_frames(struct reader *r, int rfd, int64_t deadline, st
 		if (left <= 0)
 			return READ_TIMEOUT;
 		struct pollfd pfd = {.fd = rfd, .events = POLLIN};
-		int n = poll(&pfd, 1, (int)left);
+		int n = poll(&pfd, 1, left > INT32_MAX ? INT32_MAX : (int)left);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -330,8 +387,8 @@ static enum read_end read_frames(struct reader *r, int rfd, int64_t deadline, st
 }
 
 /* How the helper ended, once reading stopped: 0 when it sent FRAME_END, else -1 with why. */
-static int helper_verdict(struct reader *r, enum read_end end, pid_t child, pid_t pid, int timeout_ms, size_t max,
-			  struct iso_error **err)
+static int helper_verdict(struct reader *r, enum read_end end, pid_t child, const char *where, int timeout_ms,
+			  size_t max, struct iso_error **err)
 {
 	if (end != READ_EOF)
 		reap(child, 1);
@@ -340,18 +397,17 @@ static int helper_verdict(struct reader *r, enum read_end end, pid_t child, pid_
 		return -1;
 	case READ_TIMEOUT:
 		return iso_error_set(err, ISO_E_ISOLATION, ETIMEDOUT,
-				     "'%s' did not finish within %d ms in the network namespace of process %d; "
+				     "'%s' did not finish within %d ms in the %s; "
 				     "the helper was killed: retry, or check that the process is healthy",
-				     r->step, timeout_ms, (int)pid);
+				     r->step, timeout_ms, where);
 	case READ_OVERFLOW:
 		return iso_error_set(err, ISO_E_ISOLATION, EMSGSIZE,
-				     "'%s' in the network namespace of process %d sent more than %zu bytes; "
+				     "'%s' in the %s sent more than %zu bytes; "
 				     "the namespace holds more than expected: inspect it by hand",
-				     r->step, (int)pid, max);
+				     r->step, where, max);
 	case READ_MALFORMED:
-		return iso_error_set(err, ISO_E_INTERNAL, EPROTO,
-				     "'%s' in the network namespace of process %d sent a malformed record", r->step,
-				     (int)pid);
+		return iso_error_set(err, ISO_E_INTERNAL, EPROTO, "'%s' in the %s sent a malformed record", r->step,
+				     where);
 	case READ_EOF:
 		break;
 	}
@@ -359,31 +415,26 @@ static int helper_verdict(struct reader *r, enum read_end end, pid_t child, pid_
 	if (r->child_err) {
 		*err = r->child_err;
 		r->child_err = NULL;
-		return iso_error_wrap(err, "%s (network namespace of process %d)", r->step, (int)pid);
+		return iso_error_wrap(err, "%s (%s)", r->step, where);
 	}
 	if (r->ended)
 		return 0;
 	if (WIFSIGNALED(status))
-		return iso_error_set(err, ISO_E_ISOLATION, 0,
-				     "the helper in the network namespace of process %d died of signal %d while '%s'",
-				     (int)pid, WTERMSIG(status), r->step);
-	return iso_error_set(err, ISO_E_ISOLATION, 0,
-			     "the helper in the network namespace of process %d exited (%d) while '%s'", (int)pid,
+		return iso_error_set(err, ISO_E_ISOLATION, 0, "the helper in the %s died of signal %d while '%s'",
+				     where, WTERMSIG(status), r->step);
+	return iso_error_set(err, ISO_E_ISOLATION, 0, "the helper in the %s exited (%d) while '%s'", where,
 			     WIFEXITED(status) ? WEXITSTATUS(status) : -1, r->step);
 }
 
-int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_result *out,
-	      struct iso_error **err)
+/* Carry out PL in a helper that runs FN; both entry points share it. */
+static int run_plan(const struct plan *pl, netns_fn fn, void *arg, const struct netns_run_opts *opts,
+		    struct netns_result *out, struct iso_error **err)
 {
 	int timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : NETNS_TIMEOUT_MS_DEFAULT;
 	size_t max = opts && opts->max_result ? opts->max_result : NETNS_RESULT_MAX;
-	cleanup_close int userfd = -1;
-	cleanup_close int netfd = -1;
 	cleanup_close int rfd = -1;
 
-	if (open_target(pid, &userfd, &netfd, err) < 0)
-		return -1;
-	pid_t child = spawn(pid, userfd, netfd, fn, arg, &rfd, err);
+	pid_t child = spawn(pl, fn, arg, &rfd, err);
 	if (child < 0)
 		return -1;
 
@@ -391,12 +442,34 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *op
 	iso_buf_init(&r.out, max);
 	snprintf(r.step, sizeof r.step, "starting");
 	enum read_end end = read_frames(&r, rfd, iso_now_ms() + timeout_ms, err);
-	int ret = helper_verdict(&r, end, child, pid, timeout_ms, max, err);
+	int ret = helper_verdict(&r, end, child, pl->where, timeout_ms, max, err);
 	if (ret == 0)
 		out->data = iso_buf_steal(&r.out, &out->len);
 	iso_buf_release(&r.out);
 	iso_error_free(r.child_err);
 	free(r.buf);
+	return ret;
+}
+
+int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_result *out,
+	      struct iso_error **err)
+{
+	struct plan pl;
+	int ret = plan_target(pid, 1, 0, &pl, err);
+	if (ret == 0)
+		ret = run_plan(&pl, fn, arg, opts, out, err);
+	plan_release(&pl);
+	return ret;
+}
+
+int netns_run_userns(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_result *out,
+		     struct iso_error **err)
+{
+	struct plan pl;
+	int ret = plan_target(pid, 0, 1, &pl, err);
+	if (ret == 0)
+		ret = run_plan(&pl, fn, arg, opts, out, err);
+	plan_release(&pl);
 	return ret;
 }
 

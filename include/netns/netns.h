@@ -72,6 +72,18 @@ struct netns_rec {
 int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_result *out,
 	      struct iso_error **err);
 
+/*
+ * Like netns_run, but the child joins only the USER namespace of PID (not
+ * when it is ours already) and then becomes uid 0 / gid 0 there, with that
+ * namespace's capabilities over the files of its sub-uids: the way to read
+ * and write a rootless user's volumes.  PID 0: no namespace change, FN runs
+ * in a forked child of our own namespaces, as our own uid.  The errors are
+ * netns_run's, naming the user namespace; ISO_E_ISOLATION also when uid 0
+ * is not mapped in that namespace.  Give a copy a longer OPTS->timeout_ms.
+ */
+int netns_run_userns(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_result *out,
+		     struct iso_error **err);
+
 /* Name the step the child is in ("dumping links"); sent to the parent at once. */
 void netns_chan_step(struct netns_chan *ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -12,10 +12,11 @@
  * Trust.  The host and user files, the environment and the flags are the
  * user's own.  A repository's isopod.json is written by whoever wrote the
  * repository (a clone, a pull request): it may choose what runs inside its
- * own pod (images, environment, later "modules"), never what the host exposes
- * (the bind address, which ports are published) nor where isopod keeps its
- * state.  A repository file that sets a key it may not is ISO_E_USAGE naming
- * the key, the file and where to set it instead.  Who may set what:
+ * own pod (images, environment, modules, the template mode), never what the
+ * host exposes (the bind address, which ports are published) or keeps (how
+ * many templates) nor where isopod keeps its state.  A repository file that
+ * sets a key it may not is ISO_E_USAGE naming the key, the file and where to
+ * set it instead.  Who may set what:
  *
  *   key                              host user repo  environment, flag
  *   state_dir                         yes  yes  no   ISOPOD_STATE_DIR
@@ -28,6 +29,9 @@
  *   profiles.P.env                    yes  yes  yes
  *   profiles.P.host_address  exposure yes  yes  no   --bind
  *   profiles.P.ports         exposure yes  yes  no
+ *   profiles.P.modules                yes  yes  yes  -
+ *   template, profiles.P.template     yes  yes  yes  ISOPOD_TEMPLATE, --no-template
+ *   template_keep (and profiles.P.)   yes  yes  no   ISOPOD_TEMPLATE_KEEP
  *
  * File keys:
  *   "state_dir": "/path"
@@ -36,19 +40,44 @@
  *   "odoo_image": "...", "db_image": "..."   the images of every profile that
  *                                   does not name its own
  *   "profile": "hub"                the repository's profile
+ *   "template": "auto"              every profile's template mode
+ *   "template_keep": 3              every profile's count of templates kept
  *   "profiles": { "<name>": {
  *        "odoo_image": "...", "db_image": "...",
  *        "port_range": "LOW-HIGH"   narrows the global range
  *        "host_address": "127.0.0.1",
  *        "ports": ["http", "websocket", "db"],
- *        "env": { "KEY": "value" } } }   at most ISO_PROFILE_ENV_MAX entries,
+ *        "env": { "KEY": "value" },  at most ISO_PROFILE_ENV_MAX entries,
  *                                   all layers together; more is ISO_E_USAGE
+ *        "modules": ["base", "sale"],
+ *        "template": "exact", "template_keep": 5 } }
+ *
+ * modules: the Odoo modules the work order's database is made with, in order.
+ * Each matches ^[a-z][a-z0-9_]{0,63}$; a name given twice is ISO_E_USAGE
+ * naming it.  "base" is always included: a list without it gets it added
+ * first.  At most ISO_PROFILE_MODULES_MAX entries, "base" counted.  Default
+ * ["base"].  The highest layer that sets a profile's list wins whole (lists
+ * are never merged).
+ *
+ * template: "auto" (default), "exact" or "never" (ISO_TEMPLATE_*).
+ * template_keep: an integer ISO_TEMPLATE_KEEP_MIN..ISO_TEMPLATE_KEEP_MAX,
+ * default ISO_TEMPLATE_KEEP_DEFAULT; how many templates this host keeps is
+ * the user's to say, so a repository that sets it is refused like an
+ * exposure key.  For both, as for the images: a profile's own value (the
+ * highest file that sets it), else the top-level one (the highest file that
+ * sets it), else the built-in; then the environment (ISOPOD_TEMPLATE,
+ * ISOPOD_TEMPLATE_KEEP, same values) over the files; then --no-template
+ * (flags.no_template) forces "never".  A bad value of any of these keys is
+ * ISO_E_USAGE naming the key, the value, the file (or variable) and the rule.
+ * None of them changes what a pod is made from: wo_config_hash leaves them out.
  *
  * Environment: ISOPOD_PROFILE, ISOPOD_PORTS=LOW-HIGH, ISOPOD_REGISTRY_DIR,
- * ISOPOD_STATE_DIR, ISOPOD_ODOO_IMAGE, ISOPOD_DB_IMAGE, ISOPOD_HOST_CONFIG.
+ * ISOPOD_STATE_DIR, ISOPOD_ODOO_IMAGE, ISOPOD_DB_IMAGE, ISOPOD_HOST_CONFIG,
+ * ISOPOD_TEMPLATE, ISOPOD_TEMPLATE_KEEP.
  *
  * The port purposes and ranges are workorder/ports.h (included); the loader
- * is src/workorder/config.c, the state directory and the hash state.c.
+ * is src/workorder/config.c (a profile's keys config_profile.c), the state
+ * directory and the hash state.c.
  *
  * Ownership: wo_config_load fills a caller's struct (wo_config_release frees what
  * it holds); every string in it is owned by the struct.
@@ -72,6 +101,14 @@
  */
 #define ISO_PROFILE_ENV_MAX 61
 
+/* A profile's modules, at most ("base" counted), and the longest module name. */
+#define ISO_PROFILE_MODULES_MAX 64
+#define ISO_MODULE_NAME_MAX 64
+
+#define ISO_TEMPLATE_KEEP_MIN 1
+#define ISO_TEMPLATE_KEEP_MAX 20
+#define ISO_TEMPLATE_KEEP_DEFAULT 3
+
 /*
  * On a pod: the layer its host address came from (wo_config_source_token).
  * `verify` takes the pod's address as intended only when this says "flag"
@@ -93,6 +130,19 @@ enum iso_config_source {
 const char *wo_config_source_name(enum iso_config_source s);
 const char *wo_config_source_token(enum iso_config_source s);
 
+/*
+ * Whether `up` makes a work order's database from a template of its modules
+ * (what "auto" and "exact" do is the template code's to say; this header only
+ * reads the setting).
+ */
+enum iso_template_mode {
+	ISO_TEMPLATE_AUTO,  /* "auto", the default */
+	ISO_TEMPLATE_EXACT, /* "exact" */
+	ISO_TEMPLATE_NEVER, /* "never": no template; also what --no-template forces */
+};
+/* "auto", "exact", "never" (the words of the files and ISOPOD_TEMPLATE). */
+const char *wo_template_mode_name(enum iso_template_mode m);
+
 struct iso_profile {
 	char name[PROFILE_NAME_MAX + 1];
 	char *odoo_image;
@@ -103,6 +153,12 @@ struct iso_profile {
 	char **env;              /* extra environment, "KEY=value", NULL-terminated */
 	/* Who asked for host_address and ports: the built-ins, the host or user file, a flag; never the repository. */
 	enum iso_config_source host_address_source, ports_source;
+	char **modules; /* Odoo module names as listed, "base" added first if missing; NULL-terminated */
+	size_t n_modules;
+	enum iso_template_mode template_mode;
+	int template_keep; /* ISO_TEMPLATE_KEEP_MIN..ISO_TEMPLATE_KEEP_MAX */
+	/* Who set them: modules and template may come from the repository, template_keep never. */
+	enum iso_config_source modules_source, template_source, template_keep_source;
 };
 
 struct iso_config {
@@ -129,6 +185,7 @@ struct iso_config_flags {
 	int no_repo;      /* no repository at all (not even the current directory's) */
 	const char *bind; /* host address */
 	int port_low, port_high;
+	int no_template; /* `up --no-template`: template mode "never", over every layer */
 };
 
 int wo_config_load(struct iso_config *cfg, const struct iso_config_flags *flags, struct iso_error **err);

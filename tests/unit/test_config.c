@@ -2,7 +2,8 @@
 /*
  * Configuration layers: built-ins < host < user < repository < environment <
  * flags, and what the untrusted layer, the repository's isopod.json, may not
- * set (the host keys, what the host exposes).  One case runs the built
+ * set (the host keys, what the host exposes; the modules and template keys
+ * are test_config_pod.c's).  One case runs the built
  * isopod with CONTAINER_HOST at no socket: a refusal there is exit 2, where
  * a run that reached for Podman would be 5.
  */
@@ -61,8 +62,8 @@ static int setup(void **state)
 	unsetenv("XDG_CONFIG_HOME");
 	unsetenv("XDG_STATE_HOME");
 	setenv("ISOPOD_HOST_CONFIG", f->host, 1);
-	const char *clear[] = {"ISOPOD_PROFILE",   "ISOPOD_PORTS",      "ISOPOD_REGISTRY_DIR",
-			       "ISOPOD_STATE_DIR", "ISOPOD_ODOO_IMAGE", "ISOPOD_DB_IMAGE"};
+	const char *clear[] = {"ISOPOD_PROFILE",    "ISOPOD_PORTS",    "ISOPOD_REGISTRY_DIR", "ISOPOD_STATE_DIR",
+			       "ISOPOD_ODOO_IMAGE", "ISOPOD_DB_IMAGE", "ISOPOD_TEMPLATE",     "ISOPOD_TEMPLATE_KEEP"};
 	for (size_t i = 0; i < ISO_ARRAY_SIZE(clear); i++)
 		unsetenv(clear[i]);
 	snprintf(d, sizeof(d), "%s/repo/sub/dir", f->root);
@@ -269,6 +270,7 @@ static void test_up_refuses_a_widening_repository_before_podman(void **state)
 	static const char *const files[][3] = {
 		{"{\"profiles\": {\"hub\": {\"host_address\": \"0.0.0.0\"}}}", "'profiles.hub.host_address'", NULL},
 		{"{\"profiles\": {\"hub\": {\"ports\": [\"http\", \"db\"]}}}", "'profiles.hub.ports'", NULL},
+		{"{\"template_keep\": 5}", "'template_keep'", NULL}, /* what the host keeps (issue 14) */
 		/* And a --bind that is no address of this host (defect 5: it was found after Podman, exit 5). */
 		{"{}", "--bind '192.0.2.1' is not an address of this host", "192.0.2.1"},
 	};
