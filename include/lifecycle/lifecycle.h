@@ -34,7 +34,7 @@ struct wo_run {
 	char hash[17];       /* config hash of the pod this run makes */
 	int64_t deadline_ms; /* readiness deadline (monotonic) */
 	const struct progress_sink *progress; /* where the steps are told (NULL: nowhere) */
-	const char *probe_db; /* the database lifecycle_wait_db asks for (NULL: the work order's) */
+	const char *probe_db;                 /* the database lifecycle_wait_db asks for (NULL: the work order's) */
 };
 
 /* ---- creation (src/lifecycle/create.c) ---- */

@@ -75,8 +75,8 @@ struct snap_result {
 	int64_t downtime_ms; /* Postgres stopped until it answers again */
 	int64_t ms;          /* the whole operation, until Odoo serves */
 	char method[24];
-	char source[96];     /* restore/reset: what the data now is */
-	int replaced;        /* an earlier snapshot of that name was replaced */
+	char source[96]; /* restore/reset: what the data now is */
+	int replaced;    /* an earlier snapshot of that name was replaced */
 };
 
 /*

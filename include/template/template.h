@@ -46,9 +46,9 @@ struct tpl_key {
 	char key[TEMPLATE_KEY_LEN + 1];
 	char *odoo_image_id, *db_image_id; /* owned */
 	size_t n_modules;
-	const char *modules[TPL_MODULES_MAX];     /* borrowed from the configuration */
-	char module_hash[TPL_MODULES_MAX][17];    /* of the module's files in addons/, or "image" */
-	char modules_csv[TPL_MODULES_MAX * 65];   /* "base,sale" */
+	const char *modules[TPL_MODULES_MAX];   /* borrowed from the configuration */
+	char module_hash[TPL_MODULES_MAX][17];  /* of the module's files in addons/, or "image" */
+	char modules_csv[TPL_MODULES_MAX * 65]; /* "base,sale" */
 };
 int tpl_key_compute(struct wo_ctx *w, struct tpl_key *k, struct iso_error **err);
 void tpl_key_release(struct tpl_key *k);
@@ -58,11 +58,11 @@ struct tpl_entry {
 	char key[TEMPLATE_KEY_LEN + 1];
 	char profile[PROFILE_NAME_MAX + 1];
 	int have_db, have_files;
-	int sealed;               /* the seal exists: complete and usable */
-	struct podman_volume seal; /* when sealed: its labels carry the metadata */
+	int sealed;                 /* the seal exists: complete and usable */
+	struct podman_volume seal;  /* when sealed: its labels carry the metadata */
 	char *db_path, *files_path; /* mountpoints (owned), when the volumes exist */
-	int64_t created;          /* epoch seconds (the seal's, else a data volume's) */
-	int64_t used;             /* last clone, epoch seconds (created when never) */
+	int64_t created;            /* epoch seconds (the seal's, else a data volume's) */
+	int64_t used;               /* last clone, epoch seconds (created when never) */
 };
 struct tpl_list {
 	struct tpl_entry *v;
@@ -86,7 +86,7 @@ enum tpl_match {
 };
 struct tpl_plan {
 	enum tpl_match match;
-	const struct tpl_entry *t;   /* into the list */
+	const struct tpl_entry *t;          /* into the list */
 	char upgrade[TPL_MODULES_MAX * 65]; /* modules whose files changed: -u */
 	char install[TPL_MODULES_MAX * 65]; /* modules the template lacks: -i */
 	char extra[TPL_MODULES_MAX * 65];   /* installed in the template, no longer listed (kept) */
@@ -141,7 +141,7 @@ void tpl_sync(const char *mountpoint);
 /* ---- building (build.c) ---- */
 struct tpl_result {
 	char key[TEMPLATE_KEY_LEN + 1];
-	int reused;            /* another build had made it: nothing built */
+	int reused; /* another build had made it: nothing built */
 	int64_t ms;
 	struct tpl_copy_stats copy;
 	int pruned;
@@ -157,15 +157,15 @@ int tpl_build(struct wo_ctx *w, const struct tpl_key *k, const struct progress_s
  * of up's DB-first path.
  */
 struct tpl_up {
-	int enabled;          /* mode is not never, Podman is local */
+	int enabled; /* mode is not never, Podman is local */
 	struct tpl_key k;
 	struct tpl_list list;
 	struct tpl_plan plan;
-	int lock_fd;          /* shared lock of the cloned template, -1 */
-	int save;             /* initialise from scratch, then save as a template */
+	int lock_fd;                                        /* shared lock of the cloned template, -1 */
+	int save;                                           /* initialise from scratch, then save as a template */
 	char from_db[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1]; /* the template's database name */
 	struct tpl_copy_stats copy;
-	int saved;            /* a template was saved by this run */
+	int saved; /* a template was saved by this run */
 	char saved_key[TEMPLATE_KEY_LEN + 1];
 };
 int tpl_up_prepare(struct wo_run *r, int fresh, struct tpl_up *t, struct iso_error **err);

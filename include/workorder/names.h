@@ -56,9 +56,10 @@
  *   snapshot        a work order's snapshot: volumes isopod-snap-<profile>-<wo>-<name>-<h6>-{db,files,seal}
  */
 #define LABEL_KIND "io.isopod.kind"
-#define LABEL_TEMPLATE "io.isopod.template"       /* the template's key (16 hex) */
-#define LABEL_SNAPSHOT "io.isopod.snapshot"       /* the snapshot's name */
-#define LABEL_SNAPSHOT_OF "io.isopod.snapshot-of" /* <profile>/<wo>: the one label that finds a work order's snapshots */
+#define LABEL_TEMPLATE "io.isopod.template" /* the template's key (16 hex) */
+#define LABEL_SNAPSHOT "io.isopod.snapshot" /* the snapshot's name */
+#define LABEL_SNAPSHOT_OF                                                                                              \
+	"io.isopod.snapshot-of" /* <profile>/<wo>: the one label that finds a work order's snapshots */
 #define KIND_TEMPLATE "template"
 #define KIND_TEMPLATE_BUILD "template-build"
 #define KIND_SNAPSHOT "snapshot"

@@ -69,7 +69,8 @@ static void print_result(const struct iso_globals *g, const struct wo_ctx *w, en
 		return;
 	}
 	if (op == OP_SNAPSHOT)
-		printf("snapshot '%s' of %s: %.1f MB copied in %lld ms (%s); Postgres stopped for %lld ms; serving again "
+		printf("snapshot '%s' of %s: %.1f MB copied in %lld ms (%s); Postgres stopped for %lld ms; serving "
+		       "again "
 		       "after %lld ms\n",
 		       res->name, w->names.wo, (double)res->bytes / 1e6, (long long)res->copy_ms, res->method,
 		       (long long)res->downtime_ms, (long long)res->ms);
@@ -140,7 +141,9 @@ static int op_main(int argc, char **argv, struct iso_globals *g, enum snap_op op
 		CLI_OPT_BOOL(0, "json", &g->json, "one JSON object on stdout"),
 		CLI_OPT_END(),
 	};
-	const struct cli_help *help = op == OP_SNAPSHOT ? &snapshot_help : op == OP_RESTORE ? &restore_help : &reset_help;
+	const struct cli_help *help = op == OP_SNAPSHOT  ? &snapshot_help
+				      : op == OP_RESTORE ? &restore_help
+							 : &reset_help;
 	int n = cli_parse(argc, argv, opts, help, 0, g, &rc);
 	if (n < 0)
 		return rc;
@@ -180,8 +183,9 @@ static int op_main(int argc, char **argv, struct iso_globals *g, enum snap_op op
 		int sig = (int)wo_interrupted;
 		if (sig) {
 			iso_error_free(err);
-			rc = cli_interrupted(g, sig, "%s of '%s' interrupted by signal %d; 'isopod gc' removes a half-made "
-						     "snapshot",
+			rc = cli_interrupted(g, sig,
+					     "%s of '%s' interrupted by signal %d; 'isopod gc' removes a half-made "
+					     "snapshot",
 					     argv[0], argv[1], sig);
 		} else {
 			rc = cli_fail(g, err);

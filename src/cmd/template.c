@@ -92,8 +92,9 @@ static int template_build(int argc, char **argv, struct iso_globals *g)
 	if (open_profile(&w, &o, &err) < 0 || tpl_key_compute(&w, &k, &err) < 0 ||
 	    tpl_build(&w, &k, &sink, (o.timeout_s ? o.timeout_s : 600) * 1000L, &res, &err) < 0) {
 		progress_fail(&sink, "template", "template build failed");
-		rc = wo_interrupted ? cli_interrupted(g, (int)wo_interrupted, "template build interrupted; what it made "
-									    "was removed")
+		rc = wo_interrupted ? cli_interrupted(g, (int)wo_interrupted,
+						      "template build interrupted; what it made "
+						      "was removed")
 				    : cli_fail(g, err);
 		if (wo_interrupted)
 			iso_error_free(err);
@@ -185,6 +186,7 @@ static int template_ls(int argc, char **argv, struct iso_globals *g)
 	struct wo_ctx w;
 	struct tpl_key k = {0};
 	struct tpl_list l = {0};
+	cleanup_jgen iso_jgen *j = NULL;
 	if (open_profile(&w, &o, &err) < 0 || tpl_list(&w, all ? NULL : w.names.profile, &l, &err) < 0) {
 		rc = cli_fail(g, err);
 		goto out;
@@ -197,7 +199,7 @@ static int template_ls(int argc, char **argv, struct iso_globals *g)
 		ls_print(&l, current);
 		goto out;
 	}
-	cleanup_jgen iso_jgen *j = iso_jgen_new(0);
+	j = iso_jgen_new(0);
 	iso_jgen_map_open(j);
 	iso_jgen_kv_string(j, "profile", all ? NULL : w.names.profile);
 	iso_jgen_kv_string(j, "current_key", current);
@@ -307,7 +309,8 @@ int cmd_template(int argc, char **argv, const struct iso_globals *g)
 		return template_ls(argc - 1, argv + 1, &mine);
 	if (sub && !strcmp(sub, "rm"))
 		return template_rm(argc - 1, argv + 1, &mine);
-	return cli_usage(&mine, "template", sub ? "unknown subcommand '%s'; use build, ls or rm"
-					       : "a subcommand is required: build, ls or rm%s",
+	return cli_usage(&mine, "template",
+			 sub ? "unknown subcommand '%s'; use build, ls or rm"
+			     : "a subcommand is required: build, ls or rm%s",
 			 sub ? sub : "");
 }

@@ -30,6 +30,7 @@
 #include "snapshot/snapshot.h"
 #include "template/template.h"
 #include "verify/verify.h"
+#include "up.h"
 
 #define PORT_RACE_TRIES 3
 
@@ -39,45 +40,6 @@ struct up_opts {
 	long timeout_s; /* 0: the default of the path taken */
 	int verify, recreate, show_secrets;
 };
-
-/*
- * A pod start that failed because another program holds one of the pod's
- * published ports (rootlessport cannot bind it; Podman says so only in
- * text): told by probing the ports now that the pod holds none of them.
- * The purpose of the first port taken in *PURPOSE; 0 when none is.
- */
-static int port_race(const struct wo_run *r, enum iso_port_purpose *purpose)
-{
-	for (int p = 0; p < ISO_PORT_PURPOSES; p++) {
-		struct iso_error *e = NULL;
-		if (!r->grant.ports[p])
-			continue;
-		int taken = lease_probe(r->w->cfg.profile.host_address, r->grant.ports[p], &e);
-		iso_error_free(e);
-		if (taken == 1) {
-			*purpose = (enum iso_port_purpose)p;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-/* A start failure that is a lost port race: an error naming the port when it is not the http one. */
-static int race_lost(const struct wo_run *r, struct iso_error **err)
-{
-	enum iso_port_purpose p;
-	if (!port_race(r, &p))
-		return 0;
-	if (p == ISO_PORT_HTTP)
-		return 1;
-	iso_error_free(*err);
-	*err = NULL;
-	iso_error_set(err, ISO_E_CONFLICT, 0,
-		      "port %d (%s), leased to work order '%s', was taken by another program; stop that program, "
-		      "or 'isopod down %s --cleanup' and 'isopod up %s' for new ports",
-		      r->grant.ports[p], wo_purpose_name(p), r->w->names.wo, r->w->names.wo, r->w->names.wo);
-	return -1;
-}
 
 static int pull_progress(void *ctx, const char *line)
 {
@@ -105,62 +67,6 @@ static int ensure_images(struct wo_run *r, struct iso_error **err)
 					      "%s or ISOPOD_%s_IMAGE to an image that exists)",
 					      images[i], i ? "odoo_image" : "db_image", i ? "ODOO" : "DB");
 	}
-	return 0;
-}
-
-/* The lease request of the work order's ports, asking for PORT (0: none) as http's. */
-static struct lease_request lease_request_of(const struct wo_ctx *w, int port)
-{
-	return (struct lease_request){
-		.uid = w->uid,
-		.profile = w->names.profile,
-		.wo = w->names.wo,
-		.purposes = w->cfg.profile.ports,
-		.port = port,
-		.address = w->cfg.profile.host_address,
-		.low = w->cfg.profile.port_low,
-		.high = w->cfg.profile.port_high,
-	};
-}
-
-/*
- * Another program took the leased http port after the probe (Podman then
- * fails the start).  Move the lease to the next port of the range that the
- * lease module accepts as free: the move keeps the lease's state and the
- * journal of what this run made.
- */
-static int move_http_lease(struct wo_run *r, int lost, struct iso_error **err)
-{
-	struct wo_ctx *w = r->w;
-	int low = w->cfg.profile.port_low, high = w->cfg.profile.port_high;
-	struct lease_request req = lease_request_of(w, 0);
-	if (lease_run_self(&req.run, err) < 0)
-		return -1;
-	for (int i = 0; i <= high - low; i++) {
-		req.port = wo_port_candidate(lost, low, high, i);
-		if (req.port == lost)
-			continue;
-		struct iso_error *e = NULL;
-		if (lease_acquire(&r->reg, &req, &r->grant, &e) == 0)
-			return 0;
-		if (e->class != ISO_E_CONFLICT)
-			return iso_error_move(err, e);
-		iso_error_free(e); /* held by a lease or another program: the next one */
-	}
-	return iso_error_set(err, ISO_E_CONFLICT, 0,
-			     "port %d was taken by another program after it was leased, and no other port of %d-%d is "
-			     "free; 'isopod ports' lists the holders",
-			     lost, low, high);
-}
-
-/* The pod is gone: move the work order's lease to PORT (--recreate --port). */
-static int move_lease(struct wo_run *r, int port, struct iso_error **err)
-{
-	struct wo_ctx *w = r->w;
-	struct lease_request req = lease_request_of(w, port);
-	if (lease_run_self(&req.run, err) < 0 || lease_acquire(&r->reg, &req, &r->grant, err) < 0)
-		return -1;
-	wo_config_hash(&w->cfg, r->grant.ports, r->hash);
 	return 0;
 }
 
@@ -213,7 +119,7 @@ static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_firs
 			return -1;
 		if (rc == 0)
 			return 0;
-		int race = race_lost(r, err);
+		int race = cmd_up_race_lost(r, err);
 		if (race <= 0 || attempt == PORT_RACE_TRIES || o->port)
 			return race < 0 ? -1 : iso_error_wrap(err, "start pod '%s'", w->names.pod);
 		int lost = r->grant.ports[ISO_PORT_HTTP];
@@ -222,7 +128,7 @@ static int make_and_start(struct wo_run *r, const struct up_opts *o, int db_firs
 		if (lifecycle_remove_made(w, LEASE_MADE_POD | LEASE_MADE_DB | LEASE_MADE_ODOO, err) < 0)
 			return -1;
 		r->made &= ~(unsigned)(LEASE_MADE_POD | LEASE_MADE_DB | LEASE_MADE_ODOO);
-		if (move_http_lease(r, lost, err) < 0)
+		if (cmd_up_move_http_lease(r, lost, err) < 0)
 			return -1;
 		iso_warn("port %d was taken by another program after it was leased; moved to port %d", lost,
 			 r->grant.ports[ISO_PORT_HTTP]);
@@ -268,7 +174,7 @@ static int take_lease(struct wo_run *r, const struct up_opts *o, const struct wo
 		      struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	struct lease_request req = lease_request_of(w, o->port);
+	struct lease_request req = cmd_up_lease_request(w, o->port);
 	if (f->have_pod) {
 		wo_labels_ports(&f->pod.labels, p->pod_ports, NULL, 0);
 		req.own = p->pod_ports;
@@ -329,7 +235,7 @@ static int start_stopped(struct wo_run *r, const struct up_opts *o, struct wo_fo
 		*what = "started";
 		return keep_pod(r, err);
 	}
-	int race = race_lost(r, err);
+	int race = cmd_up_race_lost(r, err);
 	if (race <= 0)
 		return race < 0 ? -1 : iso_error_wrap(err, "start pod '%s'", w->names.pod);
 	/* After a reboot another program may hold the port: recreate the pod (volumes kept). */
@@ -360,8 +266,9 @@ static int existing_pod(struct wo_run *r, const struct up_opts *o, struct wo_fou
 			      p->half_made || incomplete ? "replacing the unfinished" : "recreating", w->names.pod);
 		if (drop_pod(w, f, drift, err) < 0)
 			return -1;
-		return o->recreate && o->port && o->port != r->grant.ports[ISO_PORT_HTTP] ? move_lease(r, o->port, err)
-											  : 0;
+		return o->recreate && o->port && o->port != r->grant.ports[ISO_PORT_HTTP]
+			       ? cmd_up_move_lease(r, o->port, err)
+			       : 0;
 	}
 	if (f->pod.state && !strcmp(f->pod.state, "Running")) {
 		*what = "already running";

@@ -177,8 +177,8 @@ int lifecycle_wait_db(struct wo_run *r, struct iso_error **err)
 			return -1;
 		if (pid > 0) {
 			struct probe_pg_result res;
-			if (probe_pg_once(pid, 5432, WO_DB_USER, r->probe_db ? r->probe_db : w->names.database, PROBE_PG_TIMEOUT_MS, &res, err) <
-			    0) {
+			if (probe_pg_once(pid, 5432, WO_DB_USER, r->probe_db ? r->probe_db : w->names.database,
+					  PROBE_PG_TIMEOUT_MS, &res, err) < 0) {
 				/*
 				 * The PID is gone, or the probe did not finish: a container that
 				 * exited is the story to tell (exit 8 with its last lines).
@@ -378,9 +378,10 @@ int lifecycle_stop_db(struct wo_run *r, struct iso_error **err)
 	int code = c.exit_code, running = c.running;
 	podman_container_release(&c);
 	if (running || code != 0)
-		return iso_error_set(err, ISO_E_EXITED, code,
-				     "Postgres of '%s' did not shut down cleanly (exit code %d): its data is not copied; "
-				     "see 'isopod logs %s db'",
-				     w->names.pod, code, w->names.wo);
+		return iso_error_set(
+			err, ISO_E_EXITED, code,
+			"Postgres of '%s' did not shut down cleanly (exit code %d): its data is not copied; "
+			"see 'isopod logs %s db'",
+			w->names.pod, code, w->names.wo);
 	return 0;
 }

@@ -20,11 +20,13 @@
 int snap_name_check(const char *name, struct iso_error **err)
 {
 	if (!name || !*name)
-		return iso_error_set(err, ISO_E_USAGE, 0, "a snapshot name is required (letters, digits, '_', '.', '-')");
+		return iso_error_set(err, ISO_E_USAGE, 0,
+				     "a snapshot name is required (letters, digits, '_', '.', '-')");
 	size_t n = strlen(name);
 	if (n > SNAP_NAME_MAX)
-		return iso_error_set(err, ISO_E_USAGE, 0, "snapshot name '%.20s...' is %zu characters long; the limit is %d",
-				     name, n, SNAP_NAME_MAX);
+		return iso_error_set(err, ISO_E_USAGE, 0,
+				     "snapshot name '%.20s...' is %zu characters long; the limit is %d", name, n,
+				     SNAP_NAME_MAX);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)name[i];
 		if (isalnum(c) || (i > 0 && (c == '_' || c == '.' || c == '-')))
@@ -61,7 +63,8 @@ static void entry_add(struct snap_list *l, const struct podman_volume *v, const 
 	    snap_name_check(name, NULL) < 0 || !role || podman_labels_get(&v->labels, LABEL_KEY) ||
 	    (want_key && strcmp(of, want_key)))
 		return;
-	static const char *const roles[3][2] = {{ROLE_SNAP_DB, "-db"}, {ROLE_SNAP_FILES, "-files"}, {ROLE_SNAP_SEAL, "-seal"}};
+	static const char *const roles[3][2] = {
+		{ROLE_SNAP_DB, "-db"}, {ROLE_SNAP_FILES, "-files"}, {ROLE_SNAP_SEAL, "-seal"}};
 	cleanup_free char *prefix = xasprintf("isopod-snap-%s-%s-%s-", profile, wo, name);
 	for (int i = 0; i < 3; i++) {
 		size_t n = strlen(v->name), sl = strlen(roles[i][1]), pl = strlen(prefix);

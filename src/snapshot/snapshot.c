@@ -97,8 +97,8 @@ static int create_volume(struct wo_ctx *w, const char *base, const char *suffix,
 {
 	cleanup_free char *vol = xasprintf("%s%s", base, suffix);
 	struct podman_pair l[] = {
-		{LABEL_SCHEMA, LABEL_SCHEMA_VERSION}, {LABEL_KIND, KIND_SNAPSHOT},  {LABEL_PROFILE, w->names.profile},
-		{LABEL_SNAPSHOT_OF, w->names.key},     {LABEL_SNAPSHOT, name},        {LABEL_ROLE, role},
+		{LABEL_SCHEMA, LABEL_SCHEMA_VERSION}, {LABEL_KIND, KIND_SNAPSHOT}, {LABEL_PROFILE, w->names.profile},
+		{LABEL_SNAPSHOT_OF, w->names.key},    {LABEL_SNAPSHOT, name},      {LABEL_ROLE, role},
 	};
 	return podman_volume_create(w->client, vol, l, ISO_ARRAY_SIZE(l), NULL, err);
 }
@@ -160,8 +160,8 @@ int snap_copy_out(struct wo_run *r, const char *name, char *base, size_t base_si
 	res->bytes = st.bytes;
 	res->copy_ms += st.ms;
 	snprintf(res->method, sizeof res->method, "%s", st.method);
-	progress_step(r->progress, "copy", "copied %.1f MB in %lld ms (%s)", (double)st.bytes / 1e6,
-		      (long long)st.ms, st.method);
+	progress_step(r->progress, "copy", "copied %.1f MB in %lld ms (%s)", (double)st.bytes / 1e6, (long long)st.ms,
+		      st.method);
 	return 0;
 }
 
@@ -193,10 +193,11 @@ int snap_create(struct wo_run *r, const char *name, int replace, struct snap_res
 	const struct snap_entry *old = snap_find(&l, name);
 	int rc = 0;
 	if (old && !replace)
-		rc = iso_error_set(err, ISO_E_CONFLICT, 0,
-				   "work order '%s' has a snapshot '%s' already; 'isopod snapshot rm %s %s' removes it, "
-				   "or pick another name",
-				   w->names.wo, name, w->names.wo, name);
+		rc = iso_error_set(
+			err, ISO_E_CONFLICT, 0,
+			"work order '%s' has a snapshot '%s' already; 'isopod snapshot rm %s %s' removes it, "
+			"or pick another name",
+			w->names.wo, name, w->names.wo, name);
 	char base[OBJECT_NAME_MAX + 48];
 	int stopped = 0, made = 0;
 	int64_t t_stop = 0;

@@ -124,8 +124,7 @@ int tpl_up_identity(struct wo_run *r, struct tpl_up *t, struct iso_error **err)
 	if (c && gmtime_r(&c, &tm))
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	tpl_origin_write(r->w, "template %s %s%s%s", t->plan.t->key, when,
-			 t->plan.match == TPL_STALE ? " updated " : "",
-			 t->plan.match == TPL_STALE ? t->k.key : "");
+			 t->plan.match == TPL_STALE ? " updated " : "", t->plan.match == TPL_STALE ? t->k.key : "");
 	return 0;
 }
 

@@ -63,8 +63,8 @@ static int hash_file(uint64_t *h, const char *path, struct iso_error **err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return iso_error_set(err, ISO_E_USAGE, errno, "cannot read '%s' for the template key: %s",
-					     path, strerror(errno));
+			return iso_error_set(err, ISO_E_USAGE, errno, "cannot read '%s' for the template key: %s", path,
+					     strerror(errno));
 		if (n == 0)
 			return 0;
 		fnv_bytes(h, buf, (size_t)n);

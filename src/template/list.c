@@ -151,8 +151,8 @@ static int same_base(const struct tpl_entry *t, const struct tpl_key *k)
 {
 	const char *o = tpl_entry_label(t, "io.isopod.image.odoo"), *d = tpl_entry_label(t, "io.isopod.image.db");
 	const char *f = tpl_entry_label(t, "io.isopod.init");
-	return o && d && f && !strcmp(o, k->odoo_image_id) && !strcmp(d, k->db_image_id) && !strcmp(f, TPL_INIT_FLAGS) &&
-	       tpl_entry_label(t, "io.isopod.database");
+	return o && d && f && !strcmp(o, k->odoo_image_id) && !strcmp(d, k->db_image_id) &&
+	       !strcmp(f, TPL_INIT_FLAGS) && tpl_entry_label(t, "io.isopod.database");
 }
 
 static void csv_add(char *csv, size_t size, const char *name)

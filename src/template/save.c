@@ -19,12 +19,14 @@
 #include "podman/exec.h"
 #include "template/template.h"
 
-static int create_volume(struct wo_ctx *w, const char *name, const char *role, const char *key,
-			 struct iso_error **err)
+static int create_volume(struct wo_ctx *w, const char *name, const char *role, const char *key, struct iso_error **err)
 {
 	struct podman_pair l[] = {
-		{LABEL_SCHEMA, LABEL_SCHEMA_VERSION}, {LABEL_KIND, KIND_TEMPLATE}, {LABEL_PROFILE, w->names.profile},
-		{LABEL_TEMPLATE, key},                {LABEL_ROLE, role},
+		{LABEL_SCHEMA, LABEL_SCHEMA_VERSION},
+		{LABEL_KIND, KIND_TEMPLATE},
+		{LABEL_PROFILE, w->names.profile},
+		{LABEL_TEMPLATE, key},
+		{LABEL_ROLE, role},
 	};
 	return podman_volume_create(w->client, name, l, ISO_ARRAY_SIZE(l), NULL, err);
 }
@@ -47,8 +49,8 @@ static int save_copy(struct wo_run *r, struct tpl_up *t, int *made, struct iso_e
 		return -1;
 	progress_step(r->progress, "copy", "saving the fresh database as template %s of profile '%s'", t->k.key,
 		      w->names.profile);
-	if (tpl_copy_pair(pid, src_db, src_files, dst_db, dst_files, w->names.database, w->names.database, 1,
-			  &t->copy, err) < 0)
+	if (tpl_copy_pair(pid, src_db, src_files, dst_db, dst_files, w->names.database, w->names.database, 1, &t->copy,
+			  err) < 0)
 		return -1;
 	progress_step(r->progress, "copy", "copied %.1f MB in %lld ms (%s)", (double)t->copy.bytes / 1e6,
 		      (long long)t->copy.ms, t->copy.method);

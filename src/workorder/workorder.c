@@ -154,8 +154,8 @@ int wo_labels_match(const struct podman_labels *labels, const struct workorder_n
 	if (n->template_key[0]) {
 		const char *tpl = podman_labels_get(labels, LABEL_TEMPLATE);
 		const char *prof = podman_labels_get(labels, LABEL_PROFILE);
-		return schema && !strcmp(schema, LABEL_SCHEMA_VERSION) && !podman_labels_get(labels, LABEL_KEY) && tpl &&
-		       !strcmp(tpl, n->template_key) && prof && !strcmp(prof, n->profile);
+		return schema && !strcmp(schema, LABEL_SCHEMA_VERSION) && !podman_labels_get(labels, LABEL_KEY) &&
+		       tpl && !strcmp(tpl, n->template_key) && prof && !strcmp(prof, n->profile);
 	}
 	const char *key = podman_labels_get(labels, LABEL_KEY);
 	const char *wo = podman_labels_get(labels, LABEL_WO);
