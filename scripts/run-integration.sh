@@ -27,6 +27,10 @@ export ISOPOD_DB_IMAGE=${ISOPOD_DB_IMAGE:-localhost/isopod-postgres:15}
 # The tests keep to their own registries, not the host-wide one 'make setup'
 # makes (the tests of that one name theirs).
 export ISOPOD_HOST_REGISTRY_DIR=${ISOPOD_HOST_REGISTRY_DIR:-/nonexistent/isopod-test-host-registry}
+# Fresh work orders of the older tests initialise from scratch, as they did
+# before templates; the template and snapshot tests set their own mode (and
+# remove the templates they make).
+export ISOPOD_TEMPLATE=${ISOPOD_TEMPLATE:-never}
 
 # harness BIN...: the tests with a podman service answering on the socket.
 harness() {
@@ -94,7 +98,7 @@ if [ "${#user_bins[@]}" -gt 0 ]; then
 		ISOPOD_TEST_PORTS="$ISOPOD_TEST_PORTS" ISOPOD_ODOO_IMAGE="$ISOPOD_ODOO_IMAGE" \
 		ISOPOD_DB_IMAGE="$ISOPOD_DB_IMAGE" ISOPOD_TEST_USER2="$ISOPOD_TEST_USER2" \
 		ISOPOD_SWEEP="${ISOPOD_SWEEP:-}" ISOPOD_SWEEP_PATHS="${ISOPOD_SWEEP_PATHS:-}" \
-		ISOPOD_HOST_REGISTRY_DIR="$ISOPOD_HOST_REGISTRY_DIR" \
+		ISOPOD_HOST_REGISTRY_DIR="$ISOPOD_HOST_REGISTRY_DIR" ISOPOD_TEMPLATE="$ISOPOD_TEMPLATE" \
 		bash -c 'cd "$1" && shift && make --no-print-directory -s BUILD="$1" integration-bins >/dev/null &&
 			shift && exec bash scripts/run-integration.sh --harness "$@"' \
 		run "$copy" "$ibuild" "${bins[@]}" || rc=$?
