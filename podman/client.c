@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include "internal.h"
 
 struct podman_client *podman_client_new(const struct podman_client_opts *o, struct iso_error **err)
@@ -175,7 +178,8 @@ int podman_client_server_pid(struct podman_client *c, pid_t *pid, struct iso_err
 {
 	*pid = 0;
 	if (!c->ep.path)
-		return iso_error_set(err, ISO_E_HOST, 0, "the endpoint '%s' is not a local socket: its server has no PID here",
+		return iso_error_set(err, ISO_E_HOST, 0,
+				     "the endpoint '%s' is not a local socket: its server has no PID here",
 				     c->ep.uri ? c->ep.uri : "?");
 	if (podman_client_ensure(c, err) < 0)
 		return -1;
