@@ -21,9 +21,12 @@
  * restore and reset first keep the current state as the automatic snapshot
  * `before-restore` (replaced each time).  Before they overwrite the work
  * order's volumes they write <state_dir>/restoring/<profile>_<wo>; `up` and
- * `status` refuse a work order with that mark (the copy was cut: its data is
- * partial) and name the restore that brings it back; a finished restore
- * removes it.
+ * `snapshot` refuse a work order with that mark (the copy was cut: its data
+ * is partial) and name the restore that brings it back, `status` warns; a
+ * restore or reset run again keeps the before-restore of the cut one (the
+ * partial data is not worth keeping) and, finished and synced, removes the
+ * mark.  Snapshot volume names reach 125 characters (a 40-character work
+ * order and name).
  *
  * The caller holds the work order's lock (wo_lock).
  */

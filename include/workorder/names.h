@@ -34,7 +34,7 @@
 #define PROFILE_NAME_MAX 16
 #define POD_NAME_MAX 57
 #define CONTAINER_NAME_MAX 62
-/* Volumes and secrets have no length rule of their own; the longest is 69. */
+/* Volumes and secrets have no length rule of their own; a work order's longest is 69 (snapshots: snapshot/snapshot.h). */
 #define OBJECT_NAME_MAX 72
 
 #define LABEL_SCHEMA "io.isopod.schema"
@@ -53,7 +53,7 @@
  * (docs/design.md lists every name):
  *   template        a profile's template: volumes isopod-tpl-<profile>-<key>-{db,files,seal}
  *   template-build  the throwaway pod, containers and secret of a template build
- *   snapshot        a work order's snapshot: volumes isopod-snap-<profile>-<wo>-<name>-<h6>-{db,files,seal}
+ *   snapshot        a work order's snapshot: volumes isopod-snap-<profile>-<wo>-<name>-<h8>-{db,files,seal}
  */
 #define LABEL_KIND "io.isopod.kind"
 #define LABEL_TEMPLATE "io.isopod.template" /* the template's key (16 hex) */

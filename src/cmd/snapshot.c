@@ -49,7 +49,7 @@ static void print_result(const struct iso_globals *g, const struct wo_ctx *w, en
 	if (g->json) {
 		cleanup_jgen iso_jgen *j = iso_jgen_new(0);
 		iso_jgen_map_open(j);
-		iso_jgen_kv_string(j, "wo", w->names.wo);
+		iso_jgen_kv_string(j, "work_order", w->names.wo);
 		iso_jgen_kv_string(j, "profile", w->names.profile);
 		iso_jgen_kv_string(j, op == OP_SNAPSHOT ? "snapshot" : "before_restore",
 				   op == OP_SNAPSHOT ? res->name : SNAP_BEFORE_RESTORE);
@@ -65,7 +65,7 @@ static void print_result(const struct iso_globals *g, const struct wo_ctx *w, en
 		iso_jgen_map_close(j);
 		struct iso_error *e = NULL;
 		if (cli_print_json(j, &e) < 0)
-			iso_error_free(e);
+			cli_fail(g, e); /* stdout is gone: say so on stderr */
 		return;
 	}
 	if (op == OP_SNAPSHOT)
@@ -104,7 +104,8 @@ static const struct cli_help snapshot_help = {
 	"'down --cleanup' removes them.\n\n",
 	"Exit codes: 0 ok, 2 bad input, 3 unknown work order or snapshot, 4 busy or the\n"
 	"name exists (--replace replaces it), 5 Podman unreachable, 6 Podman refused,\n"
-	"7 readiness timeout, 8 a container exited, 10 host not prepared, 130/143 interrupted.\n",
+	"7 readiness timeout, 8 a container exited, 10 host not prepared,\n"
+	"129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.\n",
 };
 
 static const struct cli_help restore_help = {
@@ -114,7 +115,7 @@ static const struct cli_help restore_help = {
 	"undoes a wrong restore.  Returns once Odoo serves.\n\n",
 	"Exit codes: 0 ok, 2 bad input, 3 unknown work order or snapshot, 4 busy,\n"
 	"5 Podman unreachable, 6 Podman refused, 7 readiness timeout, 8 a container exited,\n"
-	"10 host not prepared, 130/143 interrupted.\n",
+	"10 host not prepared, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.\n",
 };
 
 static const struct cli_help reset_help = {
@@ -124,7 +125,7 @@ static const struct cli_help reset_help = {
 	"'before-restore'.  Returns once Odoo serves.\n\n",
 	"Exit codes: 0 ok, 2 bad input, 3 unknown work order, 4 busy, 5 Podman unreachable,\n"
 	"6 Podman refused, 7 readiness timeout, 8 a container exited or the init failed,\n"
-	"10 host not prepared, 130/143 interrupted.\n",
+	"10 host not prepared, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.\n",
 };
 
 static int snapshot_rm(int argc, char **argv, struct iso_globals *g, struct snap_opts *o);
@@ -137,18 +138,26 @@ static int op_main(int argc, char **argv, struct iso_globals *g, enum snap_op op
 		CLI_OPT_PROFILE(&o.flags.profile, "the profile (default: ISOPOD_PROFILE, the repository's, else hub)"),
 		CLI_OPT_CALLBACK(0, "timeout", &o.timeout_s, "S", "readiness timeout in seconds (default 300)",
 				 opt_timeout),
-		CLI_OPT_BOOL(0, "replace", &o.replace, "snapshot: replace a snapshot of that name"),
 		CLI_OPT_BOOL(0, "json", &g->json, "one JSON object on stdout"),
+		CLI_OPT_BOOL(0, "replace", &o.replace, "replace a snapshot of that name"),
 		CLI_OPT_END(),
 	};
+	/* restore and reset have no --replace: the table without its last entry. */
+	struct cli_option few[ISO_ARRAY_SIZE(opts) - 1];
+	memcpy(few, opts, sizeof few);
+	few[ISO_ARRAY_SIZE(few) - 1] = (struct cli_option)CLI_OPT_END();
 	const struct cli_help *help = op == OP_SNAPSHOT  ? &snapshot_help
 				      : op == OP_RESTORE ? &restore_help
 							 : &reset_help;
-	int n = cli_parse(argc, argv, opts, help, 0, g, &rc);
+	int n = cli_parse(argc, argv, op == OP_SNAPSHOT ? opts : few, help, 0, g, &rc);
 	if (n < 0)
 		return rc;
-	if (op == OP_SNAPSHOT && n >= 1 && !strcmp(argv[1], "rm"))
+	if (op == OP_SNAPSHOT && n >= 1 && !strcmp(argv[1], "rm")) {
+		if (o.replace || o.timeout_s)
+			return cli_usage(g, "snapshot rm",
+					 "--replace and --timeout are for making a snapshot, not removing one");
 		return snapshot_rm(n, argv + 1, g, &o);
+	}
 	int want = op == OP_RESET ? 1 : 2;
 	if (n < 1 || (op == OP_RESTORE && n < 2))
 		return cli_usage(g, argv[0], n < 1 ? "a work-order id is required" : "the snapshot NAME is required");
@@ -215,7 +224,7 @@ static int snapshot_rm(int argc, char **argv, struct iso_globals *g, struct snap
 			continue;
 		if (snap_remove_entry(&w, &l.v[i], &err) < 0)
 			goto fail;
-		removed += l.v[i].sealed ? 1 : 0;
+		removed++; /* a partial one too: what was asked is gone */
 	}
 	if (!removed) {
 		iso_error_set(&err, ISO_E_UNKNOWN, 0,
@@ -226,7 +235,7 @@ static int snapshot_rm(int argc, char **argv, struct iso_globals *g, struct snap
 	if (g->json) {
 		cleanup_jgen iso_jgen *j = iso_jgen_new(0);
 		iso_jgen_map_open(j);
-		iso_jgen_kv_string(j, "wo", w.names.wo);
+		iso_jgen_kv_string(j, "work_order", w.names.wo);
 		iso_jgen_kv_string(j, "profile", w.names.profile);
 		iso_jgen_kv_string(j, "removed", argv[2]);
 		iso_jgen_map_close(j);

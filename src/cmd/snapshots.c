@@ -46,7 +46,7 @@ static int print_list(const struct snap_list *l, int json, struct iso_error **er
 		char c[32];
 		when(l->v[i].created, c, sizeof c);
 		iso_jgen_map_open(j);
-		iso_jgen_kv_string(j, "wo", l->v[i].wo);
+		iso_jgen_kv_string(j, "work_order", l->v[i].wo);
 		iso_jgen_kv_string(j, "profile", l->v[i].profile);
 		iso_jgen_kv_string(j, "name", l->v[i].name);
 		iso_jgen_kv_string(j, "state", l->v[i].sealed ? "ready" : "partial");

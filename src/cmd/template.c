@@ -64,7 +64,8 @@ static const struct cli_help build_help = {
 	"A template of the same key is reused.\n\n",
 	"Exit codes: 0 built or reused, 2 bad input, 4 busy, 5 Podman unreachable,\n"
 	"6 Podman refused, 7 timeout, 8 the init failed, 10 host not prepared (a remote\n"
-	"endpoint), 130/143 interrupted (what the build made is removed).\n",
+	"endpoint), 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (what the build made\n"
+	"is removed).\n",
 };
 
 static int template_build(int argc, char **argv, struct iso_globals *g)
@@ -144,7 +145,7 @@ static void entry_json(iso_jgen *j, const struct tpl_entry *t, const char *curre
 }
 
 static const struct cli_help ls_help = {
-	"usage: isopod template ls [--profile NAME] [--all] [--json]\n\n"
+	"usage: isopod template ls [--profile NAME] [--repo DIR] [--all] [--json]\n\n"
 	"List the profile's templates (--all: every profile's): key, state (ready, or\n"
 	"partial: an interrupted build that 'isopod gc' removes), whether it matches the\n"
 	"configuration now (current), modules, when made and last used.\n\n",

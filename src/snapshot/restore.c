@@ -18,16 +18,29 @@
 #include "store/copy.h"
 #include "template/template.h"
 
-/* Odoo and Postgres stopped, the current state sealed as before-restore, the mark written. */
+/*
+ * Odoo and Postgres stopped, the current state sealed as before-restore, the
+ * mark written.  After a restore that was cut off the data is partial: the
+ * before-restore of that restore is kept as it is (*BASE stays "": nothing
+ * new to keep).
+ */
 static int keep_before(struct wo_run *r, const char *what, char *base, size_t size, struct snap_result *res,
 		       struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
+	cleanup_free char *cut = snap_interrupted(w);
 	progress_step(r->progress, "pod", "stopping Odoo (%s)", w->names.odoo_container);
+	res->downtime_ms = iso_now_ms(); /* until it serves again: made a duration by finish() */
 	if (podman_container_stop(w->client, w->names.odoo_container, 10, err) < 0)
 		return iso_error_wrap(err, "stop Odoo of '%s'", w->names.pod);
 	if (lifecycle_stop_db(r, err) < 0)
 		return -1;
+	if (cut) {
+		progress_step(r->progress, "restore",
+			      "an earlier restore was cut off: its '%s' stays, the partial data is not kept",
+			      SNAP_BEFORE_RESTORE);
+		return snap_mark_set(w, what, err);
+	}
 	if (snap_copy_out(r, SNAP_BEFORE_RESTORE, base, size, res, err) < 0) {
 		snap_drop_partial(w, base, SNAP_BEFORE_RESTORE);
 		return -1;
@@ -39,18 +52,30 @@ static int keep_before(struct wo_run *r, const char *what, char *base, size_t si
 	return snap_mark_set(w, what, err);
 }
 
-/* The data is in place: clear the mark, drop the older before-restore, start everything, wait. */
-static int finish(struct wo_run *r, const struct snap_list *l, const char *keep_base, struct iso_error **err)
+/*
+ * The data is in place: synced, then the mark cleared, the older
+ * before-restore dropped (none when KEEP_BASE is "": it is still the one),
+ * everything started, waited for.
+ */
+static int finish(struct wo_run *r, const struct snap_list *l, const char *keep_base, struct snap_result *res,
+		  struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
+	cleanup_free char *db = NULL, *files = NULL;
+	if (tpl_volume_paths(w, w->names.db_volume, w->names.odoo_volume, &db, &files, err) < 0)
+		return -1;
+	tpl_sync(db);
 	snap_mark_clear(w);
-	for (size_t i = 0; i < l->n; i++)
+	for (size_t i = 0; keep_base[0] && i < l->n; i++)
 		if (!strcmp(l->v[i].name, SNAP_BEFORE_RESTORE) && strcmp(l->v[i].base, keep_base))
 			snap_drop_partial(w, l->v[i].base, SNAP_BEFORE_RESTORE);
 	progress_step(r->progress, "pod", "starting pod %s", w->names.pod);
 	if (podman_pod_start(w->client, w->names.pod, err) < 0)
 		return iso_error_wrap(err, "start pod '%s'", w->names.pod);
-	return snap_serving(r, err);
+	if (snap_serving(r, err) < 0)
+		return -1;
+	res->downtime_ms = iso_now_ms() - res->downtime_ms;
+	return 0;
 }
 
 /* Back on a failure after the containers stopped: start them so the work order serves what it has. */
@@ -92,14 +117,16 @@ int snap_restore(struct wo_run *r, const char *name, struct snap_result *res, st
 			     : 0;
 	if (rc == 0) {
 		progress_step(r->progress, "copy", "restoring snapshot '%s' into %s", name, w->names.wo);
-		struct tpl_copy_stats st;
+		struct tpl_copy_stats st = {0};
 		rc = tpl_copy_pair(pid, src->db_path, src->files_path, db, files, src->database, w->names.database, 0,
 				   &st, err);
 		res->copy_ms += st.ms;
+		res->bytes = st.bytes;
+		snprintf(res->method, sizeof res->method, "%s", st.method);
 	}
 	if (rc == 0) {
 		snprintf(res->source, sizeof res->source, "snapshot %s", name);
-		rc = finish(r, &l, base, err);
+		rc = finish(r, &l, base, res, err);
 	} else if (!marked && src) {
 		restart_after_failure(r); /* nothing was overwritten */
 	}
@@ -121,6 +148,8 @@ static int reset_data(struct wo_run *r, struct tpl_up *t, struct snap_result *re
 		if (tpl_up_clone(r, t, 1, err) < 0)
 			return -1;
 		res->copy_ms += t->copy.ms;
+		res->bytes = t->copy.bytes;
+		snprintf(res->method, sizeof res->method, "%s", t->copy.method);
 		snprintf(res->source, sizeof res->source, "template %s", t->plan.t->key);
 	} else {
 		pid_t pid;
@@ -143,7 +172,10 @@ static int reset_data(struct wo_run *r, struct tpl_up *t, struct snap_result *re
 		return tpl_up_identity(r, t, err);
 	if (lifecycle_db_initialise(r, err) < 0)
 		return -1;
-	return t->save ? tpl_up_save(r, t, err) : 0;
+	if (t->save)
+		return tpl_up_save(r, t, err); /* it records the origin */
+	tpl_origin_write(w, "scratch -");
+	return 0;
 }
 
 int snap_reset(struct wo_run *r, struct snap_result *res, struct iso_error **err)
@@ -164,7 +196,7 @@ int snap_reset(struct wo_run *r, struct snap_result *res, struct iso_error **err
 		rc = reset_data(r, &t, res, err);
 		tpl_up_release(&t);
 		if (rc == 0)
-			rc = finish(r, &l, base, err);
+			rc = finish(r, &l, base, res, err);
 	}
 	snap_list_release(&l);
 	res->ms = iso_now_ms() - t0;

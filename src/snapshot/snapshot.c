@@ -21,6 +21,9 @@ int snap_run_open(struct wo_run *r, long timeout_ms, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	r->deadline_ms = iso_now_ms() + timeout_ms;
+	pid_t pid;
+	if (w->remote)
+		return tpl_pod_pid(w, &pid, err); /* before anything is stopped: the remote endpoint's error */
 	struct wo_found f;
 	if (wo_find(w, &f, err) < 0)
 		return -1;

@@ -246,17 +246,17 @@ struct doc_case {
 	"\"volumes\":[\"odoo-hub-WO-1-data\"]"
 #define ERROR_DOC "{\"error\":{\"class\":\"unknown-work-order\",\"code\":3,\"message\":\"no work order 'x'\"}}"
 /* What src/cmd/snapshot.c, snapshots.c and template.c print. */
-#define SNAP_HEAD "\"wo\":\"wo-1\",\"profile\":\"hub\",\"snapshot\":"
+#define SNAP_HEAD "\"work_order\":\"wo-1\",\"profile\":\"hub\",\"snapshot\":"
 #define SNAP_TAIL                                                                                                      \
 	",\"replaced\":false,\"bytes\":46137344,\"method\":\"copy_file_range\",\"copy_ms\":210,\"downtime_ms\":640,"   \
 	"\"ms\":1200"
 #define SNAP SNAP_HEAD "\"20261202-162710\"" SNAP_TAIL
-#define SNAP_RM "{\"wo\":\"wo-1\",\"profile\":\"hub\",\"removed\":\"s1\"}"
+#define SNAP_RM "{\"work_order\":\"wo-1\",\"profile\":\"hub\",\"removed\":\"s1\"}"
 #define RESTORE(source)                                                                                                \
-	"\"wo\":\"wo-1\",\"profile\":\"hub\",\"before_restore\":\"before-restore\",\"source\":\"" source "\","         \
+	"\"work_order\":\"wo-1\",\"profile\":\"hub\",\"before_restore\":\"before-restore\",\"source\":\"" source "\"," \
 	"\"bytes\":46137344,\"method\":\"copy_file_range\",\"copy_ms\":420,\"downtime_ms\":0,\"ms\":2100"
 #define SNAPS_ROW(state)                                                                                               \
-	"{\"wo\":\"wo-1\",\"profile\":\"hub\",\"name\":\"s1\",\"state\":\"" state                                      \
+	"{\"work_order\":\"wo-1\",\"profile\":\"hub\",\"name\":\"s1\",\"state\":\"" state                              \
 	"\",\"created\":\"2026-12-02T16:27:10Z\","                                                                     \
 	"\"bytes\":46137344,\"database\":\"hub_wo-1\"}"
 #define TPL_BUILD                                                                                                      \
