@@ -16,12 +16,15 @@
  * image IDs); the mtime of a file "used" in the seal's directory says when it
  * was last cloned (least recently used go first past template_keep).
  *
- * The key (16 hex) hashes the two images' IDs, the module list, the init
- * flags, and the files of each listed module that the repository's addons/
- * provides (modules that come with the Odoo image count by name): an agent's
- * own module that is not listed never changes it.
+ * The key (16 hex of a SHA-256) hashes the two images' IDs, the init flags,
+ * the profile's env, the repository's etc/, the module list, and the files
+ * of each listed module that the repository's addons/ provides (modules that
+ * come with the Odoo image count by name): an agent's own module that is not
+ * listed never changes it.
  *
- * Locks: <state_dir>/templates/<profile>-<key>.lock.  A build or a save holds
+ * Locks: $XDG_RUNTIME_DIR/isopod/templates/<profile>-<key>.lock (one place for
+ * every run of the user, whatever its state directory; <state_dir>/templates
+ * without a runtime directory of the user's).  A build or a save holds
  * it exclusively (a second build of the key waits, then reuses the first's);
  * a clone holds it shared while it copies (`template rm` and the pruning of
  * old templates skip or wait for a template in use); `gc` removes an unsealed

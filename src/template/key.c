@@ -2,10 +2,13 @@
 /*
  * A template's key: what the database of a fresh work order of the profile
  * would be made from.  The two images by ID (a tag that moves makes a new
- * key), the module list in order, the init flags, and per listed module the
- * files the repository's addons/ holds for it (sorted paths, sizes and
- * contents; __pycache__ and *.pyc left out).  A module the repository does
- * not hold comes with the Odoo image: the image's ID covers it.
+ * key), the init flags, the profile's environment, the repository's etc/
+ * (odoo.conf), the module list in order, and per listed module the files
+ * the repository's addons/ holds for it (sorted paths, sizes and contents;
+ * __pycache__, *.pyc and dot files left out).  A module the repository does
+ * not hold comes with the Odoo image: the image's ID covers it.  SHA-256,
+ * cut to 64 bits: a repository is someone else's input, and nobody can make
+ * its files hash to another repository's key (2^64 work).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,36 +21,34 @@
 
 #include "base/cleanup.h"
 #include "base/log.h"
+#include "base/sha256.h"
 #include "base/util.h"
 #include "template/template.h"
 
-#define FNV_OFFSET 0xcbf29ce484222325ull
-#define FNV_PRIME 0x100000001b3ull
 #define HASH_DEPTH_MAX 16
 /* What one module may hold before its key is refused: a module is source, not data. */
 #define HASH_FILES_MAX 20000
 #define HASH_BYTES_MAX (512ull << 20)
 
 struct hash_walk {
-	uint64_t h;
+	struct iso_sha256 h;
 	size_t files;
 	uint64_t bytes;
 	const char *module;
 };
 
-static void fnv_bytes(uint64_t *h, const void *data, size_t n)
+/* A string with its terminator, so "ab"+"c" and "a"+"bc" differ. */
+static void sha_str(struct iso_sha256 *h, const char *s)
 {
-	const unsigned char *p = data;
-	for (size_t i = 0; i < n; i++) {
-		*h ^= p[i];
-		*h *= FNV_PRIME;
-	}
+	iso_sha256_update(h, s, strlen(s) + 1);
 }
 
-/* A string with its terminator, so "ab"+"c" and "a"+"bc" differ. */
-static void fnv_str(uint64_t *h, const char *s)
+/* The first 8 bytes of the digest, as 16 hex digits: a key nobody can aim at (a second preimage is 2^64 work). */
+static void sha_out(struct iso_sha256 *h, char out[17])
 {
-	fnv_bytes(h, s, strlen(s) + 1);
+	unsigned char md[32];
+	iso_sha256_final(h, md);
+	iso_hex(md, 8, out);
 }
 
 static int skip_name(const char *name)
@@ -77,7 +78,7 @@ static int hash_file(struct hash_walk *hw, const char *path, struct iso_error **
 					     strerror(errno));
 		if (n == 0)
 			return 0;
-		fnv_bytes(&hw->h, buf, (size_t)n);
+		iso_sha256_update(&hw->h, buf, (size_t)n);
 	}
 }
 
@@ -120,7 +121,7 @@ static int hash_tree(struct hash_walk *hw, const char *dir, const char *rel, int
 		struct stat st;
 		if (lstat(path, &st) < 0)
 			continue; /* gone while we looked */
-		fnv_str(&hw->h, sub);
+		sha_str(&hw->h, sub);
 		if (++hw->files > HASH_FILES_MAX || hw->bytes > HASH_BYTES_MAX) {
 			rc = iso_error_set(
 				err, ISO_E_USAGE, 0,
@@ -128,20 +129,20 @@ static int hash_tree(struct hash_walk *hw, const char *dir, const char *rel, int
 				"source; take the data out of addons/ or the module out of the profile's modules",
 				hw->module, dir, HASH_FILES_MAX, (unsigned long long)(HASH_BYTES_MAX >> 20));
 		} else if (S_ISDIR(st.st_mode)) {
-			fnv_str(&hw->h, "d");
+			sha_str(&hw->h, "d");
 			rc = hash_tree(hw, path, sub, depth + 1, err);
 		} else if (S_ISREG(st.st_mode)) {
 			uint64_t size = (uint64_t)st.st_size;
 			hw->bytes += size;
-			fnv_bytes(&hw->h, &size, sizeof size);
+			iso_sha256_update(&hw->h, &size, sizeof size);
 			rc = hash_file(hw, path, err);
 		} else if (S_ISLNK(st.st_mode)) {
 			/* Never followed: the link itself is what the module holds. */
 			char target[4096];
 			ssize_t len = readlink(path, target, sizeof target - 1);
 			target[len > 0 ? len : 0] = '\0';
-			fnv_str(&hw->h, "l");
-			fnv_str(&hw->h, target);
+			sha_str(&hw->h, "l");
+			sha_str(&hw->h, target);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -150,30 +151,39 @@ static int hash_tree(struct hash_walk *hw, const char *dir, const char *rel, int
 	return rc;
 }
 
+/* OUT = the hash of the tree DIR (WHAT names it in errors), or "image" when there is no such directory. */
+static int dir_hash(const char *dir, const char *what, char out[17], struct iso_error **err)
+{
+	snprintf(out, 17, "image");
+	struct stat st;
+	/* lstat: a directory that is a symbolic link is hashed as the link (never followed out of the repository). */
+	if (lstat(dir, &st) < 0)
+		return 0;
+	struct hash_walk hw = {.module = what};
+	iso_sha256_init(&hw.h);
+	sha_str(&hw.h, "isopod-module-1");
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t len = readlink(dir, target, sizeof target - 1);
+		target[len > 0 ? len : 0] = '\0';
+		sha_str(&hw.h, target);
+	} else if (!S_ISDIR(st.st_mode)) {
+		return 0;
+	} else if (hash_tree(&hw, dir, "", 0, err) < 0) {
+		return iso_error_wrap(err, "hash the files of %s", what);
+	}
+	sha_out(&hw.h, out);
+	return 0;
+}
+
 int tpl_module_hash(const char *repo_dir, const char *module, char out[17], struct iso_error **err)
 {
 	snprintf(out, 17, "image");
 	if (!repo_dir)
 		return 0;
 	cleanup_free char *dir = xasprintf("%s/addons/%s", repo_dir, module);
-	struct stat st;
-	/* lstat: a module that is a symbolic link is hashed as the link (it is not followed out of the repository). */
-	if (lstat(dir, &st) < 0)
-		return 0;
-	struct hash_walk hw = {.h = FNV_OFFSET, .module = module};
-	fnv_str(&hw.h, "isopod-module-1");
-	if (S_ISLNK(st.st_mode)) {
-		char target[4096];
-		ssize_t len = readlink(dir, target, sizeof target - 1);
-		target[len > 0 ? len : 0] = '\0';
-		fnv_str(&hw.h, target);
-	} else if (!S_ISDIR(st.st_mode)) {
-		return 0;
-	} else if (hash_tree(&hw, dir, "", 0, err) < 0) {
-		return iso_error_wrap(err, "hash the files of module '%s'", module);
-	}
-	snprintf(out, 17, "%016llx", (unsigned long long)hw.h);
-	return 0;
+	cleanup_free char *what = xasprintf("module '%s'", module);
+	return dir_hash(dir, what, out, err);
 }
 
 static int image_id(struct wo_ctx *w, const char *ref, const char *key, char **id, struct iso_error **err)
@@ -183,6 +193,33 @@ static int image_id(struct wo_ctx *w, const char *ref, const char *key, char **i
 	return iso_error_wrap(err, "image '%s' (the profile's %s) is needed for the template key", ref, key);
 }
 
+static int cmp_strs(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What else goes into Odoo's init: the profile's environment (sorted) and the repository's etc/ (odoo.conf). */
+static int hash_setting(struct wo_ctx *w, struct iso_sha256 *h, struct iso_error **err)
+{
+	size_t n = 0;
+	for (char **e = w->cfg.profile.env; e && *e; e++)
+		n++;
+	char **env = xzalloc((n + 1) * sizeof(*env));
+	memcpy(env, w->cfg.profile.env, n * sizeof(*env));
+	qsort(env, n, sizeof(*env), cmp_strs);
+	sha_str(h, "env");
+	for (size_t i = 0; i < n; i++)
+		sha_str(h, env[i]);
+	free(env);
+	char etc_hash[17] = "none";
+	cleanup_free char *etc = w->cfg.repo_dir ? xasprintf("%s/etc", w->cfg.repo_dir) : NULL;
+	if (etc && dir_hash(etc, "the repository's etc/", etc_hash, err) < 0)
+		return -1;
+	sha_str(h, "etc");
+	sha_str(h, etc_hash);
+	return 0;
+}
+
 int tpl_key_compute(struct wo_ctx *w, struct tpl_key *k, struct iso_error **err)
 {
 	const struct iso_profile *p = &w->cfg.profile;
@@ -190,18 +227,21 @@ int tpl_key_compute(struct wo_ctx *w, struct tpl_key *k, struct iso_error **err)
 	if (image_id(w, p->odoo_image, "odoo_image", &k->odoo_image_id, err) < 0 ||
 	    image_id(w, p->db_image, "db_image", &k->db_image_id, err) < 0)
 		return -1;
-	uint64_t h = FNV_OFFSET;
-	fnv_str(&h, "isopod-template-1");
-	fnv_str(&h, k->odoo_image_id);
-	fnv_str(&h, k->db_image_id);
-	fnv_str(&h, TPL_INIT_FLAGS);
+	struct iso_sha256 h;
+	iso_sha256_init(&h);
+	sha_str(&h, "isopod-template-2");
+	sha_str(&h, k->odoo_image_id);
+	sha_str(&h, k->db_image_id);
+	sha_str(&h, TPL_INIT_FLAGS);
+	if (hash_setting(w, &h, err) < 0)
+		return -1;
 	size_t used = 0;
 	for (size_t i = 0; p->modules && p->modules[i] && i < TPL_MODULES_MAX; i++) {
 		k->modules[k->n_modules] = p->modules[i];
 		if (tpl_module_hash(w->cfg.repo_dir, p->modules[i], k->module_hash[k->n_modules], err) < 0)
 			return -1;
-		fnv_str(&h, p->modules[i]);
-		fnv_str(&h, k->module_hash[k->n_modules]);
+		sha_str(&h, p->modules[i]);
+		sha_str(&h, k->module_hash[k->n_modules]);
 		used += (size_t)snprintf(k->modules_csv + used, sizeof(k->modules_csv) - used, "%s%s", used ? "," : "",
 					 p->modules[i]);
 		k->n_modules++;
@@ -210,11 +250,11 @@ int tpl_key_compute(struct wo_ctx *w, struct tpl_key *k, struct iso_error **err)
 		k->modules[k->n_modules] = "base";
 		snprintf(k->module_hash[0], 17, "image");
 		snprintf(k->modules_csv, sizeof(k->modules_csv), "base");
-		fnv_str(&h, "base");
-		fnv_str(&h, "image");
+		sha_str(&h, "base");
+		sha_str(&h, "image");
 		k->n_modules = 1;
 	}
-	snprintf(k->key, sizeof(k->key), "%016llx", (unsigned long long)h);
+	sha_out(&h, k->key);
 	iso_debug("template key of profile '%s': %s (modules %s)", p->name, k->key, k->modules_csv);
 	return 0;
 }

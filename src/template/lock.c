@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * The per-template lock (<state_dir>/templates/<profile>-<key>.lock) and the
+ * The per-template lock ($XDG_RUNTIME_DIR/isopod/templates/<profile>-<key>.lock,
+ * else under the state directory) and the
  * record of where a work order's data came from (<state_dir>/origin/).
  * The kernel drops a flock when its holder dies: a killed build leaves
  * nothing that blocks the next one.
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,14 +22,29 @@
 #include "base/util.h"
 #include "template/template.h"
 
+/*
+ * Where the locks live: one place for every run of the user against its
+ * Podman, whatever state directory each uses (templates are the Podman
+ * user's, not a state directory's): $XDG_RUNTIME_DIR/isopod/templates when
+ * that is the user's own directory, else <state_dir>/templates.
+ */
+static char *lock_dir(struct wo_ctx *w, struct iso_error **err)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	if (run && run[0] == '/' && stat(run, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+		return xasprintf("%s/isopod/templates", run);
+	if (wo_config_ensure_state_dir(&w->cfg, err) < 0)
+		return NULL;
+	return xasprintf("%s/templates", w->cfg.state_dir);
+}
+
 int tpl_lock(struct wo_ctx *w, const char *profile, const char *key, int shared, long wait_ms, int *fd,
 	     struct iso_error **err)
 {
 	*fd = -1;
-	if (wo_config_ensure_state_dir(&w->cfg, err) < 0)
-		return -1;
-	cleanup_free char *dir = xasprintf("%s/templates", w->cfg.state_dir);
-	if (iso_mkdir_p(dir, 0700, err) < 0)
+	cleanup_free char *dir = lock_dir(w, err);
+	if (!dir || iso_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	cleanup_free char *path = xasprintf("%s/%s-%s.lock", dir, profile, key);
 	int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

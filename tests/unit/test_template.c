@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/sha256.h"
 #include "base/util.h"
 #include "iso_run.h"
 #include "snapshot/snapshot.h"
@@ -221,6 +222,32 @@ static void test_snapshot_names(void **state)
 	}
 }
 
+static void sha(const void *data, size_t len, size_t repeat, const char *want)
+{
+	struct iso_sha256 s;
+	iso_sha256_init(&s);
+	for (size_t i = 0; i < repeat; i++)
+		iso_sha256_update(&s, data, len);
+	unsigned char md[32];
+	char hex[65];
+	iso_sha256_final(&s, md);
+	iso_hex(md, 32, hex);
+	assert_string_equal(hex, want);
+}
+
+/* FIPS 180-4's examples and NIST's long message. */
+static void test_sha256(void **state)
+{
+	sha("", 0, 1, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha("abc", 3, 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 56, 1,
+	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	sha("a", 1, 1000000, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	char b64[64];
+	memset(b64, 'x', sizeof b64);
+	sha(b64, 64, 1, "7ce100971f64e7001e8fe5a51973ecdfe1ced42befe7ee8d5fd6219506b5393c");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_plan_choose),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_snapshot_names),
+		cmocka_unit_test(test_sha256),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
