@@ -177,6 +177,14 @@ static int copy_renamed(struct store_walk *w, int dfd, dev_t ddev, struct iso_er
 	return r;
 }
 
+/* Name the directory being copied as the helper's step (the errors and the deadline say it). */
+static void announce(struct store_walk *w)
+{
+	if (w->ch)
+		netns_chan_step(w->ch, "copying '%s'", w->s.len ? w->s.rel : w->s.root);
+	w->stepped = 0;
+}
+
 /* Copy the entries of the directory stream D into DFD (on DDEV). */
 static int copy_contents(struct store_walk *w, DIR *d, int dfd, dev_t ddev, struct iso_error **err)
 {
@@ -202,6 +210,8 @@ static int copy_contents(struct store_walk *w, DIR *d, int dfd, dev_t ddev, stru
 		store_path_pop(&w->d, ds);
 		if (r < 0)
 			return -1;
+		if (w->stepped) /* back from a subdirectory: the step names this one again */
+			announce(w);
 	}
 	if (w->job->rename_from && !w->renamed && strcmp(w->d.rel, w->to_dir) == 0)
 		return copy_renamed(w, dfd, ddev, err);
@@ -217,8 +227,7 @@ static int copy_dir(struct store_walk *w, int sdir, const char *sname, int ddir,
 		return iso_error_set(err, ISO_E_INTERNAL, ELOOP, "'%s' is nested deeper than %d directories",
 				     store_path_str(&w->s, path, sizeof path), STORE_DEPTH_MAX);
 	}
-	if (w->ch)
-		netns_chan_step(w->ch, "copying '%s'", w->s.rel);
+	announce(w);
 	int sfd = openat(sdir, sname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (sfd < 0)
 		return store_fail(&w->s, errno, "open the directory", err);
@@ -236,9 +245,13 @@ static int copy_dir(struct store_walk *w, int sdir, const char *sname, int ddir,
 		closedir(d);
 		return store_fail(&w->d, errno, "open the directory", err);
 	}
+	/* One there already (a merge) may be read-only; it gets its source's mode at the end. */
+	if ((dst.st_mode & 0700) != 0700)
+		(void)fchmod(dfd, (dst.st_mode & 07777) | 0700);
 	w->depth++;
 	int r = copy_contents(w, d, dfd, dst.st_dev, err);
 	w->depth--;
+	w->stepped = 1;
 	closedir(d);
 	if (r < 0 || set_meta(&w->d, dfd, sst, err) < 0)
 		return -1;
@@ -261,8 +274,7 @@ int store_tree_copy(struct store_walk *w, int sfd, int dfd, const struct stat *s
 		return store_fail(&w->d, errno, "inspect", err);
 	}
 	w->sroot = sfd;
-	if (w->ch)
-		netns_chan_step(w->ch, "copying '%s'", w->s.root);
+	announce(w);
 	int r = copy_contents(w, d, dfd, dst.st_dev, err);
 	closedir(d);
 	if (r < 0)
@@ -291,8 +303,12 @@ static int clear_entry(struct store_path *p, int fd, const struct dirent *e, int
 	}
 	if (is_dir) {
 		cleanup_close int sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0)
+		struct stat st;
+		if (sub < 0 || fstat(sub, &st) < 0)
 			return store_fail(p, errno, "open the directory", err);
+		/* A read-only directory (a copied 0500) would refuse its entries to its owner without capabilities. */
+		if ((st.st_mode & 0700) != 0700)
+			(void)fchmod(sub, (st.st_mode & 07777) | 0700);
 		if (store_tree_clear(p, sub, depth + 1, err) < 0)
 			return -1;
 	}

@@ -37,6 +37,7 @@ struct store_walk {
 	int sroot;              /* the job's src, open: where the rename is looked up */
 	struct store_path s, d; /* where the walk is, in src and in dst */
 	int depth;
+	int stepped;      /* a subdirectory named itself as the step */
 	unsigned methods; /* enum store_method bits used */
 	struct store_copy_stats st;
 	struct store_fs_memo memo[8];
