@@ -76,7 +76,7 @@ struct store_copy_stats {
 	uint64_t dirs;     /* directories below the roots */
 	uint64_t symlinks; /* symbolic links */
 	int64_t ms;        /* wall time of the whole call, sync included */
-	char method[24];   /* "reflink", "copy_file_range", "read/write", joined by '+' when mixed
+	char method[32];   /* "reflink", "copy_file_range", "read/write", joined by '+' when mixed
 			      ("mixed" when all three), "none" when no file had data */
 };
 

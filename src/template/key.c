@@ -215,6 +215,8 @@ static int hash_setting(struct wo_ctx *w, struct iso_sha256 *h, struct iso_error
 	cleanup_free char *etc = w->cfg.repo_dir ? xasprintf("%s/etc", w->cfg.repo_dir) : NULL;
 	if (etc && dir_hash(etc, "the repository's etc/", etc_hash, err) < 0)
 		return -1;
+	if (!strcmp(etc_hash, "image"))
+		snprintf(etc_hash, sizeof etc_hash, "none"); /* no etc/: as without a repository */
 	sha_str(h, "etc");
 	sha_str(h, etc_hash);
 	return 0;

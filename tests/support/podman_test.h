@@ -119,8 +119,10 @@ int ptest_oneshot(const char *name, const char *spec_json, int *exit_code, char 
  * Nothing is checked unless --json stands before "--" (and no --help);
  * exec's stdout is the program's, so only exec's own error is checked: the
  * last line, an error document (always at exit 125).  The
- * document must match docs/schema/COMMAND.json, or error.json when STATUS
- * is not 0 and it is the error object alone; `logs --follow` each line
+ * document must match docs/schema/COMMAND.json (or COMMAND-SUB.json when the
+ * word after the command names a sub-command's document: template build,
+ * snapshot rm), or error.json when STATUS is not 0 and it is the error
+ * object alone (always for a command with no document of its own); `logs --follow` each line
  * against logs-line.json.  A mismatch fails the test with the validator's
  * words (tests/support/validate-json.py under /usr/bin/python3, Debian's
  * python3-jsonschema); in a forked child it is printed and the child exits
