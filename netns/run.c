@@ -473,6 +473,57 @@ int netns_run_userns(pid_t pid, netns_fn fn, void *arg, const struct netns_run_o
 	return ret;
 }
 
+/* A helper started by netns_run_userns_start, collected by netns_job_finish. */
+struct netns_job {
+	pid_t child;
+	int rfd;
+	int timeout_ms;
+	size_t max;
+	int64_t deadline;
+	char where[64];
+};
+
+int netns_run_userns_start(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_job **job,
+			   struct iso_error **err)
+{
+	*job = NULL;
+	struct plan pl;
+	int ret = plan_target(pid, 0, 1, &pl, err);
+	if (ret == 0) {
+		struct netns_job *j = xzalloc(sizeof *j);
+		j->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : NETNS_TIMEOUT_MS_DEFAULT;
+		j->max = opts && opts->max_result ? opts->max_result : NETNS_RESULT_MAX;
+		j->child = spawn(&pl, fn, arg, &j->rfd, err);
+		if (j->child < 0) {
+			free(j);
+			ret = -1;
+		} else {
+			j->deadline = iso_now_ms() + j->timeout_ms;
+			memcpy(j->where, pl.where, sizeof j->where);
+			*job = j;
+		}
+	}
+	plan_release(&pl);
+	return ret;
+}
+
+int netns_job_finish(struct netns_job *j, struct netns_result *out, struct iso_error **err)
+{
+	struct reader r = {.buf = xmalloc(FRAME_MAX + sizeof(struct frame_hdr))};
+	iso_buf_init(&r.out, j->max);
+	snprintf(r.step, sizeof r.step, "starting");
+	enum read_end end = read_frames(&r, j->rfd, j->deadline, err);
+	int ret = helper_verdict(&r, end, j->child, j->where, j->timeout_ms, j->max, err);
+	if (ret == 0)
+		out->data = iso_buf_steal(&r.out, &out->len);
+	iso_buf_release(&r.out);
+	iso_error_free(r.child_err);
+	free(r.buf);
+	close(j->rfd);
+	free(j);
+	return ret;
+}
+
 int netns_result_next(const struct netns_result *res, struct netns_rec *r)
 {
 	if (!res->data || r->next + 8 > res->len)

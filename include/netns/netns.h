@@ -84,6 +84,19 @@ int netns_run(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *op
 int netns_run_userns(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_result *out,
 		     struct iso_error **err);
 
+/*
+ * netns_run_userns in two halves, so the caller does other work (requests
+ * to Podman) while the helper runs: _start forks it and returns at once
+ * (*JOB owned), netns_job_finish waits for its end (the deadline counts from
+ * the start) and gives its records as netns_run does, freeing JOB.  The
+ * caller stays one thread: the helper is forked from it, never from a thread.
+ * FN sees ARG as it was at the start (the helper has its own copy of memory).
+ */
+struct netns_job;
+int netns_run_userns_start(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_job **job,
+			   struct iso_error **err);
+int netns_job_finish(struct netns_job *job, struct netns_result *out, struct iso_error **err);
+
 /* Name the step the child is in ("dumping links"); sent to the parent at once. */
 void netns_chan_step(struct netns_chan *ch, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

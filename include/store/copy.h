@@ -89,6 +89,17 @@ struct store_copy_stats {
 int store_copy(pid_t pid, const struct store_copy_job *jobs, size_t n_jobs, int sync, int timeout_ms,
 	       struct store_copy_stats *st, struct iso_error **err);
 
+/*
+ * store_copy in two halves: _start forks the helper and returns at once
+ * (*C owned; JOBS may go once it returns), store_copy_finish waits for it,
+ * fills *ST (may be NULL) and frees C.  Between them the caller may do other
+ * work, e.g. its requests to Podman; C must be finished exactly once.
+ */
+struct store_copying;
+int store_copy_start(pid_t pid, const struct store_copy_job *jobs, size_t n_jobs, int sync, int timeout_ms,
+		     struct store_copying **c, struct iso_error **err);
+int store_copy_finish(struct store_copying *c, struct store_copy_stats *st, struct iso_error **err);
+
 /* Remove the contents of each of DIRS (the directories stay), in one helper in PID's user namespace. */
 int store_clear(pid_t pid, const char *const *dirs, size_t n, int timeout_ms, struct iso_error **err);
 

@@ -151,6 +151,12 @@ struct tpl_copy_stats {
  */
 int tpl_copy_pair(pid_t pid, const char *src_db, const char *src_files, const char *dst_db, const char *dst_files,
 		  const char *from_db, const char *to_db, int sync, struct tpl_copy_stats *st, struct iso_error **err);
+/* The same in two halves (store/copy.h): the caller's requests go on while the helper copies. */
+struct store_copying;
+int tpl_copy_pair_start(pid_t pid, const char *src_db, const char *src_files, const char *dst_db, const char *dst_files,
+			const char *from_db, const char *to_db, int sync, struct store_copying **c,
+			struct iso_error **err);
+int tpl_copy_pair_finish(struct store_copying *c, struct tpl_copy_stats *st, struct iso_error **err);
 
 /* syncfs of the file system a volume's MOUNTPOINT is on (a warning when it fails). */
 void tpl_sync(const char *mountpoint);
@@ -196,9 +202,10 @@ int tpl_up_prepare(struct wo_run *r, int fresh, struct tpl_up *t, struct iso_err
  */
 int tpl_up_clone(struct wo_run *r, struct tpl_up *t, int pod_running, struct iso_error **err);
 /*
- * The same copy in a thread of its own, so the pod and its containers are
- * made meanwhile (1: it needs the pod, nothing started); tpl_up_clone_wait
- * joins it before Postgres starts; tpl_up_release joins one left running.
+ * The same copy started in its helper process (forked from this one thread),
+ * so the pod and its containers are made meanwhile (1: it needs the pod,
+ * nothing started); tpl_up_clone_wait collects it before Postgres starts;
+ * tpl_up_release collects one left running (before anything is undone).
  */
 int tpl_up_clone_start(struct wo_run *r, struct tpl_up *t, struct iso_error **err);
 int tpl_up_clone_wait(struct wo_run *r, struct tpl_up *t, struct iso_error **err);

@@ -203,17 +203,39 @@ static int copy_fn(struct netns_chan *ch, void *argp, struct iso_error **err)
 	return r;
 }
 
-int store_copy(pid_t pid, const struct store_copy_job *jobs, size_t n_jobs, int sync, int timeout_ms,
-	       struct store_copy_stats *st, struct iso_error **err)
+struct store_copying {
+	struct netns_job *job;
+	int64_t t0;
+};
+
+int store_copy_start(pid_t pid, const struct store_copy_job *jobs, size_t n_jobs, int sync, int timeout_ms,
+		     struct store_copying **out, struct iso_error **err)
 {
+	*out = NULL;
 	int64_t t0 = iso_now_ms();
 	for (size_t i = 0; i < n_jobs; i++)
 		if (job_check(&jobs[i], err) < 0)
 			return -1;
+	/* The helper gets its own copy of A and the jobs at the fork: they may go once this returns. */
 	struct copy_arg a = {.jobs = jobs, .n = n_jobs, .sync = sync};
 	struct netns_run_opts opts = {.timeout_ms = timeout_ms > 0 ? timeout_ms : STORE_TIMEOUT_MS_DEFAULT};
+	struct netns_job *job = NULL;
+	if (netns_run_userns_start(pid, copy_fn, &a, &opts, &job, err) < 0)
+		return -1;
+	struct store_copying *c = xzalloc(sizeof *c);
+	c->job = job;
+	c->t0 = t0;
+	*out = c;
+	return 0;
+}
+
+int store_copy_finish(struct store_copying *c, struct store_copy_stats *st, struct iso_error **err)
+{
+	int64_t t0 = c->t0;
 	struct netns_result res = {0};
-	if (netns_run_userns(pid, copy_fn, &a, &opts, &res, err) < 0)
+	int rc = netns_job_finish(c->job, &res, err);
+	free(c);
+	if (rc < 0)
 		return -1;
 	struct netns_rec r = {0};
 	struct store_copy_stats got;
@@ -231,6 +253,15 @@ int store_copy(pid_t pid, const struct store_copy_job *jobs, size_t n_jobs, int 
 	if (st)
 		*st = got;
 	return 0;
+}
+
+int store_copy(pid_t pid, const struct store_copy_job *jobs, size_t n_jobs, int sync, int timeout_ms,
+	       struct store_copy_stats *st, struct iso_error **err)
+{
+	struct store_copying *c = NULL;
+	if (store_copy_start(pid, jobs, n_jobs, sync, timeout_ms, &c, err) < 0)
+		return -1;
+	return store_copy_finish(c, st, err);
 }
 
 static int clear_fn(struct netns_chan *ch, void *argp, struct iso_error **err)

@@ -10,7 +10,6 @@
  *   tpl_up_save      no template: after the from-scratch init, Postgres stopped,
  *                    one consistent copy becomes the profile's template
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,9 +91,9 @@ int tpl_up_prepare(struct wo_run *r, int fresh, struct tpl_up *t, struct iso_err
 	return 0;
 }
 
-/* Where the copy goes, found before it starts (the client is not for two threads). */
+/* A copy of the template into the work order's volumes, started and not yet collected. */
 struct tpl_clone_job {
-	pthread_t thread;
+	struct store_copying *c;
 	pid_t pid;
 	char *db_path, *files_path;
 	const char *src_db, *src_files, *from_db, *to_db;
@@ -103,14 +102,6 @@ struct tpl_clone_job {
 	struct iso_error *err;
 	int64_t t0;
 };
-
-static void *clone_thread(void *arg)
-{
-	struct tpl_clone_job *j = arg;
-	j->rc = tpl_copy_pair(j->pid, j->src_db, j->src_files, j->db_path, j->files_path, j->from_db, j->to_db, 0,
-			      &j->st, &j->err);
-	return NULL;
-}
 
 /* The job of T's copy into R's volumes: 0, 1 when only the pod's infra leads into the namespace, -1. */
 static int clone_job(struct wo_run *r, struct tpl_up *t, int pod_running, struct tpl_clone_job *j,
@@ -160,7 +151,8 @@ int tpl_up_clone(struct wo_run *r, struct tpl_up *t, int pod_running, struct iso
 	int rc = clone_job(r, t, pod_running, &j, err);
 	if (rc != 0)
 		return rc;
-	clone_thread(&j);
+	j.rc = tpl_copy_pair(j.pid, j.src_db, j.src_files, j.db_path, j.files_path, j.from_db, j.to_db, 0, &j.st,
+			     &j.err);
 	return clone_done(r, t, &j, err);
 }
 
@@ -168,8 +160,9 @@ int tpl_up_clone_start(struct wo_run *r, struct tpl_up *t, struct iso_error **er
 {
 	struct tpl_clone_job *j = xzalloc(sizeof(*j));
 	int rc = clone_job(r, t, 0, j, err);
-	if (rc == 0 && pthread_create(&j->thread, NULL, clone_thread, j) != 0)
-		rc = iso_error_set(err, ISO_E_INTERNAL, 0, "cannot start the copy of template %s", t->plan.t->key);
+	if (rc == 0)
+		rc = tpl_copy_pair_start(j->pid, j->src_db, j->src_files, j->db_path, j->files_path, j->from_db,
+					 j->to_db, 0, &j->c, err);
 	if (rc != 0) {
 		free(j->db_path);
 		free(j->files_path);
@@ -185,7 +178,7 @@ int tpl_up_clone_wait(struct wo_run *r, struct tpl_up *t, struct iso_error **err
 	struct tpl_clone_job *j = t->job;
 	if (!j)
 		return 0;
-	pthread_join(j->thread, NULL);
+	j->rc = tpl_copy_pair_finish(j->c, &j->st, &j->err);
 	t->job = NULL;
 	int rc = clone_done(r, t, j, err);
 	free(j);
@@ -213,8 +206,7 @@ void tpl_up_release(struct tpl_up *t)
 	if (t->job) {
 		/* A run that failed while the copy ran: the copy ends before anything is undone. */
 		struct iso_error *e = NULL;
-		pthread_join(t->job->thread, NULL);
-		iso_error_free(t->job->err);
+		tpl_copy_pair_finish(t->job->c, NULL, &e);
 		free(t->job->db_path);
 		free(t->job->files_path);
 		free(t->job);

@@ -105,8 +105,9 @@ int tpl_volume_paths(struct wo_ctx *w, const char *db, const char *files, char *
 	return 0;
 }
 
-int tpl_copy_pair(pid_t pid, const char *src_db, const char *src_files, const char *dst_db, const char *dst_files,
-		  const char *from_db, const char *to_db, int sync, struct tpl_copy_stats *st, struct iso_error **err)
+int tpl_copy_pair_start(pid_t pid, const char *src_db, const char *src_files, const char *dst_db, const char *dst_files,
+			const char *from_db, const char *to_db, int sync, struct store_copying **c,
+			struct iso_error **err)
 {
 	cleanup_free char *from = xasprintf("filestore/%s", from_db);
 	cleanup_free char *to = xasprintf("filestore/%s", to_db);
@@ -121,9 +122,15 @@ int tpl_copy_pair(pid_t pid, const char *src_db, const char *src_files, const ch
 		 .rename_to = strcmp(from_db, to_db) ? to : NULL,
 		 .skip = skip_files},
 	};
+	/* The helper has its own copy of the jobs from the fork on: they may go when this returns. */
+	return store_copy_start(pid, jobs, ISO_ARRAY_SIZE(jobs), sync, COPY_TIMEOUT_MS, c, err);
+}
+
+int tpl_copy_pair_finish(struct store_copying *c, struct tpl_copy_stats *st, struct iso_error **err)
+{
 	struct store_copy_stats s;
 	memset(&s, 0, sizeof s);
-	if (store_copy(pid, jobs, ISO_ARRAY_SIZE(jobs), sync, COPY_TIMEOUT_MS, &s, err) < 0)
+	if (store_copy_finish(c, &s, err) < 0)
 		return -1;
 	if (st) {
 		st->bytes = s.bytes;
@@ -132,6 +139,15 @@ int tpl_copy_pair(pid_t pid, const char *src_db, const char *src_files, const ch
 	}
 	iso_debug("copied %llu bytes in %lld ms (%s)", (unsigned long long)s.bytes, (long long)s.ms, s.method);
 	return 0;
+}
+
+int tpl_copy_pair(pid_t pid, const char *src_db, const char *src_files, const char *dst_db, const char *dst_files,
+		  const char *from_db, const char *to_db, int sync, struct tpl_copy_stats *st, struct iso_error **err)
+{
+	struct store_copying *c = NULL;
+	if (tpl_copy_pair_start(pid, src_db, src_files, dst_db, dst_files, from_db, to_db, sync, &c, err) < 0)
+		return -1;
+	return tpl_copy_pair_finish(c, st, err);
 }
 
 void tpl_sync(const char *mountpoint)
