@@ -68,6 +68,15 @@ struct store_copy_job {
 	const char *rename_to;   /* ... copied as this relative path ("filestore/hub_wo-042"); its parent
 				    must be a directory of src that is copied; src's own rename_to is not */
 	const char *const *skip; /* optional, NULL-terminated: top-level names of src not copied ("sessions") */
+	/*
+	 * src is the data directory of a Postgres that was shut down cleanly:
+	 * leave out the WAL segments of pg_wal/ after the newest one (the
+	 * segment the shutdown checkpoint went into has the newest mtime; the
+	 * ones after it are recycled segments Postgres renamed for later use,
+	 * which it makes again when it needs them).  After an init's bulk load
+	 * they are most of pg_wal/.
+	 */
+	int pg_wal_trim;
 };
 
 struct store_copy_stats {
@@ -75,6 +84,7 @@ struct store_copy_stats {
 	uint64_t files;    /* regular files */
 	uint64_t dirs;     /* directories below the roots */
 	uint64_t symlinks; /* symbolic links */
+	uint64_t trimmed;  /* WAL segments left out (pg_wal_trim) */
 	int64_t ms;        /* wall time of the whole call, sync included */
 	char method[32];   /* "reflink", "copy_file_range", "read/write", joined by '+' when mixed
 			      ("mixed" when all three), "none" when no file had data */

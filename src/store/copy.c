@@ -131,6 +131,9 @@ static int run_job(struct store_walk *w, const struct store_copy_job *j, struct 
 	cleanup_close int sfd = store_open_root(&w->s, "source", &sst, err);
 	if (sfd < 0)
 		return -1;
+	w->wal_keep[0] = '\0';
+	if (j->pg_wal_trim)
+		store_wal_newest(sfd, w->wal_keep, sizeof w->wal_keep);
 	cleanup_close int dfd = store_open_root(&w->d, "destination", &dst, err);
 	if (dfd < 0 || check_apart(j, sfd, &sst, dfd, &dst, err) < 0)
 		return -1;

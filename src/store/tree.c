@@ -127,10 +127,48 @@ static int copy_entry(struct store_walk *w, int sdir, const char *sname, int ddi
 	}
 }
 
+int store_wal_segment_name(const char *name)
+{
+	return strlen(name) == 24 && strspn(name, "0123456789ABCDEF") == 24;
+}
+
+void store_wal_newest(int sfd, char *keep, size_t size)
+{
+	keep[0] = '\0';
+	int fd = openat(sfd, "pg_wal", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	struct timespec best = {0, 0};
+	for (struct dirent *e; (e = readdir(d));) {
+		struct stat st;
+		if (!store_wal_segment_name(e->d_name) || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		int newer = st.st_mtim.tv_sec > best.tv_sec ||
+			    (st.st_mtim.tv_sec == best.tv_sec && st.st_mtim.tv_nsec > best.tv_nsec);
+		int same = st.st_mtim.tv_sec == best.tv_sec && st.st_mtim.tv_nsec == best.tv_nsec;
+		if (newer || (same && strcmp(e->d_name, keep) > 0)) {
+			best = st.st_mtim;
+			snprintf(keep, size, "%s", e->d_name);
+		}
+	}
+	closedir(d);
+}
+
 /* Whether the entry at W->s (NAME, at the top when W->depth is 0) is left out of the walk. */
-static int left_out(const struct store_walk *w, const char *name)
+static int left_out(struct store_walk *w, const char *name)
 {
 	const struct store_copy_job *j = w->job;
+	/* Recycled WAL segments after the newest: on the timeline of the newest (same first 8 digits). */
+	if (w->depth == 1 && w->wal_keep[0] && !strncmp(w->s.rel, "pg_wal/", 7) && store_wal_segment_name(name) &&
+	    !strncmp(name, w->wal_keep, 8) && strcmp(name, w->wal_keep) > 0) {
+		w->st.trimmed++;
+		return 1;
+	}
 	if (w->depth == 0 && j->skip)
 		for (const char *const *s = j->skip; *s; s++)
 			if (strcmp(*s, name) == 0)

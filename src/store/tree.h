@@ -47,6 +47,7 @@ struct store_walk {
 	char from_dir[PATH_MAX], to_dir[PATH_MAX];
 	const char *from_base, *to_base;
 	int renamed;
+	char wal_keep[32]; /* pg_wal_trim: the newest segment; later ones are left out ("": none) */
 };
 
 #define STORE_BUF (256u << 10)
@@ -62,6 +63,11 @@ int store_fail(const struct store_path *p, int e, const char *verb, struct iso_e
 
 /* Open P->root as a directory (ROLE: "source"): its descriptor, or -1 when missing, a symbolic link, no directory. */
 int store_open_root(const struct store_path *p, const char *role, struct stat *st, struct iso_error **err);
+
+/* Whether NAME is a WAL segment's file name: 24 hex digits. */
+int store_wal_segment_name(const char *name);
+/* The newest WAL segment (by mtime, then name) in the directory SFD/pg_wal into KEEP ("" when none). */
+void store_wal_newest(int sfd, char *keep, size_t size);
 
 /* Copy the contents of SFD into DFD (both roots of W's job), then give DFD the metadata of SST. */
 int store_tree_copy(struct store_walk *w, int sfd, int dfd, const struct stat *sst, struct iso_error **err);

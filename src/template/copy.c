@@ -114,7 +114,8 @@ int tpl_copy_pair_start(pid_t pid, const char *src_db, const char *src_files, co
 	/* Odoo's sessions belong to the running server that made them, not to the data. */
 	static const char *const skip_files[] = {"sessions", NULL};
 	struct store_copy_job jobs[] = {
-		{.src = src_db, .dst = dst_db, .clear_dst = 1},
+		/* Every source here is a cleanly shut down Postgres: its recycled WAL segments stay behind. */
+		{.src = src_db, .dst = dst_db, .clear_dst = 1, .pg_wal_trim = 1},
 		{.src = src_files,
 		 .dst = dst_files,
 		 .clear_dst = 1,

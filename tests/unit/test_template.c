@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,7 @@
 #include "base/util.h"
 #include "iso_run.h"
 #include "snapshot/snapshot.h"
+#include "store/copy.h"
 #include "template/template.h"
 
 static void test_build_names_are_no_work_orders(void **state)
@@ -248,6 +251,56 @@ static void test_sha256(void **state)
 	sha(b64, 64, 1, "7ce100971f64e7001e8fe5a51973ecdfe1ced42befe7ee8d5fd6219506b5393c");
 }
 
+static void touch_at(const char *dir, const char *name, time_t mtime)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("wal", f);
+	fclose(f);
+	struct timespec ts[2] = {{mtime, 0}, {mtime, 0}};
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* A cleanly shut down cluster's recycled WAL segments (after the newest by mtime) are not copied. */
+static void test_wal_trim(void **state)
+{
+	char src[] = "/tmp/isopod-test-wal-src-XXXXXX", dst[] = "/tmp/isopod-test-wal-dst-XXXXXX";
+	assert_non_null(mkdtemp(src));
+	assert_non_null(mkdtemp(dst));
+	char wal[128];
+	snprintf(wal, sizeof wal, "%s/pg_wal", src);
+	assert_int_equal(mkdir(wal, 0700), 0);
+	touch_at(wal, "000000010000000000000003", 1000); /* recycled earlier: old mtime, later name */
+	touch_at(wal, "000000010000000000000004", 1000);
+	touch_at(wal, "000000010000000000000002", 2000); /* the current one: the newest write */
+	touch_at(wal, "00000001.history", 500);
+	touch_at(src, "PG_VERSION", 500);
+	struct store_copy_job job = {.src = src, .dst = dst, .pg_wal_trim = 1};
+	struct store_copy_stats st;
+	struct iso_error *err = NULL;
+	if (store_copy(0, &job, 1, 0, 0, &st, &err) < 0)
+		fail_msg("copy: %s", err->msg);
+	assert_int_equal(st.trimmed, 2);
+	char path[256];
+	const char *kept[] = {"pg_wal/000000010000000000000002", "pg_wal/00000001.history", "PG_VERSION"};
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(kept); i++) {
+		snprintf(path, sizeof path, "%s/%s", dst, kept[i]);
+		assert_int_equal(access(path, F_OK), 0);
+	}
+	snprintf(path, sizeof path, "%s/pg_wal/000000010000000000000003", dst);
+	assert_int_equal(access(path, F_OK), -1);
+	/* Without the flag everything goes. */
+	job.pg_wal_trim = 0;
+	job.clear_dst = 1;
+	assert_int_equal(store_copy(0, &job, 1, 0, 0, &st, &err), 0);
+	assert_int_equal(st.trimmed, 0);
+	assert_int_equal(access(path, F_OK), 0);
+	iso_rmtree(src);
+	iso_rmtree(dst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +310,7 @@ int main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_snapshot_names),
 		cmocka_unit_test(test_sha256),
+		cmocka_unit_test(test_wal_trim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
