@@ -425,6 +425,50 @@ static void test_killed_build(void **state)
 	set_modules("[\"base\"]");
 }
 
+/* Two builds of one key at once: one builds, the other waits and reuses it. */
+static void test_concurrent_builds(void **state)
+{
+	ptest_require_podman();
+	set_modules("[\"base\", \"crm\"]");
+	const char *argv[] = {ISO_ISOPOD_BIN, "template", "build", "--profile", profile, "--json", NULL};
+	int out[2][2];
+	pid_t pid[2];
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pipe(out[i]), 0);
+		pid[i] = fork();
+		if (pid[i] == 0) {
+			dup2(out[i][1], 1);
+			int devnull = open("/dev/null", O_WRONLY);
+			dup2(devnull, 2);
+			execv(argv[0], (char *const *)argv);
+			_exit(127);
+		}
+		close(out[i][1]);
+	}
+	int reused = 0, built = 0;
+	for (int i = 0; i < 2; i++) {
+		char buf[4096] = "";
+		ssize_t n, got = 0;
+		while ((n = read(out[i][0], buf + got, sizeof buf - 1 - (size_t)got)) > 0)
+			got += n;
+		buf[got > 0 ? got : 0] = '\0';
+		close(out[i][0]);
+		int st;
+		waitpid(pid[i], &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			fail_msg("template build %d: status %d: %s", i, st, buf);
+		reused += strstr(buf, "\"reused\":true") != NULL;
+		built += strstr(buf, "\"reused\":false") != NULL;
+	}
+	assert_int_equal(reused, 1);
+	assert_int_equal(built, 1);
+	char *ls = NULL;
+	assert_int_equal(ISOPOD(&ls, "template", "ls", "--profile", profile, "--json"), 0);
+	assert_non_null(strstr(ls, "\"crm\""));
+	free(ls);
+	set_modules("[\"base\"]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +479,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_input, ptest_teardown),
 		cmocka_unit_test_teardown(test_partial_never_used, ptest_teardown),
 		cmocka_unit_test_teardown(test_killed_build, ptest_teardown),
+		cmocka_unit_test_teardown(test_concurrent_builds, ptest_teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
