@@ -466,6 +466,16 @@ static void test_concurrent_builds(void **state)
 	assert_int_equal(ISOPOD(&ls, "template", "ls", "--profile", profile, "--json"), 0);
 	assert_non_null(strstr(ls, "\"crm\""));
 	free(ls);
+	/* template_keep 1: the next build prunes every other template of the profile, least recently used first. */
+	set_modules("[\"base\", \"crm\", \"contacts\"]");
+	setenv("ISOPOD_TEMPLATE_KEEP", "1", 1);
+	int rc = ISOPOD(NULL, "template", "build", "--profile", profile);
+	unsetenv("ISOPOD_TEMPLATE_KEEP");
+	assert_int_equal(rc, 0);
+	assert_int_equal(ISOPOD(&ls, "template", "ls", "--profile", profile, "--json"), 0);
+	assert_int_equal(count(ls, "\"state\":\"ready\""), 1);
+	assert_non_null(strstr(ls, "\"contacts\""));
+	free(ls);
 	set_modules("[\"base\"]");
 }
 
