@@ -51,6 +51,14 @@ struct tpl_key {
 	char modules_csv[TPL_MODULES_MAX * 65]; /* "base,sale" */
 };
 int tpl_key_compute(struct wo_ctx *w, struct tpl_key *k, struct iso_error **err);
+/*
+ * OUT = the hash of MODULE's files in REPO_DIR/addons/MODULE (sorted paths,
+ * sizes, contents; __pycache__, *.pyc and dot files left out; links hashed
+ * as links, never followed), or "image" when the repository has no such
+ * directory (or there is no repository).  ISO_E_USAGE for a module of over
+ * 20000 files or 512 MB.
+ */
+int tpl_module_hash(const char *repo_dir, const char *module, char out[17], struct iso_error **err);
 void tpl_key_release(struct tpl_key *k);
 
 /* One template as Podman's labels show it (list.c). */

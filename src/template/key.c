@@ -24,6 +24,16 @@
 #define FNV_OFFSET 0xcbf29ce484222325ull
 #define FNV_PRIME 0x100000001b3ull
 #define HASH_DEPTH_MAX 16
+/* What one module may hold before its key is refused: a module is source, not data. */
+#define HASH_FILES_MAX 20000
+#define HASH_BYTES_MAX (512ull << 20)
+
+struct hash_walk {
+	uint64_t h;
+	size_t files;
+	uint64_t bytes;
+	const char *module;
+};
 
 static void fnv_bytes(uint64_t *h, const void *data, size_t n)
 {
@@ -51,7 +61,7 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int hash_file(uint64_t *h, const char *path, struct iso_error **err)
+static int hash_file(struct hash_walk *hw, const char *path, struct iso_error **err)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
@@ -67,7 +77,7 @@ static int hash_file(uint64_t *h, const char *path, struct iso_error **err)
 					     strerror(errno));
 		if (n == 0)
 			return 0;
-		fnv_bytes(h, buf, (size_t)n);
+		fnv_bytes(&hw->h, buf, (size_t)n);
 	}
 }
 
@@ -94,7 +104,7 @@ static int dir_names(const char *dir, char ***out, size_t *n, struct iso_error *
 	return 0;
 }
 
-static int hash_tree(uint64_t *h, const char *dir, const char *rel, int depth, struct iso_error **err)
+static int hash_tree(struct hash_walk *hw, const char *dir, const char *rel, int depth, struct iso_error **err)
 {
 	if (depth > HASH_DEPTH_MAX)
 		return iso_error_set(err, ISO_E_USAGE, 0, "'%s' nests more than %d directories deep", dir,
@@ -110,20 +120,28 @@ static int hash_tree(uint64_t *h, const char *dir, const char *rel, int depth, s
 		struct stat st;
 		if (lstat(path, &st) < 0)
 			continue; /* gone while we looked */
-		fnv_str(h, sub);
-		if (S_ISDIR(st.st_mode)) {
-			fnv_str(h, "d");
-			rc = hash_tree(h, path, sub, depth + 1, err);
+		fnv_str(&hw->h, sub);
+		if (++hw->files > HASH_FILES_MAX || hw->bytes > HASH_BYTES_MAX) {
+			rc = iso_error_set(
+				err, ISO_E_USAGE, 0,
+				"module '%s' in '%s' holds more than %d files or %llu MB: that is not a module's "
+				"source; take the data out of addons/ or the module out of the profile's modules",
+				hw->module, dir, HASH_FILES_MAX, (unsigned long long)(HASH_BYTES_MAX >> 20));
+		} else if (S_ISDIR(st.st_mode)) {
+			fnv_str(&hw->h, "d");
+			rc = hash_tree(hw, path, sub, depth + 1, err);
 		} else if (S_ISREG(st.st_mode)) {
 			uint64_t size = (uint64_t)st.st_size;
-			fnv_bytes(h, &size, sizeof size);
-			rc = hash_file(h, path, err);
+			hw->bytes += size;
+			fnv_bytes(&hw->h, &size, sizeof size);
+			rc = hash_file(hw, path, err);
 		} else if (S_ISLNK(st.st_mode)) {
+			/* Never followed: the link itself is what the module holds. */
 			char target[4096];
 			ssize_t len = readlink(path, target, sizeof target - 1);
 			target[len > 0 ? len : 0] = '\0';
-			fnv_str(h, "l");
-			fnv_str(h, target);
+			fnv_str(&hw->h, "l");
+			fnv_str(&hw->h, target);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -132,21 +150,29 @@ static int hash_tree(uint64_t *h, const char *dir, const char *rel, int depth, s
 	return rc;
 }
 
-/* OUT = the hash of MODULE's files in the repository's addons/, or "image" when it has none. */
-static int module_hash(const struct wo_ctx *w, const char *module, char out[17], struct iso_error **err)
+int tpl_module_hash(const char *repo_dir, const char *module, char out[17], struct iso_error **err)
 {
 	snprintf(out, 17, "image");
-	if (!w->cfg.repo_dir)
+	if (!repo_dir)
 		return 0;
-	cleanup_free char *dir = xasprintf("%s/addons/%s", w->cfg.repo_dir, module);
+	cleanup_free char *dir = xasprintf("%s/addons/%s", repo_dir, module);
 	struct stat st;
-	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+	/* lstat: a module that is a symbolic link is hashed as the link (it is not followed out of the repository). */
+	if (lstat(dir, &st) < 0)
 		return 0;
-	uint64_t h = FNV_OFFSET;
-	fnv_str(&h, "isopod-module-1");
-	if (hash_tree(&h, dir, "", 0, err) < 0)
+	struct hash_walk hw = {.h = FNV_OFFSET, .module = module};
+	fnv_str(&hw.h, "isopod-module-1");
+	if (S_ISLNK(st.st_mode)) {
+		char target[4096];
+		ssize_t len = readlink(dir, target, sizeof target - 1);
+		target[len > 0 ? len : 0] = '\0';
+		fnv_str(&hw.h, target);
+	} else if (!S_ISDIR(st.st_mode)) {
+		return 0;
+	} else if (hash_tree(&hw, dir, "", 0, err) < 0) {
 		return iso_error_wrap(err, "hash the files of module '%s'", module);
-	snprintf(out, 17, "%016llx", (unsigned long long)h);
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)hw.h);
 	return 0;
 }
 
@@ -172,7 +198,7 @@ int tpl_key_compute(struct wo_ctx *w, struct tpl_key *k, struct iso_error **err)
 	size_t used = 0;
 	for (size_t i = 0; p->modules && p->modules[i] && i < TPL_MODULES_MAX; i++) {
 		k->modules[k->n_modules] = p->modules[i];
-		if (module_hash(w, p->modules[i], k->module_hash[k->n_modules], err) < 0)
+		if (tpl_module_hash(w->cfg.repo_dir, p->modules[i], k->module_hash[k->n_modules], err) < 0)
 			return -1;
 		fnv_str(&h, p->modules[i]);
 		fnv_str(&h, k->module_hash[k->n_modules]);

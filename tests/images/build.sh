@@ -99,6 +99,8 @@ rootfs_odoo-standin() {
 	debootstrap_tar "$2" --include=python3-minimal,python3-psycopg2 \
 		--customize-hook="upload $here/odoo-standin/entrypoint.sh /entrypoint.sh" \
 		--customize-hook="upload $here/odoo-standin/odoo /usr/local/bin/odoo" \
+		--customize-hook='mkdir -p "$1/usr/local/lib/isopod-odoo-standin"' \
+		--customize-hook="upload $here/odoo-standin/standin_model.py /usr/local/lib/isopod-odoo-standin/standin_model.py" \
 		--customize-hook="upload $here/odoo-standin/customize.sh /tmp/customize.sh" \
 		--customize-hook='chroot "$1" /bin/sh /tmp/customize.sh' \
 		bookworm "$1"

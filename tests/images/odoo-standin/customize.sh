@@ -3,6 +3,7 @@
 # Runs inside the isopod-odoo-standin root file system (mmdebstrap customize hook).
 set -eu
 chmod 0755 /entrypoint.sh /usr/local/bin/odoo
+chmod 0644 /usr/local/lib/isopod-odoo-standin/standin_model.py
 # The official image's odoo user (system uid/gid 101 when free).
 if ! grep -q '^odoo:' /etc/passwd; then
 	id=101
