@@ -74,7 +74,9 @@ CMD_TIMEOUT=300 BUILD_TIMEOUT=900
 
 say() { printf 'bench_template: %s\n' "$*" >&2; }
 now_ms() { date +%s%3N; }
-pd() { env -u CONTAINER_HOST podman "$@"; }
+# Podman's CLI reads its storage.conf under the user's own XDG_CONFIG_HOME (isopod gets a temporary one).
+USER_CONFIG=${XDG_CONFIG_HOME:-$HOME/.config}
+pd() { env -u CONTAINER_HOST XDG_CONFIG_HOME="$USER_CONFIG" podman "$@"; }
 FAIL_WHY=""
 fail() {
 	FAIL_WHY=$*
@@ -369,13 +371,19 @@ part_snap() {
 	down_run "$P4" "$wo"
 }
 
+# unavailable PART: FAIL_WHY is why PART could not run.
+FAILED=0
+unavailable() {
+	WHY[$1]=$FAIL_WHY
+	FAILED=1
+}
 # run_part NAME FUNCTION: a part that fails is named with its reason; the others still run.
 run_part() {
 	local t0
 	t0=$(now_ms)
 	say "$1..."
 	if ! "$2"; then
-		WHY[$1]=$FAIL_WHY
+		unavailable "$1"
 		say "$1: unavailable ($(($(now_ms) - t0)) ms): $FAIL_WHY"
 	fi
 }
@@ -384,7 +392,7 @@ say "$RUNS runs, profiles $P1-$P4 at scales ${SCALES[*]} $SNAP_SCALE, ports $ISO
 run_part templates build_templates
 [ -n "${WHY[templates]:-}" ] || run_part sizes sizes
 if [ -z "${WHY[templates]:-}${WHY[sizes]:-}" ]; then
-	cp_setup || WHY[cp]=$FAIL_WHY
+	cp_setup || unavailable cp
 	run_part fresh part_fresh
 	run_part size-line part_sizes
 	run_part snapshots part_snap
@@ -474,4 +482,4 @@ for p in "$P2" "$P4"; do
 			p, mb, mb * 1000 / c, sc, mb * 1000 / k, sk, r, t, v }'
 done
 
-[ "${#WHY[@]}" -eq 0 ] || exit 1
+[ "$FAILED" -eq 0 ] || exit 1
