@@ -38,7 +38,8 @@
 #    copy's ms) against the copied MB and the database's MB.
 # 3. the stale path: one file of bench_mod changed, the key with it: `up`
 #    (template auto) clones P2's template and runs -u bench_mod.
-# 4. snapshot, restore (it keeps before-restore) and reset of a P4 work order:
+# 4. snapshot, restore (it keeps before-restore) and reset (run in the
+#    repository: it has no --repo and takes the key of its git top level) of a P4 work order:
 #    wall time (targets 2 s, 4 s, and the exact-template up of P4 plus the
 #    before-restore copy), downtime (snapshot: its downtime_ms; restore and
 #    reset stop Odoo too: from their "stopping Odoo" progress line to done).
@@ -138,6 +139,8 @@ profile_json() {
 } >"$WORK/config/isopod/config.json"
 printf '{"name": "Bench Mod", "version": "1.0", "depends": ["base"], "installable": True}\n' >"$MOD/__manifest__.py"
 printf '# bench_mod: a module of the repository, listed by the bench profiles\n' >"$MOD/__init__.py"
+# reset has no --repo: it computes the key of the repository it runs in (the git top level), so it runs in REPO.
+mkdir "$REPO/.git"
 
 LAST_MS=0
 # A field of a document: "key": "string" or "key": number.
@@ -361,7 +364,10 @@ part_snap() {
 		add restore.before "$(copies "$WORK/rest$i.prog" | head -n1 | cut -d' ' -f2)"
 		add restore.copy "$(jfield "$WORK/rest$i.json" copy_ms)"
 		sync
+		cd "$REPO"
 		iso_run "reset$i" reset --profile "$P4" "$wo" || return
+		cd "$WORK"
+		check_exact "$P4" "reset$i" || return
 		add reset "$LAST_MS"
 		add reset.down "$(odoo_down_ms "$WORK/reset$i.prog")"
 		add reset.before "$(copies "$WORK/reset$i.prog" | head -n1 | cut -d' ' -f2)"
