@@ -23,7 +23,7 @@ endif
 ISO_CFLAGS := -std=gnu11 -Wall -Wextra -Wshadow -Wno-unused-parameter $(WERROR) \
 	-D_GNU_SOURCE -DISOPOD_VERSION='"$(VERSION)"' -Iinclude -MMD -MP \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -pthread
 CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 TEST_CFLAGS = -DISO_TEST_DATA='"$(CURDIR)/tests/data"' -DISO_BUILD_DIR='"$(CURDIR)/$(BUILD)"' -DISO_SRCDIR='"$(CURDIR)"' -DISO_ISOPOD_BIN='"$(CURDIR)/$(BIN)"' -Itests/support
 

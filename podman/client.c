@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include "internal.h"
 
 struct podman_client *podman_client_new(const struct podman_client_opts *o, struct iso_error **err)
@@ -169,4 +172,32 @@ int podman_client_ensure(struct podman_client *c, struct iso_error **err)
 int podman_ping(struct podman_client *c, struct iso_error **err)
 {
 	return raw_ping(c, err);
+}
+
+int podman_client_server_pid(struct podman_client *c, pid_t *pid, struct iso_error **err)
+{
+	*pid = 0;
+	if (!c->ep.path)
+		return iso_error_set(err, ISO_E_HOST, 0,
+				     "the endpoint '%s' is not a local socket: its server has no PID here",
+				     c->ep.uri ? c->ep.uri : "?");
+	if (podman_client_ensure(c, err) < 0)
+		return -1;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(c->ep.path) >= sizeof sa.sun_path)
+		return iso_error_set(err, ISO_E_HOST, ENAMETOOLONG, "socket path '%s' is too long", c->ep.path);
+	memcpy(sa.sun_path, c->ep.path, strlen(c->ep.path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return iso_error_set(err, ISO_E_INTERNAL, errno, "socket: %s", strerror(errno));
+	struct ucred cred = {0};
+	socklen_t len = sizeof cred;
+	int rc = 0;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
+		rc = iso_error_set(err, ISO_E_UNREACHABLE, errno, "cannot learn the PID of the service on '%s': %s",
+				   c->ep.path, strerror(errno));
+	close(fd);
+	*pid = cred.pid;
+	return rc;
 }

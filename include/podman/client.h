@@ -31,6 +31,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "base/error.h"
 #include "podman/transport.h"
 
@@ -67,6 +68,12 @@ int podman_connect(struct podman_client *c, struct iso_error **err);
 const char *podman_client_endpoint(const struct podman_client *c);
 /* Libpod-Api-Version of the server ("4.3.1"), NULL before connecting. */
 const char *podman_client_server_version(const struct podman_client *c);
+/*
+ * The PID of the process that serves the local unix socket (SO_PEERCRED of a
+ * fresh connection): a rootless service runs inside the user's namespace,
+ * so its PID names that namespace.  ISO_E_HOST for a tcp:// endpoint.
+ */
+int podman_client_server_pid(struct podman_client *c, pid_t *pid, struct iso_error **err);
 /* Whether podman_connect started the service. */
 int podman_client_started_service(const struct podman_client *c);
 

@@ -74,7 +74,7 @@ struct snap_result {
 	int64_t copy_ms;     /* the copies */
 	int64_t downtime_ms; /* Postgres stopped until it answers again */
 	int64_t ms;          /* the whole operation, until Odoo serves */
-	char method[24];
+	char method[32];
 	char source[96]; /* restore/reset: what the data now is */
 	int replaced;    /* an earlier snapshot of that name was replaced */
 };

@@ -126,13 +126,19 @@ int tpl_prune(struct wo_ctx *w, const char *profile, int keep, const char *keep_
 /* ---- the copies (copy.c) ---- */
 /* The PID of the running infra container of W's pod (its user namespace is the one the volumes' files are owned in). */
 int tpl_pod_pid(struct wo_ctx *w, pid_t *pid, struct iso_error **err);
+/*
+ * A PID in the user namespace that owns the volumes' files: the rootless
+ * service's (podman_client_server_pid), else (POD_RUNNING) the infra
+ * container's of W's pod; 1 when only the pod could say and it does not run yet.
+ */
+int tpl_userns_pid(struct wo_ctx *w, int pod_running, pid_t *pid, struct iso_error **err);
 /* Mountpoints of volumes DB and FILES (owned). */
 int tpl_volume_paths(struct wo_ctx *w, const char *db, const char *files, char **db_path, char **files_path,
 		     struct iso_error **err);
 struct tpl_copy_stats {
 	uint64_t bytes;
 	int64_t ms;
-	char method[24];
+	char method[32];
 };
 /*
  * Copy a database and filestore pair into another (both volumes exist; the
@@ -164,21 +170,35 @@ int tpl_build(struct wo_ctx *w, const struct tpl_key *k, const struct progress_s
  * decides (the configuration's mode, the key, the list); the rest are steps
  * of up's DB-first path.
  */
+struct tpl_clone_job;
 struct tpl_up {
 	int enabled; /* mode is not never, Podman is local */
 	struct tpl_key k;
 	struct tpl_list list;
 	struct tpl_plan plan;
-	int lock_fd;                                        /* shared lock of the cloned template, -1 */
-	int save;                                           /* initialise from scratch, then save as a template */
+	int lock_fd;               /* shared lock of the cloned template, -1 */
+	int copied;                /* tpl_up_clone has copied it */
+	struct tpl_clone_job *job; /* the copy running beside the run's requests (tpl_up_clone_start) */
+	int save;                  /* initialise from scratch, then save as a template */
 	char from_db[PROFILE_NAME_MAX + 1 + WO_ID_MAX + 1]; /* the template's database name */
 	struct tpl_copy_stats copy;
 	int saved; /* a template was saved by this run */
 	char saved_key[TEMPLATE_KEY_LEN + 1];
 };
 int tpl_up_prepare(struct wo_run *r, int fresh, struct tpl_up *t, struct iso_error **err);
-/* Copy the chosen template into the run's fresh volumes (the pod's infra runs, Postgres does not). */
-int tpl_up_clone(struct wo_run *r, struct tpl_up *t, struct iso_error **err);
+/*
+ * Copy the chosen template into the run's fresh volumes, Postgres not
+ * running: 0 copied, 1 when the copy needs the pod's infra container
+ * running (POD_RUNNING 0 and no other way into the user namespace), -1.
+ */
+int tpl_up_clone(struct wo_run *r, struct tpl_up *t, int pod_running, struct iso_error **err);
+/*
+ * The same copy in a thread of its own, so the pod and its containers are
+ * made meanwhile (1: it needs the pod, nothing started); tpl_up_clone_wait
+ * joins it before Postgres starts; tpl_up_release joins one left running.
+ */
+int tpl_up_clone_start(struct wo_run *r, struct tpl_up *t, struct iso_error **err);
+int tpl_up_clone_wait(struct wo_run *r, struct tpl_up *t, struct iso_error **err);
 /* Postgres of the clone answers: rename the database, set the password, reset Odoo's identity; upgrade. */
 int tpl_up_identity(struct wo_run *r, struct tpl_up *t, struct iso_error **err);
 /* After a from-scratch init: stop Postgres, copy to a new template, seal, start Postgres again. */
@@ -188,7 +208,7 @@ void tpl_up_release(struct tpl_up *t);
 /* Rename DB FROM to the work order's, set the role's password to its secret, reset Odoo's identity keys. */
 int tpl_identity(struct wo_run *r, const char *from_db, struct iso_error **err);
 
-/* ---- where a work order came from (origin.c): <state_dir>/origin/<profile>_<wo> ---- */
+/* ---- where a work order came from (lock.c): <state_dir>/origin/<profile>_<wo> ---- */
 int tpl_origin_write(const struct wo_ctx *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The recorded origin (owned), or NULL. */
 char *tpl_origin_read(const struct wo_ctx *w);

@@ -91,15 +91,19 @@ static int make_once(struct wo_run *r, int db_first, struct tpl_up *t, struct is
 	int clone = t->enabled && t->plan.match != TPL_NONE;
 	if (lifecycle_create_pod(r, err) < 0)
 		return -1;
-	if (clone) {
+	if (clone && !t->copied && !t->job) {
+		/* No way into the user namespace but the pod's own: its infra first. */
 		if (start_infra(r, err) < 0)
 			return 1; /* a start failure: maybe a port race */
-		if (tpl_up_clone(r, t, err) < 0)
+		if (tpl_up_clone(r, t, 1, err) < 0)
 			return -1;
 	}
 	if (lifecycle_create_db(r, err) < 0)
 		return -1;
-	if (!db_first && lifecycle_create_odoo(r, err) < 0)
+	/* A clone's Odoo is made while the copy runs, started once the database has its identity. */
+	if ((!db_first || clone) && lifecycle_create_odoo(r, err) < 0)
+		return -1;
+	if (clone && tpl_up_clone_wait(r, t, err) < 0)
 		return -1;
 	progress_step(r->progress, "pod", "starting %s", db_first ? w->names.db_container : w->names.pod);
 	int rc = db_first ? podman_container_start(w->client, w->names.db_container, err)
@@ -297,7 +301,7 @@ static int finish_db_first(struct wo_run *r, int fresh, struct tpl_up *t, struct
 		if (t->save && tpl_up_save(r, t, err) < 0)
 			return -1;
 	}
-	if (lifecycle_create_odoo(r, err) < 0)
+	if (!(r->made & LEASE_MADE_ODOO) && lifecycle_create_odoo(r, err) < 0)
 		return -1;
 	progress_step(r->progress, "odoo", "starting container %s", w->names.odoo_container);
 	return podman_container_start(w->client, w->names.odoo_container, err);
@@ -332,7 +336,11 @@ static int make_pod(struct wo_run *r, const struct up_opts *o, struct wo_found *
 	if (tpl_up_prepare(r, fresh && !o->flags.no_template, t, err) < 0)
 		return -1;
 	/* A clone's database still has the template's name until tpl_up_identity. */
-	r->probe_db = t->enabled && t->plan.match != TPL_NONE ? "postgres" : NULL;
+	int clone = t->enabled && t->plan.match != TPL_NONE;
+	r->probe_db = clone ? "postgres" : NULL;
+	/* The copy runs beside the pod's making when the service's PID leads into the user namespace. */
+	if (clone && tpl_up_clone_start(r, t, err) < 0)
+		return -1;
 	if (make_and_start(r, o, db_first, t, err) < 0 || lifecycle_wait_db(r, err) < 0)
 		return -1;
 	r->probe_db = NULL;

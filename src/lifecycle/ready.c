@@ -246,15 +246,14 @@ int lifecycle_wait_odoo(struct wo_run *r, struct iso_error **err)
 int lifecycle_db_initialised(struct wo_run *r, int *initialised, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	const char *cmd[] = {"psql",
-			     "-h",
-			     "127.0.0.1",
-			     "-U",
-			     WO_DB_USER,
-			     "-d",
-			     w->names.database,
-			     "-tAc",
-			     "SELECT state FROM ir_module_module WHERE name = 'base'",
+	const char *cmd[] = {"psql", "-h", "127.0.0.1", "-U", WO_DB_USER, "-d", w->names.database, "-tAc",
+			     /*
+			      * base installed and nothing left half-done: Odoo commits module by
+			      * module, so an init cut off leaves the others 'to install'.
+			      */
+			     "SELECT state || CASE WHEN EXISTS (SELECT 1 FROM ir_module_module WHERE state IN "
+			     "('to install', 'to upgrade')) THEN '/unfinished' ELSE '' END "
+			     "FROM ir_module_module WHERE name = 'base'",
 			     NULL};
 	int code = -1;
 	cleanup_free char *out = NULL;

@@ -86,7 +86,7 @@ int snap_restore(struct wo_run *r, const char *name, struct snap_result *res, st
 	pid_t pid;
 	cleanup_free char *db = NULL, *files = NULL;
 	if (rc == 0)
-		rc = tpl_pod_pid(w, &pid, err) < 0 ||
+		rc = tpl_userns_pid(w, 1, &pid, err) < 0 ||
 				     tpl_volume_paths(w, w->names.db_volume, w->names.odoo_volume, &db, &files, err) < 0
 			     ? -1
 			     : 0;
@@ -118,14 +118,14 @@ static int reset_data(struct wo_run *r, struct tpl_up *t, struct snap_result *re
 		return -1;
 	int clone = t->enabled && t->plan.match != TPL_NONE;
 	if (clone) {
-		if (tpl_up_clone(r, t, err) < 0)
+		if (tpl_up_clone(r, t, 1, err) < 0)
 			return -1;
 		res->copy_ms += t->copy.ms;
 		snprintf(res->source, sizeof res->source, "template %s", t->plan.t->key);
 	} else {
 		pid_t pid;
 		cleanup_free char *db = NULL, *files = NULL;
-		if (tpl_pod_pid(w, &pid, err) < 0 ||
+		if (tpl_userns_pid(w, 1, &pid, err) < 0 ||
 		    tpl_volume_paths(w, w->names.db_volume, w->names.odoo_volume, &db, &files, err) < 0)
 			return -1;
 		const char *dirs[] = {db, files};

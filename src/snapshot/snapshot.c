@@ -148,7 +148,7 @@ int snap_copy_out(struct wo_run *r, const char *name, char *base, size_t base_si
 	cleanup_free char *src_db = NULL, *src_files = NULL, *dst_db = NULL, *dst_files = NULL;
 	pid_t pid;
 	if (create_volume(w, base, "-db", ROLE_SNAP_DB, name, err) < 0 ||
-	    create_volume(w, base, "-files", ROLE_SNAP_FILES, name, err) < 0 || tpl_pod_pid(w, &pid, err) < 0 ||
+	    create_volume(w, base, "-files", ROLE_SNAP_FILES, name, err) < 0 || tpl_userns_pid(w, 1, &pid, err) < 0 ||
 	    tpl_volume_paths(w, w->names.db_volume, w->names.odoo_volume, &src_db, &src_files, err) < 0 ||
 	    tpl_volume_paths(w, db, files, &dst_db, &dst_files, err) < 0)
 		return -1;

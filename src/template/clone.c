@@ -10,6 +10,7 @@
  *   tpl_up_save      no template: after the from-scratch init, Postgres stopped,
  *                    one consistent copy becomes the profile's template
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,25 +92,104 @@ int tpl_up_prepare(struct wo_run *r, int fresh, struct tpl_up *t, struct iso_err
 	return 0;
 }
 
-int tpl_up_clone(struct wo_run *r, struct tpl_up *t, struct iso_error **err)
+/* Where the copy goes, found before it starts (the client is not for two threads). */
+struct tpl_clone_job {
+	pthread_t thread;
+	pid_t pid;
+	char *db_path, *files_path;
+	const char *src_db, *src_files, *from_db, *to_db;
+	struct tpl_copy_stats st;
+	int rc;
+	struct iso_error *err;
+	int64_t t0;
+};
+
+static void *clone_thread(void *arg)
+{
+	struct tpl_clone_job *j = arg;
+	j->rc = tpl_copy_pair(j->pid, j->src_db, j->src_files, j->db_path, j->files_path, j->from_db, j->to_db, 0,
+			      &j->st, &j->err);
+	return NULL;
+}
+
+/* The job of T's copy into R's volumes: 0, 1 when only the pod's infra leads into the namespace, -1. */
+static int clone_job(struct wo_run *r, struct tpl_up *t, int pod_running, struct tpl_clone_job *j,
+		     struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	pid_t pid;
-	cleanup_free char *db_path = NULL, *files_path = NULL;
-	if (tpl_pod_pid(w, &pid, err) < 0 ||
-	    tpl_volume_paths(w, w->names.db_volume, w->names.odoo_volume, &db_path, &files_path, err) < 0)
+	memset(j, 0, sizeof(*j));
+	int rc = tpl_userns_pid(w, pod_running, &j->pid, err);
+	if (rc != 0)
+		return rc;
+	if (tpl_volume_paths(w, w->names.db_volume, w->names.odoo_volume, &j->db_path, &j->files_path, err) < 0)
 		return -1;
+	j->src_db = t->plan.t->db_path;
+	j->src_files = t->plan.t->files_path;
+	j->from_db = t->from_db;
+	j->to_db = w->names.database;
+	j->t0 = iso_now_ms();
 	progress_step(r->progress, "copy", "copying template %s into %s, %s", t->plan.t->key, w->names.db_volume,
 		      w->names.odoo_volume);
-	if (tpl_copy_pair(pid, t->plan.t->db_path, t->plan.t->files_path, db_path, files_path, t->from_db,
-			  w->names.database, 0, &t->copy, err) < 0)
-		return iso_error_wrap(err, "copy template %s into work order '%s'", t->plan.t->key, w->names.wo);
+	return 0;
+}
+
+/* The copy is over: its stats, the template's use noted, its lock let go. */
+static int clone_done(struct wo_run *r, struct tpl_up *t, struct tpl_clone_job *j, struct iso_error **err)
+{
+	free(j->db_path);
+	free(j->files_path);
+	j->db_path = j->files_path = NULL;
+	if (j->rc < 0) {
+		iso_error_move(err, j->err);
+		j->err = NULL;
+		return iso_error_wrap(err, "copy template %s into work order '%s'", t->plan.t->key, r->w->names.wo);
+	}
+	t->copy = j->st;
 	tpl_touch(t->plan.t);
 	tpl_unlock(t->lock_fd);
 	t->lock_fd = -1;
+	t->copied = 1;
 	progress_step(r->progress, "copy", "copied %.1f MB in %lld ms (%s)", (double)t->copy.bytes / 1e6,
 		      (long long)t->copy.ms, t->copy.method);
 	return 0;
+}
+
+int tpl_up_clone(struct wo_run *r, struct tpl_up *t, int pod_running, struct iso_error **err)
+{
+	struct tpl_clone_job j;
+	int rc = clone_job(r, t, pod_running, &j, err);
+	if (rc != 0)
+		return rc;
+	clone_thread(&j);
+	return clone_done(r, t, &j, err);
+}
+
+int tpl_up_clone_start(struct wo_run *r, struct tpl_up *t, struct iso_error **err)
+{
+	struct tpl_clone_job *j = xzalloc(sizeof(*j));
+	int rc = clone_job(r, t, 0, j, err);
+	if (rc == 0 && pthread_create(&j->thread, NULL, clone_thread, j) != 0)
+		rc = iso_error_set(err, ISO_E_INTERNAL, 0, "cannot start the copy of template %s", t->plan.t->key);
+	if (rc != 0) {
+		free(j->db_path);
+		free(j->files_path);
+		free(j);
+		return rc;
+	}
+	t->job = j;
+	return 0;
+}
+
+int tpl_up_clone_wait(struct wo_run *r, struct tpl_up *t, struct iso_error **err)
+{
+	struct tpl_clone_job *j = t->job;
+	if (!j)
+		return 0;
+	pthread_join(j->thread, NULL);
+	t->job = NULL;
+	int rc = clone_done(r, t, j, err);
+	free(j);
+	return rc;
 }
 
 int tpl_up_identity(struct wo_run *r, struct tpl_up *t, struct iso_error **err)
@@ -130,6 +210,17 @@ int tpl_up_identity(struct wo_run *r, struct tpl_up *t, struct iso_error **err)
 
 void tpl_up_release(struct tpl_up *t)
 {
+	if (t->job) {
+		/* A run that failed while the copy ran: the copy ends before anything is undone. */
+		struct iso_error *e = NULL;
+		pthread_join(t->job->thread, NULL);
+		iso_error_free(t->job->err);
+		free(t->job->db_path);
+		free(t->job->files_path);
+		free(t->job);
+		t->job = NULL;
+		iso_error_free(e);
+	}
 	tpl_unlock(t->lock_fd);
 	t->lock_fd = -1;
 	tpl_list_release(&t->list);

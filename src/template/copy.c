@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -44,6 +45,34 @@ int tpl_pod_pid(struct wo_ctx *w, pid_t *pid, struct iso_error **err)
 	}
 	podman_pod_release(&pod);
 	return rc;
+}
+
+/* Whether a process in PID's user namespace can read the volumes' files: another namespace than ours, or we are root. */
+static int userns_usable(pid_t pid)
+{
+	if (geteuid() == 0)
+		return 1;
+	char path[64];
+	snprintf(path, sizeof path, "/proc/%d/ns/user", (int)pid);
+	struct stat a, b;
+	if (stat(path, &a) < 0 || stat("/proc/self/ns/user", &b) < 0)
+		return 0;
+	return a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+}
+
+int tpl_userns_pid(struct wo_ctx *w, int pod_running, pid_t *pid, struct iso_error **err)
+{
+	if (w->remote)
+		return tpl_pod_pid(w, pid, err); /* the remote endpoint's error */
+	struct iso_error *e = NULL;
+	if (podman_client_server_pid(w->client, pid, &e) == 0 && userns_usable(*pid))
+		return 0;
+	/* A socket-activated service: the listener is the user's systemd, outside the namespace. */
+	iso_debug("the service's PID does not lead into the user namespace: %s", e ? e->msg : "the same namespace");
+	iso_error_free(e);
+	if (!pod_running)
+		return 1;
+	return tpl_pod_pid(w, pid, err);
 }
 
 static int one_path(struct wo_ctx *w, const char *name, char **path, struct iso_error **err)

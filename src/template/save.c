@@ -43,7 +43,7 @@ static int save_copy(struct wo_run *r, struct tpl_up *t, int *made, struct iso_e
 		return -1;
 	pid_t pid;
 	cleanup_free char *src_db = NULL, *src_files = NULL, *dst_db = NULL, *dst_files = NULL;
-	if (tpl_pod_pid(w, &pid, err) < 0 ||
+	if (tpl_userns_pid(w, 1, &pid, err) < 0 ||
 	    tpl_volume_paths(w, w->names.db_volume, w->names.odoo_volume, &src_db, &src_files, err) < 0 ||
 	    tpl_volume_paths(w, db, files, &dst_db, &dst_files, err) < 0)
 		return -1;

@@ -39,11 +39,14 @@ static void ptest_json_fail(const char *why)
 	fail_msg("%s", why);
 }
 
-/* The command of isopod's ARGS and whether it was asked for --json (before "--", not for help); *follow for -f. */
-static int ptest_json_wanted(const char *const *args, const char **cmd, int *follow)
+/*
+ * The command of isopod's ARGS and whether it was asked for --json (before "--", not for help); *follow for
+ * -f; *sub the word right after the command when it is no option (a sub-command: "template build").
+ */
+static int ptest_json_wanted(const char *const *args, const char **cmd, const char **sub, int *follow)
 {
 	int json = 0;
-	*cmd = NULL;
+	*cmd = *sub = NULL;
 	*follow = 0;
 	for (size_t i = 0; args[i] && strcmp(args[i], "--"); i++) {
 		const char *a = args[i];
@@ -54,19 +57,37 @@ static int ptest_json_wanted(const char *const *args, const char **cmd, int *fol
 			json = 1;
 		else if (!strcmp(a, "--progress") && args[i + 1])
 			i++;
-		else if (!*cmd && a[0] != '-')
+		else if (!*cmd && a[0] != '-') {
 			*cmd = a;
-		else if (!strcmp(a, "--follow") || !strcmp(a, "-f"))
+			if (args[i + 1] && args[i + 1][0] != '-')
+				*sub = args[i + 1];
+		} else if (!strcmp(a, "--follow") || !strcmp(a, "-f"))
 			*follow = 1;
 	}
 	return json && *cmd;
 }
 
+/*
+ * The schema of CMD's document into SCHEMA: docs/schema/CMD-SUB.json when SUB is a lowercase word and that file
+ * exists (a sub-command's document: template build, snapshot rm; test_schemas holds every such file to a
+ * sub-command that CMD's --help names, so a work order's id never picks one), else CMD.json, or
+ * logs-line.json for a line of logs --follow.
+ */
+static void ptest_json_schema(const char *cmd, const char *sub, int follow, char *schema, size_t size)
+{
+	if (sub && sub[0] && strspn(sub, "abcdefghijklmnopqrstuvwxyz") == strlen(sub) && strcmp(sub, "line")) {
+		snprintf(schema, size, "%s/docs/schema/%s-%s.json", ISO_SRCDIR, cmd, sub);
+		if (access(schema, R_OK) == 0)
+			return;
+	}
+	snprintf(schema, size, "%s/docs/schema/%s.json", ISO_SRCDIR, follow ? "logs-line" : cmd);
+}
+
 void ptest_check_json(const char *const *args, int status, const char *out)
 {
-	const char *cmd;
+	const char *cmd, *sub;
 	int follow;
-	if (!ptest_json_wanted(args, &cmd, &follow))
+	if (!ptest_json_wanted(args, &cmd, &sub, &follow))
 		return;
 	if (!strcmp(cmd, "exec")) {
 		/* exec's stdout is the program's; its own failure (125) is the error document, the last line. */
@@ -79,14 +100,18 @@ void ptest_check_json(const char *const *args, int status, const char *out)
 			return;
 		out += n;
 		cmd = "error";
+		sub = NULL;
 	}
 	if (!*out && status >= 128)
 		return; /* killed before it could answer */
 	char schema[512], error[512], why[8192];
 	follow = follow && !strcmp(cmd, "logs");
-	snprintf(schema, sizeof schema, "%s/docs/schema/%s.json", ISO_SRCDIR, follow ? "logs-line" : cmd);
+	ptest_json_schema(cmd, sub, follow, schema, sizeof schema);
 	snprintf(error, sizeof error, "%s/docs/schema/error.json", ISO_SRCDIR);
-	if (access(schema, R_OK) != 0) {
+	if (access(schema, R_OK) != 0 && status != 0) {
+		/* A command with no document of its own ("template" without a sub-command) can only fail. */
+		snprintf(schema, sizeof schema, "%s", error);
+	} else if (access(schema, R_OK) != 0) {
 		snprintf(why, sizeof why, "isopod %s --json printed a document but %s has no schema: write it", cmd,
 			 schema);
 		ptest_json_fail(why);

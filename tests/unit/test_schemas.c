@@ -10,15 +10,20 @@
  *     and verify.json, a logs --follow line and logs.json's items);
  *   - every command of `isopod --help` whose --help offers --json has its
  *     file (exec but: it prints the program's output, errors as error.json),
- *     and every file names a command (or is error.json, or <command>-line);
+ *     and so has every sub-command its usage lines name ("isopod template
+ *     build|ls|rm", "isopod snapshot rm ...") whose --help offers --json, as
+ *     <command>-<sub>.json; every file names a command or such a sub-command
+ *     (or is error.json, or <command>-line);
  *   - the validator accepts the right documents and rejects wrong ones (a
  *     field added, one missing, a wrong type, an unknown value), and the
  *     house rules catch a planted $ref, a missing required list, an open
  *     object and a copy that drifted;
  *   - the integration tests' check of each real document (ptest_check_json)
- *     picks the schema as it should: the command's, error.json for a
- *     failure's error document, logs-line.json per line of --follow,
- *     exec's last line only, nothing for --help or without --json.
+ *     picks the schema as it should: the command's (a sub-command's own:
+ *     template-build.json, snapshot-rm.json, never for a work order's id),
+ *     error.json for a failure's error document (also of a command with no
+ *     document of its own), logs-line.json per line of --follow, exec's
+ *     last line only, nothing for --help or without --json.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,32 +114,101 @@ static bool listed(const char *top, const char *name, size_t len)
 	return false;
 }
 
-static void test_every_document_has_its_schema(void **state)
+#define SUBS_MAX 16
+
+struct subs {
+	char v[SUBS_MAX][64]; /* "template-build" */
+	int n;
+};
+
+/*
+ * The sub-commands CMD's usage lines name ("usage: isopod template build|ls|rm ...", "       isopod snapshot rm
+ * WO-ID ..."): the word after the command when it is lowercase words joined by '|'; each as "CMD-SUB" into S.
+ */
+static void usage_subs(const char *help, const char *cmd, struct subs *s)
 {
-	cleanup_free char *top = run_help(NULL);
-	int bad = 0, documents = 0;
+	cleanup_free char *head = xasprintf("isopod %s ", cmd);
+	for (const char *l = help; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *u = l;
+		if (!strncmp(u, "usage: ", 7))
+			u += 7;
+		else
+			u += strspn(u, " ");
+		if (strncmp(u, head, strlen(head)))
+			continue;
+		u += strlen(head);
+		size_t len = strcspn(u, " \n");
+		if (!len || strspn(u, "abcdefghijklmnopqrstuvwxyz|") != len)
+			continue;
+		for (const char *w = u; w < u + len;) {
+			size_t n = strcspn(w, "| \n");
+			assert_true(s->n < SUBS_MAX);
+			snprintf(s->v[s->n++], sizeof s->v[0], "%s-%.*s", cmd, (int)n, w);
+			w += n + (w[n] == '|');
+		}
+	}
+}
+
+static bool subs_has(const struct subs *s, const char *name, size_t len)
+{
+	for (int i = 0; i < s->n; i++)
+		if (strlen(s->v[i]) == len && !strncmp(s->v[i], name, len))
+			return true;
+	return false;
+}
+
+/* ARGS ("ls", "template build") offers --json per HELP: docs/schema/DOC.json must exist; 1 when it is missing. */
+static int need_file(const char *args, const char *doc, const char *help, int *documents)
+{
+	if (!strstr(help, "--json"))
+		return 0;
+	(*documents)++;
+	cleanup_free char *path = xasprintf("%s/%s.json", SCHEMA_DIR, doc);
+	if (access(path, R_OK) == 0)
+		return 0;
+	fprintf(stderr, "isopod %s offers --json but docs/schema/%s.json is missing\n", args, doc);
+	return 1;
+}
+
+/* Every command and sub-command with a document has its file; *SUBS gets the sub-commands. */
+static int commands_have_files(const char *top, struct subs *subs, int *documents)
+{
+	int bad = 0;
 	const char *l = strstr(top, "Commands:\n");
 	assert_non_null(l);
 	for (l = strchr(l, '\n') + 1; l[0] == ' ' && l[1] == ' '; l = strchr(l, '\n') + 1) {
 		const char *w = l + strspn(l, " ");
 		cleanup_free char *cmd = xstrndup(w, strcspn(w, " \n"));
 		cleanup_free char *help = run_help(cmd);
-		cleanup_free char *path = xasprintf("%s/%s.json", SCHEMA_DIR, cmd);
-		bool has = access(path, R_OK) == 0;
 		if (!strcmp(cmd, "exec")) {
-			if (has)
+			cleanup_free char *path = xasprintf("%s/exec.json", SCHEMA_DIR);
+			if (access(path, R_OK) == 0)
 				bad++, fprintf(stderr, "docs/schema/exec.json: exec prints the program's output, no "
 						       "document\n");
 			continue;
 		}
-		if (strstr(help, "--json")) {
-			documents++;
-			if (!has)
-				bad++, fprintf(stderr, "isopod %s offers --json but docs/schema/%s.json is missing\n",
-					       cmd, cmd);
+		bad += need_file(cmd, cmd, help, documents);
+		int first = subs->n;
+		usage_subs(help, cmd, subs);
+		for (int i = first; i < subs->n; i++) {
+			cleanup_free char *line = xstrdup(subs->v[i]);
+			line[strlen(cmd)] = ' '; /* "template build" */
+			cleanup_free char *sub_help = run_help(line);
+			bad += need_file(line, subs->v[i], sub_help, documents);
 		}
 	}
+	return bad;
+}
+
+static void test_every_document_has_its_schema(void **state)
+{
+	cleanup_free char *top = run_help(NULL);
+	struct subs subs = {0};
+	int documents = 0;
+	int bad = commands_have_files(top, &subs, &documents);
 	assert_true(documents >= 10);
+	/* The sub-commands of today: the rule reads them from the usage lines, and does. */
+	assert_true(subs_has(&subs, "template-build", 14) && subs_has(&subs, "snapshot-rm", 11));
 	DIR *d = opendir(SCHEMA_DIR);
 	assert_non_null(d);
 	int files = 0;
@@ -144,10 +218,15 @@ static void test_every_document_has_its_schema(void **state)
 			continue;
 		files++;
 		size_t stem = n - 5;
+		if (subs_has(&subs, e->d_name, stem))
+			continue;
 		if (stem > 5 && !strncmp(e->d_name + stem - 5, "-line", 5))
 			stem -= 5;
 		if (strcmp(e->d_name, "error.json") && !listed(top, e->d_name, stem))
-			bad++, fprintf(stderr, "docs/schema/%s names no command of 'isopod --help'\n", e->d_name);
+			bad++, fprintf(stderr,
+				       "docs/schema/%s names no command of 'isopod --help' nor a sub-command its usage "
+				       "names\n",
+				       e->d_name);
 	}
 	closedir(d);
 	assert_true(files > documents);
@@ -166,6 +245,34 @@ struct doc_case {
 	"\"ports\":{\"http\":8090,\"db\":8091},\"age_seconds\":5,\"drift\":false,\"pod\":\"hub-WO-1\","                \
 	"\"volumes\":[\"odoo-hub-WO-1-data\"]"
 #define ERROR_DOC "{\"error\":{\"class\":\"unknown-work-order\",\"code\":3,\"message\":\"no work order 'x'\"}}"
+/* What src/cmd/snapshot.c, snapshots.c and template.c print. */
+#define SNAP_HEAD "\"wo\":\"wo-1\",\"profile\":\"hub\",\"snapshot\":"
+#define SNAP_TAIL                                                                                                      \
+	",\"replaced\":false,\"bytes\":46137344,\"method\":\"copy_file_range\",\"copy_ms\":210,\"downtime_ms\":640,"   \
+	"\"ms\":1200"
+#define SNAP SNAP_HEAD "\"20261202-162710\"" SNAP_TAIL
+#define SNAP_RM "{\"wo\":\"wo-1\",\"profile\":\"hub\",\"removed\":\"s1\"}"
+#define RESTORE(source)                                                                                                \
+	"\"wo\":\"wo-1\",\"profile\":\"hub\",\"before_restore\":\"before-restore\",\"source\":\"" source "\","         \
+	"\"bytes\":46137344,\"method\":\"copy_file_range\",\"copy_ms\":420,\"downtime_ms\":0,\"ms\":2100"
+#define SNAPS_ROW(state)                                                                                               \
+	"{\"wo\":\"wo-1\",\"profile\":\"hub\",\"name\":\"s1\",\"state\":\"" state                                      \
+	"\",\"created\":\"2026-12-02T16:27:10Z\","                                                                     \
+	"\"bytes\":46137344,\"database\":\"hub_wo-1\"}"
+#define TPL_BUILD                                                                                                      \
+	"{\"profile\":\"hub\",\"key\":\"0123456789abcdef\",\"reused\":false,\"modules\":[\"base\",\"sale\"],\"ms\":"   \
+	"9000,"                                                                                                        \
+	"\"pruned\":0}"
+#define TPL_LS_HEAD "\"profile\":\"hub\",\"current_key\":\"0123456789abcdef\""
+#define TPL_ROW                                                                                                        \
+	"{\"profile\":\"hub\",\"key\":\"0123456789abcdef\",\"state\":\"ready\",\"current\":true,\"modules\":["         \
+	"\"base\"],"                                                                                                   \
+	"\"database\":\"hub_template\",\"source\":\"build\",\"odoo_image_id\":\"e3b0c442\",\"db_image_id\":"           \
+	"\"98fc1c14\","                                                                                                \
+	"\"created\":\"2026-12-02T16:27:10Z\",\"last_used\":\"2026-12-02T16:30:00Z\"},"                                \
+	"{\"profile\":\"hub\",\"key\":\"fedcba9876543210\",\"state\":\"partial\",\"current\":false,\"modules\":[],"    \
+	"\"database\":null,\"source\":null,\"odoo_image_id\":null,\"db_image_id\":null,\"created\":null,"              \
+	"\"last_used\":null}"
 
 static const struct doc_case cases[] = {
 	{"ls.json", 0, "{\"work_orders\":[{" ROW "}]}", NULL},
@@ -181,8 +288,9 @@ static const struct doc_case cases[] = {
 	 "is not of type 'integer'"},
 	{"status.json", 0, "{" ROW "}", "'database' is a required property"},
 	{"status.json", 0,
-	 "{" ROW
-	 ",\"database\":\"wo\",\"db_user\":\"odoo\",\"secret\":true,\"lease\":\"ready\",\"containers\":[{\"name\":"
+	 "{" ROW ",\"database\":\"wo\",\"db_user\":\"odoo\",\"secret\":true,\"lease\":\"ready\",\"origin\":\"template "
+	 "0123456789abcdef "
+	 "2026-12-02T16:27:10Z\",\"snapshots\":1,\"restore_interrupted\":null,\"containers\":[{\"name\":"
 	 "\"db-hub-WO-1\",\"role\":\"db\",\"state\":\"running\",\"running\":true,\"exit_code\":0}]}",
 	 NULL},
 	{"down.json", 0,
@@ -193,8 +301,38 @@ static const struct doc_case cases[] = {
 	{"logs.json", 0, "{\"lines\":[{\"stream\":\"tty\",\"text\":\"ready\"}]}", "'tty' is not one of"},
 	{"gc.json", 0, "{\"collected\":[]}", NULL},
 	{"gc.json", 0, "[]", "is not of type 'object'"},
+	{"gc.json", 0,
+	 "{\"collected\":[{\"action\":\"removed partial template\",\"work_order\":\"0123456789abcdef\",\"profile\":"
+	 "\"hub\",\"removed\":[\"template\"],\"ports\":[],\"note\":\"an interrupted build or save; never used\"}]}",
+	 NULL},
 	{"version.json", 0, "{\"client\":{\"version\":\"1\"},\"endpoint\":\"unix:///x\",\"service_started\":false}",
 	 "'server' is a required property"},
+	/* Templates and snapshots (issue 14): a sub-command's document is not its command's. */
+	{"snapshot.json", 0, "{" SNAP "}", NULL},
+	{"snapshot.json", 0, SNAP_RM, "'snapshot' is a required property"},
+	{"snapshot.json", 0, "{" SNAP_HEAD "\"a b\"" SNAP_TAIL "}", "does not match"}, /* a name with a space */
+	{"snapshot.json", 0, "{" SNAP ",\"source\":\"snapshot s1\"}", "'source' was unexpected"},
+	{"snapshot-rm.json", 0, SNAP_RM, NULL},
+	{"snapshot-rm.json", 0, "{" SNAP "}", "'removed' is a required property"},
+	{"restore.json", 0, "{" RESTORE("snapshot s1") "}", NULL},
+	{"restore.json", 0, "{" RESTORE("template 0123456789abcdef") "}", "does not match"},
+	{"restore.json", 0, "{" SNAP "}", "'before_restore' is a required property"},
+	{"reset.json", 0, "{" RESTORE("template 0123456789abcdef") "}", NULL},
+	{"reset.json", 0, "{" RESTORE("a fresh init") "}", NULL},
+	{"reset.json", 0, "{" RESTORE("snapshot s1") "}", "does not match"},
+	{"snapshots.json", 0, "{\"snapshots\":[" SNAPS_ROW("ready") "]}", NULL},
+	{"snapshots.json", 0, "{\"snapshots\":[]}", NULL},
+	{"snapshots.json", 0, "{\"snapshots\":[" SNAPS_ROW("sealed") "]}", "'sealed' is not one of"},
+	{"template-build.json", 0, TPL_BUILD, NULL},
+	{"template-build.json", 0, "{\"templates\":[]," TPL_LS_HEAD "}", "'key' is a required property"},
+	{"template-ls.json", 0, "{" TPL_LS_HEAD ",\"templates\":[" TPL_ROW "]}", NULL},
+	{"template-ls.json", 0, "{\"profile\":null,\"current_key\":null,\"templates\":[]}", NULL},
+	{"template-ls.json", 0, "{" TPL_LS_HEAD ",\"templates\":[{\"key\":\"0123456789abcdef\"}]}",
+	 "'profile' is a required property"},
+	{"template-ls.json", 0, TPL_BUILD, "'templates' is a required property"},
+	{"template-rm.json", 0, "{\"removed\":[\"0123456789abcdef\"],\"profile\":\"hub\"}", NULL},
+	{"template-rm.json", 0, "{\"removed\":\"0123456789abcdef\",\"profile\":\"hub\"}", "is not of type 'array'"},
+	{"template-rm.json", 1, ERROR_DOC, NULL},
 };
 
 static void test_wrong_documents_are_rejected(void **state)
@@ -319,6 +457,19 @@ static const struct run_case runs[] = {
 	{{"nosuchcommand", "--json"}, 0, "{}\n", 1},
 	{{"down", "WO-1", "--json"}, 0, "", 1},
 	{{"down", "WO-1", "--json"}, 137, "", 0}, /* killed: no answer to check */
+	/* A sub-command's document against its own schema, never its command's nor a work order's "sub". */
+	{{"template", "build", "--json"}, 0, TPL_BUILD "\n", 0},
+	{{"template", "build", "--json"}, 0, "{\"removed\":[],\"profile\":\"hub\"}\n", 1},
+	{{"--json", "template", "ls", "--all"}, 0, "{\"profile\":null,\"current_key\":null,\"templates\":[]}\n", 0},
+	{{"template", "rm", "--json"}, 0, "{\"removed\":[],\"profile\":\"hub\"}\n", 0},
+	{{"--json", "template"}, 2, ERROR_DOC "\n", 0}, /* no document of its own: only the error one */
+	{{"--json", "template"}, 2, "{}\n", 1},
+	{{"--json", "template"}, 0, "{}\n", 1},
+	{{"snapshot", "rm", "wo-1", "s1", "--json"}, 0, SNAP_RM "\n", 0},
+	{{"snapshot", "wo-1", "s1", "--json"}, 0, SNAP_RM "\n", 1},
+	{{"snapshot", "wo-1", "--json"}, 0, "{" SNAP "}\n", 0},
+	{{"logs", "line", "--json"}, 0, "{\"lines\":[]}\n", 0}, /* a work order named "line" */
+	{{"logs", "line", "-f", "--json"}, 0, LINE, 0},
 };
 
 /* What the integration tests' check (ptest_check_json) takes and refuses, each in a child (which exits 1 on a
