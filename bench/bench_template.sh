@@ -33,7 +33,8 @@
 #
 # 1. fresh work order from the exact template vs `up --no-template`
 #    (P2): ratio (target <= 0.30) and absolute (target <= 1.5 s), and where
-#    each one's time goes (each progress step's share, medians).
+#    each one's time goes (each progress step's share, medians; the copy
+#    overlaps the pod's making, so also when the copy ended and what came after).
 # 2. the exact-template up of P1-P4: least-squares line of up ms (and of the
 #    copy's ms) against the copied MB and the database's MB.
 # 3. the stale path: one file of bench_mod changed, the key with it: `up`
@@ -46,9 +47,9 @@
 # 5. the clone's copy (bytes / copy ms of the ups of P2 and P4) against
 #    `cp -a` of the same template volumes into a directory on the same file
 #    system, run as uid 0 of the rootless user's namespace (`podman unshare`,
-#    the namespace isopod copies in), timed inside it; page cache warm for
-#    both (caches are not dropped: that needs root), no sync in either
-#    (target >= 0.8).
+#    the namespace isopod copies in), timed inside it; no sync in either;
+#    caches are not dropped (that needs root), but nothing keeps them warm
+#    either: the template's pages may or may not be resident (target >= 0.8).
 #
 # Work orders BENCH_TPL_WO_PREFIX-<pid>-... (default prefix t-btpl) on the
 # ports BENCH_TPL_PORTS (default the 31st-40th of ISOPOD_TEST_PORTS), a
@@ -232,7 +233,7 @@ check_exact() {
 }
 # tpl_up NAME PROFILE: a timed exact-template up of a fresh work order, its figures kept; then down.
 tpl_up() {
-	local name=$1 p=$2 wo=$WOP-$3 mb ms
+	local name=$1 p=$2 wo=$WOP-$3 mb ms end
 	sync
 	up_run "$name" "$p" "$wo" || return
 	check_exact "$p" "$name" || return
@@ -241,6 +242,10 @@ tpl_up() {
 	add "copyms.$p" "$ms"
 	COPY_MB[$p]=$mb
 	add_steps "tpl.$p" "$WORK/$name.prog" "$LAST_MS"
+	# The copy overlaps the pod's making: when it ended, and what came after it.
+	end=$(awk '/"message": *"copied / { match($0, /"elapsed_ms": *[0-9]+/); s = substr($0, RSTART, RLENGTH); sub(/.*:/, "", s); print s; exit }' "$WORK/$name.prog")
+	add "copyend.$p" "$end"
+	add "after.$p" "$((LAST_MS - end))"
 	down_run "$p" "$wo"
 }
 
@@ -363,6 +368,7 @@ part_snap() {
 		add restore.down "$(odoo_down_ms "$WORK/rest$i.prog")"
 		add restore.before "$(copies "$WORK/rest$i.prog" | head -n1 | cut -d' ' -f2)"
 		add restore.copy "$(jfield "$WORK/rest$i.json" copy_ms)"
+		add_steps restore "$WORK/rest$i.prog" "$LAST_MS"
 		sync
 		cd "$REPO"
 		iso_run "reset$i" reset --profile "$P4" "$wo" || return
@@ -424,6 +430,8 @@ if [ -s "$S/tpl.$P2" ] && [ -s "$S/scratch" ]; then
 	printf '   from the exact template  %s\n   from scratch             %s   (up --no-template)\n' "$(show "tpl.$P2")" "$(show scratch)"
 	printf '   ratio %s (target <= %s: %s); absolute %s ms (target <= %s ms: %s)\n' "$r" "$TARGET_RATIO" \
 		"$(verdict "$r" "$TARGET_RATIO" '<=')" "$t" "$TARGET_UP_MS" "$(verdict "$t" "$TARGET_UP_MS" '<=')"
+	printf '   template up: the copy (%s of its own) ended %s after the start; after it %s\n' \
+		"$(show "copyms.$P2")" "$(show "copyend.$P2")" "$(show "after.$P2")"
 	printf '   template up, each step: %s\n' "$(show_steps "tpl.$P2")"
 	printf '   scratch up, each step:  %s\n' "$(show_steps scratch)"
 fi
@@ -433,8 +441,9 @@ printf '\n2. the exact-template up against the size (least squares over the prof
 for p in "${PROFILES[@]}"; do
 	[ -s "$S/tpl.$p" ] || continue
 	printf '%s %s %s %s %s\n' "$p" "${DB_MB[$p]}" "${COPY_MB[$p]}" "$(med "tpl.$p")" "$(med "copyms.$p")" >>"$WORK/line"
-	printf '   %-9s database %6s MB, copied %6s MB: up %s, of it the copy %s\n' "$p" "${DB_MB[$p]}" \
-		"${COPY_MB[$p]}" "$(show "tpl.$p")" "$(show "copyms.$p")"
+	printf '   %-9s database %6s MB, copied %6s MB: up %s, the copy %s, ended at %s, after it %s\n' "$p" \
+		"${DB_MB[$p]}" "${COPY_MB[$p]}" "$(show "tpl.$p")" "$(show "copyms.$p")" "$(show "copyend.$p")" \
+		"$(show "after.$p")"
 done
 if [ -s "$WORK/line" ] && [ "$(wc -l <"$WORK/line")" -ge 2 ]; then
 	fit() {
@@ -473,10 +482,11 @@ if [ -s "$S/reset" ] && [ -s "$S/tpl.$P4" ]; then
 	printf '   reset    %s (target <= %s ms = template up of %s %s + before-restore copy %s: %s); Odoo down %s; copies %s\n' \
 		"$(show reset)" "$tr" "$P4" "$(med "tpl.$P4")" "$(med reset.before)" "$(verdict "$(med reset)" "$tr" '<=')" \
 		"$(show reset.down)" "$(show reset.copy)"
+	printf '   restore, each step: %s\n' "$(show_steps restore)"
 	printf '   reset, each step: %s\n' "$(show_steps reset)"
 fi
 
-printf '\n5. the copy against cp -a (uid 0 of the user'"'"'s namespace, warm cache, no sync):\n'
+printf '\n5. the copy against cp -a (uid 0 of the user'"'"'s namespace, caches not dropped, no sync):\n'
 [ -z "${WHY[cp]:-}" ] || unavail cp
 for p in "$P2" "$P4"; do
 	if [ ! -s "$S/cp.$p" ] || [ ! -s "$S/copyms.$p" ]; then continue; fi
