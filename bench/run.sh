@@ -6,7 +6,8 @@
 #
 # Runs each BUILD/bench/bench_* binary and each bench/bench_*.sh script
 # (bench_peers.sh: the podman CLI sequence, podman-compose and isopod side by
-# side, with isopod's targets and private memory).
+# side, with isopod's targets and private memory; bench_template.sh: templates
+# and snapshots, issue 14).
 # As root it runs them as the rootless test user from a copy of the tree in
 # that user's home (rebuilt there); otherwise as the calling user. The user's
 # podman API service is started if nothing answers on its socket
@@ -35,7 +36,9 @@ if is_root && [ -z "${ISOPOD_BENCH_AS_USER:-}" ]; then
 		ISOPOD_ODOO_IMAGE="$ISOPOD_ODOO_IMAGE" ISOPOD_DB_IMAGE="$ISOPOD_DB_IMAGE" \
 		BENCH_RUNS="${BENCH_RUNS:-}" BENCH_N="${BENCH_N:-}" BENCH_VOLUMES="${BENCH_VOLUMES:-}" \
 		BENCH_ISOPOD_PORTS="${BENCH_ISOPOD_PORTS:-}" BENCH_READY_TIMEOUT="${BENCH_READY_TIMEOUT:-}" \
-		BENCH_CHECK_AFTER="${BENCH_CHECK_AFTER:-}" \
+		BENCH_CHECK_AFTER="${BENCH_CHECK_AFTER:-}" BENCH_TPL_SCALES="${BENCH_TPL_SCALES:-}" \
+		BENCH_TPL_SNAP_SCALE="${BENCH_TPL_SNAP_SCALE:-}" BENCH_TPL_PORTS="${BENCH_TPL_PORTS:-}" \
+		BENCH_TPL_PROFILE="${BENCH_TPL_PROFILE:-}" BENCH_TPL_WO_PREFIX="${BENCH_TPL_WO_PREFIX:-}" \
 		bash -c 'cd "$1" && make --no-print-directory -s BUILD=build-bench bench-bins >/dev/null &&
 			exec bash bench/run.sh build-bench' run "$copy"
 	exit
