@@ -96,7 +96,7 @@ static int run_op(struct wo_ctx *w, enum snap_op op, const char *wo, const char 
 }
 
 static const struct cli_help snapshot_help = {
-	"usage: isopod snapshot WO-ID [NAME] [--replace] [--profile NAME] [--timeout S] [--json]\n"
+	"usage: isopod snapshot WO-ID [NAME] [--replace] [--profile NAME] [--repo DIR] [--timeout S] [--json]\n"
 	"       isopod snapshot rm WO-ID NAME [--profile NAME] [--json]\n\n"
 	"Keep the work order's database and filestore as snapshot NAME (default: the time,\n"
 	"YYYYMMDD-HHMMSS UTC).  Postgres is stopped for the copy (a clean shutdown), started\n"
@@ -109,7 +109,7 @@ static const struct cli_help snapshot_help = {
 };
 
 static const struct cli_help restore_help = {
-	"usage: isopod restore WO-ID NAME [--profile NAME] [--timeout S] [--json]\n\n"
+	"usage: isopod restore WO-ID NAME [--profile NAME] [--repo DIR] [--timeout S] [--json]\n\n"
 	"Replace the work order's data by snapshot NAME.  The state before is kept first as\n"
 	"snapshot 'before-restore' (replaced each time): 'isopod restore WO before-restore'\n"
 	"undoes a wrong restore.  Returns once Odoo serves.\n\n",
@@ -119,7 +119,7 @@ static const struct cli_help restore_help = {
 };
 
 static const struct cli_help reset_help = {
-	"usage: isopod reset WO-ID [--profile NAME] [--timeout S] [--json]\n\n"
+	"usage: isopod reset WO-ID [--profile NAME] [--repo DIR] [--timeout S] [--json]\n\n"
 	"Put the work order back to its profile's template (given its own identity), or to a\n"
 	"fresh init when there is none.  The state before is kept as snapshot\n"
 	"'before-restore'.  Returns once Odoo serves.\n\n",
@@ -136,6 +136,9 @@ static int op_main(int argc, char **argv, struct iso_globals *g, enum snap_op op
 	int rc = 0;
 	const struct cli_option opts[] = {
 		CLI_OPT_PROFILE(&o.flags.profile, "the profile (default: ISOPOD_PROFILE, the repository's, else hub)"),
+		CLI_OPT_STRING(0, "repo", &o.flags.repo, "DIR",
+			       "the repository (default: the git top level); reset's template key\n"
+			       "counts its addons/ and etc/"),
 		CLI_OPT_CALLBACK(0, "timeout", &o.timeout_s, "S", "readiness timeout in seconds (default 300)",
 				 opt_timeout),
 		CLI_OPT_BOOL(0, "json", &g->json, "one JSON object on stdout"),

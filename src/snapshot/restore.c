@@ -53,9 +53,9 @@ static int keep_before(struct wo_run *r, const char *what, char *base, size_t si
 }
 
 /*
- * The data is in place: synced, then the mark cleared, the older
- * before-restore dropped (none when KEEP_BASE is "": it is still the one),
- * everything started, waited for.
+ * The data is in place: synced, then the mark cleared, everything started
+ * and waited for, then the older before-restore dropped (none when
+ * KEEP_BASE is "": it is still the one).
  */
 static int finish(struct wo_run *r, const struct snap_list *l, const char *keep_base, struct snap_result *res,
 		  struct iso_error **err)
@@ -66,15 +66,16 @@ static int finish(struct wo_run *r, const struct snap_list *l, const char *keep_
 		return -1;
 	tpl_sync(db);
 	snap_mark_clear(w);
-	for (size_t i = 0; keep_base[0] && i < l->n; i++)
-		if (!strcmp(l->v[i].name, SNAP_BEFORE_RESTORE) && strcmp(l->v[i].base, keep_base))
-			snap_drop_partial(w, l->v[i].base, SNAP_BEFORE_RESTORE);
 	progress_step(r->progress, "pod", "starting pod %s", w->names.pod);
 	if (podman_pod_start(w->client, w->names.pod, err) < 0)
 		return iso_error_wrap(err, "start pod '%s'", w->names.pod);
 	if (snap_serving(r, err) < 0)
 		return -1;
 	res->downtime_ms = iso_now_ms() - res->downtime_ms;
+	/* The older before-restore goes once the work order serves again: not while it is down. */
+	for (size_t i = 0; keep_base[0] && i < l->n; i++)
+		if (!strcmp(l->v[i].name, SNAP_BEFORE_RESTORE) && strcmp(l->v[i].base, keep_base))
+			snap_drop_partial(w, l->v[i].base, SNAP_BEFORE_RESTORE);
 	return 0;
 }
 
