@@ -168,6 +168,7 @@ struct tpl_result {
 	int64_t ms;
 	struct tpl_copy_stats copy;
 	int pruned;
+	int signal; /* the build was cut off by this signal (its undo cleared the flag) */
 };
 /* `template build`: initialise K in a throwaway pod, stop Postgres, seal; a sealed K is reused. */
 int tpl_build(struct wo_ctx *w, const struct tpl_key *k, const struct progress_sink *progress, long timeout_ms,

@@ -102,7 +102,8 @@ static const struct cli_help snapshot_help = {
 	"YYYYMMDD-HHMMSS UTC).  Postgres is stopped for the copy (a clean shutdown), started\n"
 	"again, and the command returns once Odoo serves.  Snapshots survive down/up;\n"
 	"'down --cleanup' removes them.\n\n",
-	"Exit codes: 0 ok, 2 bad input, 3 unknown work order or snapshot, 4 busy or the\n"
+	"Exit codes: 0 ok, 1 internal (an answer from Podman that is no answer included),\n"
+	"2 bad input, 3 unknown work order or snapshot, 4 busy or the\n"
 	"name exists (--replace replaces it), 5 Podman unreachable, 6 Podman refused,\n"
 	"7 readiness timeout, 8 a container exited, 10 host not prepared,\n"
 	"129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.\n",
@@ -113,7 +114,8 @@ static const struct cli_help restore_help = {
 	"Replace the work order's data by snapshot NAME.  The state before is kept first as\n"
 	"snapshot 'before-restore' (replaced each time): 'isopod restore WO before-restore'\n"
 	"undoes a wrong restore.  Returns once Odoo serves.\n\n",
-	"Exit codes: 0 ok, 2 bad input, 3 unknown work order or snapshot, 4 busy,\n"
+	"Exit codes: 0 ok, 1 internal (an answer from Podman that is no answer included),\n"
+	"2 bad input, 3 unknown work order or snapshot, 4 busy,\n"
 	"5 Podman unreachable, 6 Podman refused, 7 readiness timeout, 8 a container exited,\n"
 	"10 host not prepared, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.\n",
 };
@@ -123,7 +125,8 @@ static const struct cli_help reset_help = {
 	"Put the work order back to its profile's template (given its own identity), or to a\n"
 	"fresh init when there is none.  The state before is kept as snapshot\n"
 	"'before-restore'.  Returns once Odoo serves.\n\n",
-	"Exit codes: 0 ok, 2 bad input, 3 unknown work order, 4 busy, 5 Podman unreachable,\n"
+	"Exit codes: 0 ok, 1 internal (an answer from Podman that is no answer included),\n"
+	"2 bad input, 3 unknown work order, 4 busy, 5 Podman unreachable,\n"
 	"6 Podman refused, 7 readiness timeout, 8 a container exited or the init failed,\n"
 	"10 host not prepared, 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM.\n",
 };

@@ -62,7 +62,8 @@ static const struct cli_help build_help = {
 	"Initialise a database with the profile's modules in a throwaway pod and keep it\n"
 	"as the profile's template (its key hashes the images, the modules and their files).\n"
 	"A template of the same key is reused.\n\n",
-	"Exit codes: 0 built or reused, 2 bad input, 4 busy, 5 Podman unreachable,\n"
+	"Exit codes: 0 built or reused, 1 internal (an answer from Podman that is no answer\n"
+	"included), 2 bad input, 4 busy, 5 Podman unreachable,\n"
 	"6 Podman refused, 7 timeout, 8 the init failed, 10 host not prepared (a remote\n"
 	"endpoint), 129/130/143 interrupted by SIGHUP/SIGINT/SIGTERM (what the build made\n"
 	"is removed).\n",
@@ -89,16 +90,18 @@ static int template_build(int argc, char **argv, struct iso_globals *g)
 	struct iso_error *err = NULL;
 	struct wo_ctx w;
 	struct tpl_key k = {0};
-	struct tpl_result res;
+	struct tpl_result res = {.signal = 0};
 	if (open_profile(&w, &o, &err) < 0 || tpl_key_compute(&w, &k, &err) < 0 ||
 	    tpl_build(&w, &k, &sink, (o.timeout_s ? o.timeout_s : 600) * 1000L, &res, &err) < 0) {
 		progress_fail(&sink, "template", "template build failed");
-		rc = wo_interrupted ? cli_interrupted(g, (int)wo_interrupted,
-						      "template build interrupted; what it made "
-						      "was removed")
-				    : cli_fail(g, err);
-		if (wo_interrupted)
+		int sig = res.signal ? res.signal : (int)wo_interrupted;
+		if (sig) {
 			iso_error_free(err);
+			rc = cli_interrupted(g, sig,
+					     "template build interrupted by signal %d; what it made was removed", sig);
+		} else {
+			rc = cli_fail(g, err);
+		}
 	} else {
 		progress_done(&sink, "template", "template %s of profile '%s' %s in %lld ms", res.key, w.names.profile,
 			      res.reused ? "exists (reused)" : "built", (long long)res.ms);

@@ -352,6 +352,27 @@ static int make_pod(struct wo_run *r, const struct up_opts *o, struct wo_found *
 	return 0;
 }
 
+/*
+ * A run that died made the work order's volumes (its journal names them): they
+ * hold nothing the work order ever served (a partial copy of a template, a cut
+ * init), so they go with its secret and this run starts afresh.  A rebuild's
+ * journal never names the volumes: those of a work order that was up stay.
+ */
+static int drop_dead_runs_data(struct wo_run *r, struct wo_found *f, struct iso_error **err)
+{
+	unsigned data = r->grant.made & (LEASE_MADE_DB_VOLUME | LEASE_MADE_ODOO_VOLUME | LEASE_MADE_SECRET);
+	if (!(r->grant.made & LEASE_MADE_DB_VOLUME) || f->have_pod)
+		return 0;
+	progress_step(r->progress, "volumes", "removing the volumes an interrupted first up of %s made",
+		      r->w->names.wo);
+	if (lifecycle_remove_made(r->w, data, err) < 0)
+		return -1;
+	f->have_db_volume = f->have_odoo_volume = 0;
+	if (data & LEASE_MADE_SECRET)
+		f->have_secret = 0;
+	return 0;
+}
+
 /* The whole of one `up` under the work order's lock; *what says which path was taken. */
 static int up(struct wo_run *r, const struct up_opts *o, const char **what, int *drift, struct iso_error **err)
 {
@@ -364,6 +385,8 @@ static int up(struct wo_run *r, const struct up_opts *o, const char **what, int 
 		rc = take_lease(r, o, &f, &p, err);
 	if (rc == 0 && f.have_pod)
 		rc = existing_pod(r, o, &f, &p, what, drift, err);
+	if (rc == 0 && p.half_made)
+		rc = drop_dead_runs_data(r, &f, err);
 	struct tpl_up t = {.lock_fd = -1};
 	if (rc == 0)
 		rc = make_pod(r, o, &f, &p, &t, what, err);

@@ -21,11 +21,11 @@
 /*
  * Odoo and Postgres stopped, the current state sealed as before-restore, the
  * mark written.  After a restore that was cut off the data is partial: the
- * before-restore of that restore is kept as it is (*BASE stays "": nothing
- * new to keep).
+ * newest before-restore (of the cut restore, or before it) is kept as it is
+ * and named in *BASE, so the older ones go when this one is done.
  */
-static int keep_before(struct wo_run *r, const char *what, char *base, size_t size, struct snap_result *res,
-		       struct iso_error **err)
+static int keep_before(struct wo_run *r, const struct snap_list *l, const char *what, char *base, size_t size,
+		       struct snap_result *res, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	cleanup_free char *cut = snap_interrupted(w);
@@ -39,6 +39,10 @@ static int keep_before(struct wo_run *r, const char *what, char *base, size_t si
 		progress_step(r->progress, "restore",
 			      "an earlier restore was cut off: its '%s' stays, the partial data is not kept",
 			      SNAP_BEFORE_RESTORE);
+		/* The newest sealed before-restore is the one kept: older ones go once this one is done. */
+		const struct snap_entry *keep = snap_find(l, SNAP_BEFORE_RESTORE);
+		if (keep)
+			snprintf(base, size, "%s", keep->base);
 		return snap_mark_set(w, what, err);
 	}
 	if (snap_copy_out(r, SNAP_BEFORE_RESTORE, base, size, res, err) < 0) {
@@ -107,7 +111,7 @@ int snap_restore(struct wo_run *r, const char *name, struct snap_result *res, st
 				   "work order '%s' has no snapshot '%s'; 'isopod snapshots %s' lists its snapshots",
 				   w->names.wo, name, w->names.wo);
 	if (rc == 0)
-		rc = keep_before(r, what, base, sizeof base, res, err);
+		rc = keep_before(r, &l, what, base, sizeof base, res, err);
 	int marked = rc == 0;
 	pid_t pid;
 	cleanup_free char *db = NULL, *files = NULL;
@@ -189,7 +193,7 @@ int snap_reset(struct wo_run *r, struct snap_result *res, struct iso_error **err
 	if (snap_list(w, 0, &l, err) < 0)
 		return -1;
 	char base[OBJECT_NAME_MAX + 48] = "";
-	int rc = keep_before(r, "reset", base, sizeof base, res, err);
+	int rc = keep_before(r, &l, "reset", base, sizeof base, res, err);
 	if (rc < 0) {
 		restart_after_failure(r);
 	} else {

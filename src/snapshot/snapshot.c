@@ -38,7 +38,9 @@ int snap_run_open(struct wo_run *r, long timeout_ms, struct iso_error **err)
 			progress_step(r->progress, "pod", "starting pod %s (it was %s)", w->names.pod,
 				      f.pod.state ? f.pod.state : "stopped");
 			rc = podman_pod_start(w->client, w->names.pod, err);
-			if (rc == 0)
+			/* After a cut restore the data is partial: it cannot serve; restore and reset replace it. */
+			cleanup_free char *cut = rc == 0 ? snap_interrupted(w) : NULL;
+			if (rc == 0 && !cut)
 				rc = snap_serving(r, err);
 		}
 	}

@@ -105,6 +105,8 @@ int tpl_build(struct wo_ctx *w, const struct tpl_key *k, const struct progress_s
 	if (tpl_lock(w, w->names.profile, k->key, 0, timeout_ms, &fd, err) < 0)
 		return -1;
 	int rc = build_locked(w, &r, k, res, err);
+	/* lifecycle_undo clears the flag so its own requests go through: read it first. */
+	res->signal = rc < 0 && w->abort_flag ? (int)*w->abort_flag : 0;
 	if (rc < 0 && (r.made || r.uncertain))
 		lifecycle_undo(&r);
 	tpl_unlock(fd);
