@@ -72,7 +72,7 @@
  *   At the end of snapshot, restore, reset: `down --cleanup` leaves nothing of
  *   the work order, its snapshots included.
  * Their subset is a short list of fault kinds at chosen places (the
- * focus_* lists of sweep_paths_store.h); ISOPOD_SWEEP=full runs every
+ * focus_* lists beside the table of paths); ISOPOD_SWEEP=full runs every
  * distinct request and every further occurrence of a create or delete with
  * every kind.  ISOPOD_SWEEP_VERBOSE=1 prints every request of the fault-free
  * run (to choose places by).
@@ -279,6 +279,56 @@ static int pre_lost_lease(void)
 }
 
 #include "sweep_paths_store.h"
+
+/*
+ * ---- the subset ----
+ * Each store path's cases in the subset (`make check`): a fault kind at one
+ * place, chosen where the new code acts or a cut is worst (the full sweep
+ * runs every request with every kind).  Occurrences count from the command's
+ * start: a work order's volumes come before a template's or snapshot's.
+ */
+static const char *const focus_build[] = {
+	"close-after POST /libpod/volumes/create 1",      /* the first volume made, unheard */
+	"freeze+SIGINT POST /libpod/containers/create 2", /* Ctrl-C at the init's container */
+	"freeze+SIGKILL DELETE /libpod/pods/* 1",         /* killed after the init, before the seal */
+	"garbage POST /libpod/volumes/create 3",          /* the seal made, its answer unreadable */
+	NULL,
+};
+static const char *const focus_up_template[] = {
+	"500 POST /libpod/pods/create 1",                  /* before the clone */
+	"freeze+SIGKILL POST /libpod/containers/create 1", /* killed after the clone, before its identity */
+	"close-after POST /libpod/containers/create 1",    /* Postgres's container made, unheard */
+	"freeze+SIGINT POST /libpod/containers/*/exec 1",  /* Ctrl-C at the identity (rename, password) */
+	NULL,
+};
+static const char *const focus_first_up[] = {
+	"garbage POST /libpod/volumes/create 3",        /* the template's database volume */
+	"freeze+SIGINT POST /libpod/volumes/create 4",  /* Ctrl-C at its filestore volume */
+	"close-after POST /libpod/volumes/create 5",    /* the seal made, unheard */
+	"freeze+SIGKILL POST /libpod/volumes/create 5", /* killed at the seal */
+	NULL,
+};
+static const char *const focus_snapshot[] = {
+	"freeze+SIGKILL POST /libpod/volumes/create 1", /* killed with Postgres stopped */
+	"500 POST /libpod/volumes/create 2",
+	"close-after POST /libpod/volumes/create 3",    /* the seal made, unheard */
+	"freeze+SIGKILL POST /libpod/volumes/create 3", /* killed at the seal, after the copy */
+	NULL,
+};
+static const char *const focus_restore[] = {
+	"freeze+SIGKILL POST /libpod/volumes/create 3", /* before-restore's seal: both stopped, no mark */
+	"garbage POST /libpod/volumes/create 3",
+	"freeze+SIGKILL GET /libpod/volumes/db-*-data/json 2", /* after the mark, before the copy */
+	"close-after DELETE /libpod/volumes/*-seal 1",         /* the older before-restore */
+	NULL,
+};
+static const char *const focus_reset[] = {
+	"freeze+SIGINT POST /libpod/volumes/create 1",
+	"freeze+SIGKILL GET /libpod/volumes/isopod-tpl-*-seal/exists 1", /* after the mark, before the clone */
+	"freeze+SIGKILL POST /libpod/containers/*/exec 1",               /* the clone in place, no identity */
+	"500 DELETE /libpod/volumes/*-seal 1",
+	NULL,
+};
 
 #define UP_CODES                                                                                                       \
 	{                                                                                                              \
