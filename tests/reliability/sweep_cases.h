@@ -85,8 +85,8 @@ static void need_setup(void)
 		fail_msg("cannot insert the bystander's row: %s", out);
 	free(out);
 	memset(&bystander, 0, sizeof bystander);
-	if (sweep_objs_get(wo2, &bystander) < 0 || !sweep_objs_healthy(&bystander) ||
-	    sweep_leases(wo2, &(struct sweep_objs){0}, registry, sizeof registry) < 0) {
+	if (sweep_objs_get("hub", wo2, &bystander) < 0 || !sweep_objs_healthy(&bystander) ||
+	    sweep_leases("hub", wo2, &(struct sweep_objs){0}, registry, sizeof registry) < 0) {
 		char d[300];
 		sweep_objs_describe(&bystander, d, sizeof d);
 		fail_msg("the bystander %s is not healthy after up: %s", wo2, d);
@@ -100,7 +100,7 @@ static int bystander_check(int row, char *why, size_t size)
 {
 	struct sweep_objs o;
 	char d[300], *out = NULL;
-	if (sweep_objs_get(wo2, &o) < 0) {
+	if (sweep_objs_get("hub", wo2, &o) < 0) {
 		snprintf(why, size, "cannot inspect the bystander %s", wo2);
 		return -1;
 	}

@@ -42,20 +42,35 @@ static void write_table(FILE *f)
 		   "not come in that run. *Leaked*: something was left after `down --cleanup`;\n"
 		   "*unconverged*: `up` did not reach the healthy set; *bad exit*: an undocumented exit code\n"
 		   "or no message.\n\n");
+	fprintf(f, "The paths of templates and snapshots run in the sweep's own profile (`template build`,\n"
+		   "`up` from a template, the first `up` that saves one, `snapshot`, `restore`, `reset`), at\n"
+		   "every occurrence of a create or delete in the subset, since a template's or snapshot's\n"
+		   "volumes come after the work order's. Their healthy sets: one complete template (its\n"
+		   "db, files and seal volumes) and no object of a build left; the work order's set and the\n"
+		   "template unchanged; the work order's set plus the template it saved; the work order\n"
+		   "serving with one complete snapshot of the name. After a fault the next command of the\n"
+		   "path converges (`template build`, `up`, `snapshot --replace`, `restore`, `reset`),\n"
+		   "`gc` removes what is partial, and `down --cleanup` or `template rm` leaves nothing.\n"
+		   "After a cut `restore` or `reset` the work order either serves the rows of before or\n"
+		   "after, or carries the mark that `status` reports and `up` refuses, which the next\n"
+		   "`restore` or `reset` clears. *Half-made used*: isopod called a template or snapshot\n"
+		   "ready that lacked a volume, a build reused an incomplete template, `up` from a template\n"
+		   "changed it, or a cut restore left data of neither side without its mark.\n\n");
 	fprintf(f, "Sweep: %s. Date: %s. Podman %s. Duration: %ld s.\n\n", full_sweep() ? "full" : "subset", date, ver,
 		(long)(time(NULL) - t_start));
 	fprintf(f, "| path | distinct requests | faults tried | converged | leaked | unconverged | bad exit | "
-		   "bystander disturbed | not hit |\n|---|---|---|---|---|---|---|---|---|\n");
+		   "bystander disturbed | half-made used | not hit |\n|---|---|---|---|---|---|---|---|---|---|\n");
 	for (int i = 0; i < NPATHS; i++) {
 		const struct result *r = &paths[i].res;
-		fprintf(f, "| %s | %d | %d | %d | %d | %d | %d | %d | %d |\n", paths[i].name, r->distinct, r->tried,
-			r->converged, r->leaked, r->unconverged, r->bad_exit, r->disturbed, r->not_hit);
+		fprintf(f, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n", paths[i].name, r->distinct,
+			r->tried, r->converged, r->leaked, r->unconverged, r->bad_exit, r->disturbed, r->half_made,
+			r->not_hit);
 		sum.distinct += r->distinct, sum.tried += r->tried, sum.converged += r->converged;
 		sum.leaked += r->leaked, sum.unconverged += r->unconverged, sum.bad_exit += r->bad_exit;
-		sum.disturbed += r->disturbed, sum.not_hit += r->not_hit;
+		sum.disturbed += r->disturbed, sum.not_hit += r->not_hit, sum.half_made += r->half_made;
 	}
-	fprintf(f, "| **all** | %d | %d | %d | %d | %d | %d | %d | %d |\n", sum.distinct, sum.tried, sum.converged,
-		sum.leaked, sum.unconverged, sum.bad_exit, sum.disturbed, sum.not_hit);
+	fprintf(f, "| **all** | %d | %d | %d | %d | %d | %d | %d | %d | %d |\n", sum.distinct, sum.tried, sum.converged,
+		sum.leaked, sum.unconverged, sum.bad_exit, sum.disturbed, sum.half_made, sum.not_hit);
 	fprintf(f, "\nRun it again: `make check-reliability` (ISOPOD_SWEEP=full), then\n"
 		   "`scripts/reliability-report.sh LOG` copies the table from its output into this file\n"
 		   "(or `scripts/reliability-report.sh` runs both).\n");
@@ -99,6 +114,12 @@ static int group_setup(void **state)
 	setenv("ISOPOD_PORTS", dir, 1);
 	ptest_unique(wo, sizeof wo, "sweep");
 	ptest_unique(wo2, sizeof wo2, "sweep"); /* t-sweep-<pid>-2 */
+	ptest_unique(wo3, sizeof wo3, "sweep"); /* t-sweep-<pid>-3, of the store paths */
+	snprintf(dir, sizeof dir, "%s/config", state_dir);
+	if (store_config(dir) < 0)
+		return -1;
+	setenv("ISOPOD_TEMPLATE", "never", 1); /* sweep_path sets auto for the store paths */
+	unsetenv("ISOPOD_TEMPLATE_KEEP");
 	const char *ids[] = {wo, wo2};
 	for (int i = 0; i < 2; i++) {
 		char n[160];
@@ -122,6 +143,8 @@ static int group_teardown(void **state)
 		snprintf(n, sizeof n, "db-hub-%s-password", wo2);
 		podman_delete("secrets", n, "");
 	}
+	if (store_ready)
+		store_force_clean();
 	ptest_cleanup_run();
 	if (proxy_up)
 		apiproxy_stop(&proxy);
@@ -132,9 +155,11 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_path_0), cmocka_unit_test(test_path_1), cmocka_unit_test(test_path_2),
-		cmocka_unit_test(test_path_3), cmocka_unit_test(test_path_4), cmocka_unit_test(test_path_5),
-		cmocka_unit_test(test_path_6), cmocka_unit_test(test_path_7), cmocka_unit_test(test_report),
+		cmocka_unit_test(test_path_0),  cmocka_unit_test(test_path_1),  cmocka_unit_test(test_path_2),
+		cmocka_unit_test(test_path_3),  cmocka_unit_test(test_path_4),  cmocka_unit_test(test_path_5),
+		cmocka_unit_test(test_path_6),  cmocka_unit_test(test_path_7),  cmocka_unit_test(test_path_8),
+		cmocka_unit_test(test_path_9),  cmocka_unit_test(test_path_10), cmocka_unit_test(test_path_11),
+		cmocka_unit_test(test_path_12), cmocka_unit_test(test_path_13), cmocka_unit_test(test_report),
 	};
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	return cmocka_run_group_tests_name("sweep", tests, group_setup, group_teardown);

@@ -2,7 +2,8 @@
 /*
  * sweep_state.h - what the sweep (test_sweep.c) knows of a work order's
  * objects, asked of Podman's REST API by the io.isopod.key label (never the
- * podman CLI), and of its leases, read from `isopod ports --json`.
+ * podman CLI), and of its leases, read from `isopod ports --json`; and the
+ * label filter sweep_store.h lists templates and snapshots with.
  * Included once, by test_sweep.c (the Makefile links one .c per test).
  */
 #ifndef ISOPOD_SWEEP_STATE_H
@@ -44,16 +45,34 @@ static iso_json *sweep_get_json(const char *path)
 	return j;
 }
 
-/* The URL-encoded filters={"label":["io.isopod.key=hub/WO"]} (ids are [a-z0-9_.-]). */
-static void sweep_key_filter(char *buf, size_t size, const char *wo)
+/* The URL-encoded filters={"label":["LABEL"]} (LABEL as "key=value"). */
+static void sweep_label_filter(char *buf, size_t size, const char *label)
 {
-	snprintf(buf, size, "filters=%%7B%%22label%%22%%3A%%5B%%22io.isopod.key%%3Dhub%%2F%s%%22%%5D%%7D", wo);
+	static const char hex[] = "0123456789ABCDEF";
+	size_t n = (size_t)snprintf(buf, size, "filters=%%7B%%22label%%22%%3A%%5B%%22");
+	for (const unsigned char *c = (const unsigned char *)label; *c && n + 4 < size; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		    strchr("._-", *c)) {
+			buf[n++] = (char)*c;
+		} else {
+			buf[n++] = '%', buf[n++] = hex[*c >> 4], buf[n++] = hex[*c & 15];
+		}
+	}
+	snprintf(buf + n, size > n ? size - n : 0, "%%22%%5D%%7D");
 }
 
-static int sweep_pods(const char *wo, struct sweep_objs *o)
+/* The filter of PROFILE/WO's objects: io.isopod.key=PROFILE/WO. */
+static void sweep_key_filter(char *buf, size_t size, const char *profile, const char *wo)
+{
+	char label[160];
+	snprintf(label, sizeof label, "io.isopod.key=%s/%s", profile, wo);
+	sweep_label_filter(buf, size, label);
+}
+
+static int sweep_pods(const char *profile, const char *wo, struct sweep_objs *o)
 {
 	char f[256], path[400];
-	sweep_key_filter(f, sizeof f, wo);
+	sweep_key_filter(f, sizeof f, profile, wo);
 	snprintf(path, sizeof path, "/v4.0.0/libpod/pods/json?%s", f);
 	cleanup_json iso_json *j = sweep_get_json(path);
 	if (!j || !iso_json_is(j, ISO_JSON_ARRAY))
@@ -70,13 +89,13 @@ static int sweep_pods(const char *wo, struct sweep_objs *o)
 	return 0;
 }
 
-static int sweep_containers(const char *wo, struct sweep_objs *o)
+static int sweep_containers(const char *profile, const char *wo, struct sweep_objs *o)
 {
 	char f[256], path[400], odoo[128], db[128];
-	sweep_key_filter(f, sizeof f, wo);
+	sweep_key_filter(f, sizeof f, profile, wo);
 	snprintf(path, sizeof path, "/v4.0.0/libpod/containers/json?all=true&%s", f);
-	snprintf(odoo, sizeof odoo, "odoo_hub_%s", wo);
-	snprintf(db, sizeof db, "db_hub_%s", wo);
+	snprintf(odoo, sizeof odoo, "odoo_%s_%s", profile, wo);
+	snprintf(db, sizeof db, "db_%s_%s", profile, wo);
 	cleanup_json iso_json *j = sweep_get_json(path);
 	if (!j || !iso_json_is(j, ISO_JSON_ARRAY))
 		return -1;
@@ -94,19 +113,19 @@ static int sweep_containers(const char *wo, struct sweep_objs *o)
 	return 0;
 }
 
-static int sweep_volumes_secret(const char *wo, struct sweep_objs *o)
+static int sweep_volumes_secret(const char *profile, const char *wo, struct sweep_objs *o)
 {
 	char f[256], path[400];
 	long st = 0;
 	char *body = NULL;
-	sweep_key_filter(f, sizeof f, wo);
+	sweep_key_filter(f, sizeof f, profile, wo);
 	snprintf(path, sizeof path, "/v4.0.0/libpod/volumes/json?%s", f);
 	cleanup_json iso_json *j = sweep_get_json(path);
 	if (!j || !iso_json_is(j, ISO_JSON_ARRAY))
 		return -1;
 	for (size_t i = 0; iso_json_at(j, i); i++)
 		o->volumes++;
-	snprintf(path, sizeof path, "/v4.0.0/libpod/secrets/db-hub-%s-password/json", wo);
+	snprintf(path, sizeof path, "/v4.0.0/libpod/secrets/db-%s-%s-password/json", profile, wo);
 	if (ptest_request("GET", path, NULL, &st, &body) != 0)
 		return -1;
 	free(body);
@@ -114,8 +133,8 @@ static int sweep_volumes_secret(const char *wo, struct sweep_objs *o)
 	return 0;
 }
 
-/* The registry directory and the leases of WO, from `isopod ports --json` (straight to Podman). */
-static int sweep_leases(const char *wo, struct sweep_objs *o, char *registry, size_t reg_size)
+/* The registry directory and the leases of WO (of PROFILE), from `isopod ports --json` (straight to Podman). */
+static int sweep_leases(const char *profile, const char *wo, struct sweep_objs *o, char *registry, size_t reg_size)
 {
 	char *out = NULL, *errout = NULL;
 	struct iso_error *err = NULL;
@@ -134,8 +153,9 @@ static int sweep_leases(const char *wo, struct sweep_objs *o, char *registry, si
 	for (size_t i = 0; iso_json_at(l, i); i++) {
 		const iso_json *x = iso_json_at(l, i);
 		const char *w = iso_json_get_string(x, "work_order"), *state = iso_json_get_string(x, "state");
+		const char *prof = iso_json_get_string(x, "profile");
 		long long port = 0;
-		if (!w || strcmp(w, wo) != 0)
+		if (!w || strcmp(w, wo) != 0 || (prof && strcmp(prof, profile) != 0))
 			continue;
 		o->leases++;
 		o->leases_ready += state && strcmp(state, "ready") == 0;
@@ -145,12 +165,12 @@ static int sweep_leases(const char *wo, struct sweep_objs *o, char *registry, si
 	return 0;
 }
 
-/* Everything of WO; -1 (printed) when Podman or isopod could not be asked. */
-static int sweep_objs_get(const char *wo, struct sweep_objs *o)
+/* Everything of PROFILE/WO; -1 (printed) when Podman or isopod could not be asked. */
+static int sweep_objs_get(const char *profile, const char *wo, struct sweep_objs *o)
 {
 	memset(o, 0, sizeof *o);
-	if (sweep_pods(wo, o) < 0 || sweep_containers(wo, o) < 0 || sweep_volumes_secret(wo, o) < 0 ||
-	    sweep_leases(wo, o, NULL, 0) < 0)
+	if (sweep_pods(profile, wo, o) < 0 || sweep_containers(profile, wo, o) < 0 ||
+	    sweep_volumes_secret(profile, wo, o) < 0 || sweep_leases(profile, wo, o, NULL, 0) < 0)
 		return -1;
 	return 0;
 }

@@ -4,7 +4,8 @@
  * rootless Podman through tests/support/apiproxy.
  *
  * For each path (first `up`, `up` of a stopped pod, `up` on the recreate
- * path, `up --recreate`, `down`, `down --cleanup`, `gc`, `ports --rebuild`):
+ * path, `up --recreate`, `down`, `down --cleanup`, `gc`, `ports --rebuild`,
+ * and those of templates and snapshots below):
  * the path's precondition is made straight through Podman, the path's
  * command runs once through the proxy without faults and its distinct
  * requests (method + path) are read from the proxy's log; then, for each
@@ -29,7 +30,56 @@
  * docs/reliability.md of it).  Every case that breaks a rule is printed
  * ("sweep: FAIL ...") and fails the test of its path.
  *
- * ISOPOD_SWEEP_PATHS=0,3 runs only those paths (0-based, in the order above).
+ * The paths of templates and snapshots (issue 14; sweep_paths_store.h) run
+ * in the sweep's own profile sweep<pid> (its own user configuration, modules
+ * base, ISOPOD_TEMPLATE=auto while they run; the hub paths run with never) on
+ * the work order t-sweep-<pid>-3, with their own healthy sets and their own
+ * "next command".  Everywhere: what isopod calls a ready template or
+ * snapshot has its three volumes (db, files, seal); else "half-made used".
+ *   template build  pre: no template of the profile.  Healthy: one complete
+ *                   template, no object labelled io.isopod.kind=template-build
+ *                   (pods, containers) and no build secret.  Converged: the
+ *                   next `template build` (or `gc`, then one, said in a line)
+ *                   reaches it, and never reports "reused" for a template that
+ *                   was not complete after the fault; `template rm` leaves none.
+ *   up (from a template)  pre: one complete template, the work order has
+ *                   nothing.  Healthy: the work order's set, serving, its own
+ *                   database (its name, no template database beside it, base
+ *                   installed); the template unchanged (key, volumes, the
+ *                   seal's creation time) right after the fault and after the
+ *                   next `up`, which converges; `down --cleanup` leaves nothing.
+ *   up (saves a template)  pre: no template, the work order has nothing.
+ *                   Healthy: as above, plus one complete template; after a
+ *                   fault the next `up` converges (it saves no template when the
+ *                   cut run left the work order's volumes), and after `gc` at
+ *                   most one template is left, complete.
+ *   snapshot        pre: the work order up, no snapshot 'snap'.  Converged: the
+ *                   next `snapshot --replace` leaves the work order serving and
+ *                   one complete 'snap'; `gc` leaves no partial snapshot.
+ *   restore, reset  pre: the work order up with snapshot 'keep' (rows: old), an
+ *                   older 'before-restore', and the rows new,old now (reset:
+ *                   a table the template lacks).  From src/snapshot/restore.c:
+ *                   the work order's volumes are overwritten only after the mark
+ *                   <state_dir>/restoring/ is written, and the mark goes only
+ *                   once they hold the restored data.  So converged means:
+ *                   right after the fault, either the mark is set (`status`
+ *                   reports restore_interrupted, `up` refuses with exit 4
+ *                   naming the restore) or there is none and a plain `up`
+ *                   serves the rows of before or of after, nothing in between;
+ *                   then the next `restore WO keep` (`reset WO`) exits 0, clears
+ *                   the mark, serves the restored rows (no table), and leaves one
+ *                   complete before-restore; `gc` leaves no partial snapshot.
+ *   At the end of snapshot, restore, reset: `down --cleanup` leaves nothing of
+ *   the work order, its snapshots included.
+ * Their subset is a short list of fault kinds at chosen places (the
+ * focus_* lists beside the table of paths); ISOPOD_SWEEP=full runs every
+ * distinct request and every further occurrence of a create or delete with
+ * every kind.  ISOPOD_SWEEP_VERBOSE=1 prints every request of the fault-free
+ * run (to choose places by).
+ *
+ * ISOPOD_SWEEP_PATHS=0,3 runs only those paths (0-based, in the order
+ * above: 8-13 are template build, up from a template, up that saves one,
+ * snapshot, restore, reset).
  *
  * Work orders t-sweep-<pid> (swept) and t-sweep-<pid>-2 (the bystander),
  * ports at offset 40 of ISOPOD_TEST_PORTS, a temporary state directory.
@@ -47,6 +97,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,15 +121,20 @@ static const struct kind kinds[] = {
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
 struct result {
-	int distinct, tried, converged, leaked, unconverged, bad_exit, not_hit, disturbed;
+	int distinct, tried, converged, leaked, unconverged, bad_exit, not_hit, disturbed, half_made;
 };
 
 struct path {
 	const char *name;
 	int (*pre)(void); /* the precondition, straight through Podman; 0 or -1 (printed) */
-	const char *args; /* isopod's arguments; %s the work order, %d the second port */
-	int codes[16];    /* the documented exit codes, ended by -1 */
+	const char
+		*args; /* isopod's arguments; %s the work order, %d the second port (store: %1$s wo3, %2$s profile) */
+	int codes[16]; /* the documented exit codes, ended by -1 */
 	struct result res;
+	/* The store paths (sweep_paths_store.h): their convergence (FAULTED 0: after the fault-free run), their end. */
+	int (*converge)(struct path *p, const char *label, int faulted);
+	int (*finish)(struct path *p);
+	const char *const *focus; /* a store path's subset: "KIND METHOD PATTERN N" each (NULL-terminated) */
 };
 
 static char wo[64], wo2[64], state_dir[] = "/tmp/isopod-sweep-XXXXXX", registry[512];
@@ -89,6 +145,13 @@ static struct sweep_objs bystander;
 static time_t t_start;
 
 /* ---- running isopod ---- */
+
+/* The last 600 bytes of S (a message is at the end of a command's output), "" for NULL. */
+static const char *tail(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	return !s ? "" : n > 600 ? s + n - 600 : s;
+}
 
 /* isopod straight to Podman with ARGS (printf-style); exit code, *errout its stderr (owned; may be NULL). */
 static int direct(char **errout, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -143,7 +206,7 @@ static int via_proxy(const char *args, int sig, struct apiproxy_run *r)
 
 static int objs(const char *id, struct sweep_objs *o)
 {
-	return sweep_objs_get(id, o);
+	return sweep_objs_get("hub", id, o);
 }
 
 static int pre_none(void)
@@ -215,23 +278,146 @@ static int pre_lost_lease(void)
 	return -1;
 }
 
+#include "sweep_paths_store.h"
+
+/*
+ * ---- the subset ----
+ * Each store path's cases in the subset (`make check`): a fault kind at one
+ * place, chosen where the new code acts or a cut is worst (the full sweep
+ * runs every request with every kind).  Occurrences count from the command's
+ * start: a work order's volumes come before a template's or snapshot's.
+ */
+static const char *const focus_build[] = {
+	"close-after POST /libpod/volumes/create 1",      /* the first volume made, unheard */
+	"freeze+SIGINT POST /libpod/containers/create 2", /* Ctrl-C at the init's container */
+	"freeze+SIGKILL DELETE /libpod/pods/* 1",         /* killed after the init, before the seal */
+	"garbage POST /libpod/volumes/create 3",          /* the seal made, its answer unreadable */
+	NULL,
+};
+static const char *const focus_up_template[] = {
+	"500 POST /libpod/pods/create 1",                  /* before the clone */
+	"freeze+SIGKILL POST /libpod/containers/create 1", /* killed after the clone, before its identity */
+	"close-after POST /libpod/containers/create 1",    /* Postgres's container made, unheard */
+	"freeze+SIGINT POST /libpod/containers/*/exec 1",  /* Ctrl-C at the identity (rename, password) */
+	NULL,
+};
+static const char *const focus_first_up[] = {
+	"garbage POST /libpod/volumes/create 3",        /* the template's database volume */
+	"freeze+SIGINT POST /libpod/volumes/create 4",  /* Ctrl-C at its filestore volume */
+	"close-after POST /libpod/volumes/create 5",    /* the seal made, unheard */
+	"freeze+SIGKILL POST /libpod/volumes/create 5", /* killed at the seal */
+	NULL,
+};
+static const char *const focus_snapshot[] = {
+	"freeze+SIGKILL POST /libpod/volumes/create 1", /* killed with Postgres stopped */
+	"500 POST /libpod/volumes/create 2",
+	"close-after POST /libpod/volumes/create 3",    /* the seal made, unheard */
+	"freeze+SIGKILL POST /libpod/volumes/create 3", /* killed at the seal, after the copy */
+	NULL,
+};
+static const char *const focus_restore[] = {
+	"freeze+SIGKILL POST /libpod/volumes/create 3", /* before-restore's seal: both stopped, no mark */
+	"garbage POST /libpod/volumes/create 3",
+	"freeze+SIGKILL GET /libpod/volumes/db-*-data/json 2", /* after the mark, before the copy */
+	"close-after DELETE /libpod/volumes/*-seal 1",         /* the older before-restore */
+	NULL,
+};
+static const char *const focus_reset[] = {
+	"freeze+SIGINT POST /libpod/volumes/create 1",
+	"freeze+SIGKILL GET /libpod/volumes/isopod-tpl-*-seal/exists 1", /* after the mark, before the clone */
+	"freeze+SIGKILL POST /libpod/containers/*/exec 1",               /* the clone in place, no identity */
+	"500 DELETE /libpod/volumes/*-seal 1",
+	NULL,
+};
+
 #define UP_CODES                                                                                                       \
 	{                                                                                                              \
 		0, 1, 2, 4, 5, 6, 7, 8, 9, 10, 129, 130, 143, -1                                                       \
+	}
+/* As `template build --help` and `snapshot|restore|reset --help` say. */
+#define STORE_CODES                                                                                                    \
+	{                                                                                                              \
+		0, 2, 4, 5, 6, 7, 8, 10, 130, 143, -1                                                                  \
+	}
+#define SNAP_CODES                                                                                                     \
+	{                                                                                                              \
+		0, 2, 3, 4, 5, 6, 7, 8, 10, 130, 143, -1                                                               \
 	}
 #define DOWN_CODES                                                                                                     \
 	{                                                                                                              \
 		0, 1, 2, 3, 4, 5, 6, 129, 130, 143, -1                                                                 \
 	}
 static struct path paths[] = {
-	{"up (first)", pre_none, "up %s --timeout " UP_TIMEOUT, UP_CODES, {0}},
-	{"up (stopped pod)", pre_stopped, "up %s --timeout " UP_TIMEOUT, UP_CODES, {0}},
-	{"up (recreate path)", pre_down, "up %s --timeout " UP_TIMEOUT, UP_CODES, {0}},
-	{"up --recreate", pre_running, "up %s --recreate --port %d --timeout " UP_TIMEOUT, UP_CODES, {0}},
-	{"down", pre_running, "down %s", DOWN_CODES, {0}},
-	{"down --cleanup", pre_running, "down --cleanup %s", DOWN_CODES, {0}},
-	{"gc", pre_killed, "gc", {0, 1, 2, 5, 6, 129, 130, 143, -1}, {0}},
-	{"ports --rebuild", pre_lost_lease, "ports --rebuild", {0, 1, 2, 5, 6, 10, 129, 130, 143, -1}, {0}},
+	{"up (first)", pre_none, "up %s --timeout " UP_TIMEOUT, UP_CODES, {0}, NULL, NULL, NULL},
+	{"up (stopped pod)", pre_stopped, "up %s --timeout " UP_TIMEOUT, UP_CODES, {0}, NULL, NULL, NULL},
+	{"up (recreate path)", pre_down, "up %s --timeout " UP_TIMEOUT, UP_CODES, {0}, NULL, NULL, NULL},
+	{"up --recreate",
+	 pre_running,
+	 "up %s --recreate --port %d --timeout " UP_TIMEOUT,
+	 UP_CODES,
+	 {0},
+	 NULL,
+	 NULL,
+	 NULL},
+	{"down", pre_running, "down %s", DOWN_CODES, {0}, NULL, NULL, NULL},
+	{"down --cleanup", pre_running, "down --cleanup %s", DOWN_CODES, {0}, NULL, NULL, NULL},
+	{"gc", pre_killed, "gc", {0, 1, 2, 5, 6, 129, 130, 143, -1}, {0}, NULL, NULL, NULL},
+	{"ports --rebuild",
+	 pre_lost_lease,
+	 "ports --rebuild",
+	 {0, 1, 2, 5, 6, 10, 129, 130, 143, -1},
+	 {0},
+	 NULL,
+	 NULL,
+	 NULL},
+	{"template build",
+	 pre_tpl_none,
+	 "template build --profile %2$s%1$.0s",
+	 STORE_CODES,
+	 {0},
+	 conv_template_build,
+	 NULL,
+	 focus_build},
+	{"up (from a template)",
+	 pre_tpl_ready,
+	 "up %1$s --profile %2$s --timeout " UP_TIMEOUT,
+	 UP_CODES,
+	 {0},
+	 conv_up_template,
+	 NULL,
+	 focus_up_template},
+	{"up (saves a template)",
+	 pre_first_up,
+	 "up %1$s --profile %2$s --timeout " UP_TIMEOUT,
+	 UP_CODES,
+	 {0},
+	 conv_first_up,
+	 NULL,
+	 focus_first_up},
+	{"snapshot",
+	 pre_snapshot,
+	 "snapshot %1$s snap --profile %2$s --timeout " UP_TIMEOUT,
+	 SNAP_CODES,
+	 {0},
+	 conv_snapshot,
+	 finish_wo3,
+	 focus_snapshot},
+	{"restore",
+	 pre_restore,
+	 "restore %1$s keep --profile %2$s --timeout " UP_TIMEOUT,
+	 SNAP_CODES,
+	 {0},
+	 conv_restore,
+	 finish_wo3,
+	 focus_restore},
+	{"reset",
+	 pre_reset,
+	 "reset %1$s --profile %2$s --timeout " UP_TIMEOUT,
+	 SNAP_CODES,
+	 {0},
+	 conv_reset,
+	 finish_wo3,
+	 focus_reset},
 };
 #define NPATHS ((int)(sizeof paths / sizeof paths[0]))
 
