@@ -87,4 +87,7 @@ void cmd_ls_format_age(long long seconds, char *buf, size_t size);
 const char *cmd_ls_row_state(const char *pod_state, int have_pod, size_t n_volumes, int have_lease, int lease_creating,
 			     int lease_alive);
 
+/* Epoch seconds T as "2026-12-02T16:27:10Z" (UTC), or "-" for 0 (src/cmd/ls.c). */
+void cmd_format_utc(int64_t t, char *out, size_t size);
+
 #endif

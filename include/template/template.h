@@ -115,6 +115,13 @@ void tpl_unlock(int fd);
 /* Make K's seal (labels: database, modules, hashes, images, SOURCE "build" or "up"). */
 int tpl_seal(struct wo_ctx *w, const char *profile, const struct tpl_key *k, const char *database, const char *source,
 	     struct iso_error **err);
+/*
+ * Remove volume NAME when its labels say it is of KIND with LABEL=VALUE, of W's
+ * profile, and no work order's (no io.isopod.key); a missing one is fine,
+ * another's is ISO_E_CONFLICT and stays.  For templates' and snapshots' volumes.
+ */
+int tpl_volume_remove_checked(struct wo_ctx *w, const char *name, const char *kind, const char *label,
+			      const char *value, struct iso_error **err);
 /* Remove a template: the seal first (it stops being used), then the data volumes. */
 int tpl_remove(struct wo_ctx *w, const struct tpl_entry *t, struct iso_error **err);
 /* Note a clone of T now (the LRU order). */

@@ -481,3 +481,13 @@ out:
 	wo_ctx_release(&w);
 	return rc;
 }
+
+void cmd_format_utc(int64_t t, char *out, size_t size)
+{
+	time_t c = (time_t)t;
+	struct tm tm;
+	if (!t || !gmtime_r(&c, &tm))
+		snprintf(out, size, "-");
+	else
+		strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -7,6 +7,7 @@
 #include "base/cleanup.h"
 #include "base/json.h"
 #include "cmd/cmd.h"
+#include "cmd/ls.h"
 #include "snapshot/snapshot.h"
 
 static const struct cli_help snapshots_help = {
@@ -16,23 +17,13 @@ static const struct cli_help snapshots_help = {
 	"Exit codes: 0 ok, 2 bad input, 5 Podman unreachable, 6 Podman refused.\n",
 };
 
-static void when(int64_t t, char *out, size_t size)
-{
-	time_t c = (time_t)t;
-	struct tm tm;
-	if (!t || !gmtime_r(&c, &tm))
-		snprintf(out, size, "-");
-	else
-		strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int print_list(const struct snap_list *l, int json, struct iso_error **err)
 {
 	if (!json) {
 		printf("%-12s %-24s %-8s %-20s %s\n", "WO", "NAME", "STATE", "CREATED", "SIZE");
 		for (size_t i = 0; i < l->n; i++) {
 			char c[32];
-			when(l->v[i].created, c, sizeof c);
+			cmd_format_utc(l->v[i].created, c, sizeof c);
 			printf("%-12s %-24s %-8s %-20s %.1f MB\n", l->v[i].wo, l->v[i].name,
 			       l->v[i].sealed ? "ready" : "partial", c, (double)l->v[i].bytes / 1e6);
 		}
@@ -44,7 +35,7 @@ static int print_list(const struct snap_list *l, int json, struct iso_error **er
 	iso_jgen_array_open(j);
 	for (size_t i = 0; i < l->n; i++) {
 		char c[32];
-		when(l->v[i].created, c, sizeof c);
+		cmd_format_utc(l->v[i].created, c, sizeof c);
 		iso_jgen_map_open(j);
 		iso_jgen_kv_string(j, "work_order", l->v[i].wo);
 		iso_jgen_kv_string(j, "profile", l->v[i].profile);

@@ -14,6 +14,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/ls.h"
 #include "progress/progress.h"
 #include "template/template.h"
 
@@ -21,16 +22,6 @@ struct tpl_opts {
 	struct iso_config_flags flags;
 	long timeout_s;
 };
-
-static void iso_time(int64_t t, char *out, size_t size)
-{
-	time_t c = (time_t)t;
-	struct tm tm;
-	if (!t || !gmtime_r(&c, &tm))
-		snprintf(out, size, "-");
-	else
-		strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static int opt_timeout(const struct cli_option *opt, const char *arg, struct iso_error **err)
 {
@@ -130,8 +121,8 @@ static int template_build(int argc, char **argv, struct iso_globals *g)
 static void entry_json(iso_jgen *j, const struct tpl_entry *t, const char *current)
 {
 	char created[32], used[32];
-	iso_time(t->created, created, sizeof created);
-	iso_time(t->used, used, sizeof used);
+	cmd_format_utc(t->created, created, sizeof created);
+	cmd_format_utc(t->used, used, sizeof used);
 	iso_jgen_map_open(j);
 	iso_jgen_kv_string(j, "profile", t->profile);
 	iso_jgen_kv_string(j, "key", t->key);
@@ -162,8 +153,8 @@ static void ls_print(const struct tpl_list *l, const char *current)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct tpl_entry *t = &l->v[i];
 		char created[32], used[32];
-		iso_time(t->created, created, sizeof created);
-		iso_time(t->used, used, sizeof used);
+		cmd_format_utc(t->created, created, sizeof created);
+		cmd_format_utc(t->used, used, sizeof used);
 		const char *mods = tpl_entry_label(t, "io.isopod.modules");
 		printf("%-8s %-16s %-7s %-3s %-20s %-20s %s\n", t->profile, t->key, t->sealed > 0 ? "ready" : "partial",
 		       current && !strcmp(current, t->key) ? "yes" : "-", created, used, mods ? mods : "-");

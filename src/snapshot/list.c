@@ -147,26 +147,9 @@ const struct snap_entry *snap_find(const struct snap_list *l, const char *name)
 static int remove_volume(struct wo_ctx *w, const struct snap_entry *s, const char *suffix, struct iso_error **err)
 {
 	cleanup_free char *name = xasprintf("%s%s", s->base, suffix);
-	struct podman_volume v;
-	struct iso_error *e = NULL;
-	if (podman_volume_inspect(w->client, name, &v, &e) < 0) {
-		if (podman_err_not_found(e)) {
-			iso_error_free(e);
-			return 0;
-		}
-		return iso_error_move(err, e);
-	}
-	const char *snap = podman_labels_get(&v.labels, LABEL_SNAPSHOT);
-	const char *kind = podman_labels_get(&v.labels, LABEL_KIND);
-	int ours = snap && !strcmp(snap, s->name) && kind && !strcmp(kind, KIND_SNAPSHOT);
-	podman_volume_release(&v);
-	if (!ours)
-		return iso_error_set(err, ISO_E_CONFLICT, 0, "volume '%s' is not snapshot '%s''s; not removed", name,
-				     s->name);
-	if (podman_volume_remove(w->client, name, 1, &e) < 0 && !podman_err_not_found(e))
-		return iso_error_move(err, e);
-	iso_error_free(e);
-	return 0;
+	struct wo_ctx o = *w; /* the snapshot's profile, whatever W's is */
+	snprintf(o.names.profile, sizeof o.names.profile, "%s", s->profile);
+	return tpl_volume_remove_checked(&o, name, KIND_SNAPSHOT, LABEL_SNAPSHOT, s->name, err);
 }
 
 int snap_remove_entry(struct wo_ctx *w, const struct snap_entry *s, struct iso_error **err)

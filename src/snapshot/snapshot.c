@@ -137,6 +137,7 @@ void snap_drop_partial(struct wo_ctx *w, const char *base, const char *name)
 	snprintf(s.base, sizeof s.base, "%s", base);
 	snprintf(s.name, sizeof s.name, "%s", name);
 	snprintf(s.wo, sizeof s.wo, "%s", w->names.wo);
+	snprintf(s.profile, sizeof s.profile, "%s", w->names.profile);
 	struct iso_error *e = NULL;
 	if (snap_remove_entry(w, &s, &e) < 0) {
 		iso_warn("%s ('isopod gc' removes it)", e->msg);

@@ -45,8 +45,8 @@ int tpl_seal(struct wo_ctx *w, const char *profile, const struct tpl_key *k, con
 	return 0;
 }
 
-/* Remove volume NAME when it is the template's (labels re-checked); a missing one is fine. */
-static int remove_volume(struct wo_ctx *w, const struct tpl_entry *t, const char *name, struct iso_error **err)
+int tpl_volume_remove_checked(struct wo_ctx *w, const char *name, const char *kind, const char *label,
+			      const char *value, struct iso_error **err)
 {
 	struct podman_volume v;
 	struct iso_error *e = NULL;
@@ -57,17 +57,17 @@ static int remove_volume(struct wo_ctx *w, const struct tpl_entry *t, const char
 		}
 		return iso_error_move(err, e);
 	}
-	const char *key = podman_labels_get(&v.labels, LABEL_TEMPLATE);
+	const char *got = podman_labels_get(&v.labels, label);
+	const char *k = podman_labels_get(&v.labels, LABEL_KIND);
 	const char *profile = podman_labels_get(&v.labels, LABEL_PROFILE);
-	const char *kind = podman_labels_get(&v.labels, LABEL_KIND);
-	int ours = key && !strcmp(key, t->key) && profile && !strcmp(profile, t->profile) && kind &&
-		   !strcmp(kind, KIND_TEMPLATE) && !podman_labels_get(&v.labels, LABEL_KEY);
+	int ours = got && !strcmp(got, value) && k && !strcmp(k, kind) && profile &&
+		   !strcmp(profile, w->names.profile) && !podman_labels_get(&v.labels, LABEL_KEY);
 	podman_volume_release(&v);
 	if (!ours)
 		return iso_error_set(err, ISO_E_CONFLICT, 0,
-				     "volume '%s' does not carry the labels of template %s; it is not isopod's to "
-				     "remove",
-				     name, t->key);
+				     "volume '%s' does not carry the labels %s=%s, %s=%s of profile '%s'; it is not "
+				     "isopod's to remove",
+				     name, LABEL_KIND, kind, label, value, w->names.profile);
 	if (podman_volume_remove(w->client, name, 1, &e) < 0 && !podman_err_not_found(e))
 		return iso_error_move(err, e);
 	iso_error_free(e);
@@ -78,9 +78,12 @@ int tpl_remove(struct wo_ctx *w, const struct tpl_entry *t, struct iso_error **e
 {
 	char db[OBJECT_NAME_MAX + 1], files[OBJECT_NAME_MAX + 1], seal[OBJECT_NAME_MAX + 1];
 	tpl_volume_names(t->profile, t->key, db, files, seal);
-	if (remove_volume(w, t, seal, err) < 0 || remove_volume(w, t, db, err) < 0 ||
-	    remove_volume(w, t, files, err) < 0)
-		return iso_error_wrap(err, "remove template %s of profile '%s'", t->key, t->profile);
+	struct wo_ctx o = *w; /* the template's profile, whatever W's is */
+	snprintf(o.names.profile, sizeof o.names.profile, "%s", t->profile);
+	const char *names[] = {seal, db, files};
+	for (size_t i = 0; i < ISO_ARRAY_SIZE(names); i++)
+		if (tpl_volume_remove_checked(&o, names[i], KIND_TEMPLATE, LABEL_TEMPLATE, t->key, err) < 0)
+			return iso_error_wrap(err, "remove template %s of profile '%s'", t->key, t->profile);
 	return 0;
 }
 
