@@ -337,11 +337,11 @@ static const char *const focus_reset[] = {
 /* As `template build --help` and `snapshot|restore|reset --help` say. */
 #define STORE_CODES                                                                                                    \
 	{                                                                                                              \
-		0, 2, 4, 5, 6, 7, 8, 10, 130, 143, -1                                                                  \
+		0, 1, 2, 4, 5, 6, 7, 8, 10, 129, 130, 143, -1                                                          \
 	}
 #define SNAP_CODES                                                                                                     \
 	{                                                                                                              \
-		0, 2, 3, 4, 5, 6, 7, 8, 10, 130, 143, -1                                                               \
+		0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 129, 130, 143, -1                                                       \
 	}
 #define DOWN_CODES                                                                                                     \
 	{                                                                                                              \
