@@ -426,28 +426,53 @@ static int helper_verdict(struct reader *r, enum read_end end, pid_t child, cons
 			     WIFEXITED(status) ? WEXITSTATUS(status) : -1, r->step);
 }
 
-/* Carry out PL in a helper that runs FN; both entry points share it. */
+/* A helper started and not yet collected (netns_job_finish). */
+struct netns_job {
+	pid_t child;
+	int rfd;
+	int timeout_ms;
+	size_t max;
+	int64_t deadline;
+	char where[64];
+};
+
+/* Fork the helper that carries out PL and runs FN: *JOB to collect it with netns_job_finish. */
+static int start_plan(const struct plan *pl, netns_fn fn, void *arg, const struct netns_run_opts *opts,
+		      struct netns_job **job, struct iso_error **err)
+{
+	struct netns_job *j = xzalloc(sizeof *j);
+	j->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : NETNS_TIMEOUT_MS_DEFAULT;
+	j->max = opts && opts->max_result ? opts->max_result : NETNS_RESULT_MAX;
+	j->child = spawn(pl, fn, arg, &j->rfd, err);
+	if (j->child < 0) {
+		free(j);
+		return -1;
+	}
+	j->deadline = iso_now_ms() + j->timeout_ms;
+	memcpy(j->where, pl->where, sizeof j->where);
+	*job = j;
+	return 0;
+}
+
+/* Carry out PL in a helper that runs FN and collect it; both blocking entry points share it. */
 static int run_plan(const struct plan *pl, netns_fn fn, void *arg, const struct netns_run_opts *opts,
 		    struct netns_result *out, struct iso_error **err)
 {
-	int timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : NETNS_TIMEOUT_MS_DEFAULT;
-	size_t max = opts && opts->max_result ? opts->max_result : NETNS_RESULT_MAX;
-	cleanup_close int rfd = -1;
-
-	pid_t child = spawn(pl, fn, arg, &rfd, err);
-	if (child < 0)
+	struct netns_job *j = NULL;
+	if (start_plan(pl, fn, arg, opts, &j, err) < 0)
 		return -1;
+	return netns_job_finish(j, out, err);
+}
 
-	struct reader r = {.buf = xmalloc(FRAME_MAX + sizeof(struct frame_hdr))};
-	iso_buf_init(&r.out, max);
-	snprintf(r.step, sizeof r.step, "starting");
-	enum read_end end = read_frames(&r, rfd, iso_now_ms() + timeout_ms, err);
-	int ret = helper_verdict(&r, end, child, pl->where, timeout_ms, max, err);
+int netns_run_userns_start(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_job **job,
+			   struct iso_error **err)
+{
+	*job = NULL;
+	struct plan pl;
+	int ret = plan_target(pid, 0, 1, &pl, err);
 	if (ret == 0)
-		out->data = iso_buf_steal(&r.out, &out->len);
-	iso_buf_release(&r.out);
-	iso_error_free(r.child_err);
-	free(r.buf);
+		ret = start_plan(&pl, fn, arg, opts, job, err);
+	plan_release(&pl);
 	return ret;
 }
 
@@ -469,40 +494,6 @@ int netns_run_userns(pid_t pid, netns_fn fn, void *arg, const struct netns_run_o
 	int ret = plan_target(pid, 0, 1, &pl, err);
 	if (ret == 0)
 		ret = run_plan(&pl, fn, arg, opts, out, err);
-	plan_release(&pl);
-	return ret;
-}
-
-/* A helper started by netns_run_userns_start, collected by netns_job_finish. */
-struct netns_job {
-	pid_t child;
-	int rfd;
-	int timeout_ms;
-	size_t max;
-	int64_t deadline;
-	char where[64];
-};
-
-int netns_run_userns_start(pid_t pid, netns_fn fn, void *arg, const struct netns_run_opts *opts, struct netns_job **job,
-			   struct iso_error **err)
-{
-	*job = NULL;
-	struct plan pl;
-	int ret = plan_target(pid, 0, 1, &pl, err);
-	if (ret == 0) {
-		struct netns_job *j = xzalloc(sizeof *j);
-		j->timeout_ms = opts && opts->timeout_ms > 0 ? opts->timeout_ms : NETNS_TIMEOUT_MS_DEFAULT;
-		j->max = opts && opts->max_result ? opts->max_result : NETNS_RESULT_MAX;
-		j->child = spawn(&pl, fn, arg, &j->rfd, err);
-		if (j->child < 0) {
-			free(j);
-			ret = -1;
-		} else {
-			j->deadline = iso_now_ms() + j->timeout_ms;
-			memcpy(j->where, pl.where, sizeof j->where);
-			*job = j;
-		}
-	}
 	plan_release(&pl);
 	return ret;
 }
