@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: Apache-2.0
+{"name": "isopod_test_fail", "version": "1.0", "depends": ["base"], "license": "LGPL-3", "installable": True}
