@@ -91,6 +91,11 @@ void tr_report_release(struct tr_report *rep)
 	memset(rep, 0, sizeof *rep);
 }
 
+const char *tr_verdict_name(enum tr_verdict v)
+{
+	return v == TR_PASSED ? "passed" : v == TR_FAILED ? "failed" : "no-tests";
+}
+
 void tr_report_json(iso_jgen *j, const struct tr_report *rep)
 {
 	iso_jgen_kv_string(j, "verdict", tr_verdict_name(rep->verdict));

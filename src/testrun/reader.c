@@ -307,8 +307,3 @@ void tr_reader_free(struct tr_reader *t)
 	free(t->db);
 	free(t);
 }
-
-const char *tr_verdict_name(enum tr_verdict v)
-{
-	return v == TR_PASSED ? "passed" : v == TR_FAILED ? "failed" : "no-tests";
-}
