@@ -50,7 +50,8 @@ static void usage(FILE *out)
 		     "  --version       the client version\n\n"
 		     "Exit codes: 0 ok, 1 internal, 2 usage or bad input, 3 unknown work order,\n"
 		     "4 conflict, 5 Podman unreachable, 6 Podman refused, 7 readiness timeout,\n"
-		     "8 container exited, 9 isolation not verified, 10 host not prepared.\n"
+		     "8 container exited, 9 isolation not verified, 10 host not prepared,\n"
+		     "11 tests failed, 12 no tests ran.\n"
 		     "See isopod(1).\n");
 }
 

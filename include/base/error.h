@@ -42,8 +42,10 @@ enum iso_class {
 	ISO_E_EXITED = 8,      /* a container exited while waiting */
 	ISO_E_ISOLATION = 9,   /* an isolation check failed or could not be verified */
 	ISO_E_HOST = 10,       /* host not prepared, or not available for a remote endpoint */
+	ISO_E_TESTS_FAILED = 11, /* `isopod test`: the verdict is failed */
+	ISO_E_NO_TESTS = 12,     /* `isopod test`: no test ran */
 };
-#define ISO_CLASS_MAX ISO_E_HOST
+#define ISO_CLASS_MAX ISO_E_NO_TESTS
 
 /* Exit codes of `isopod exec` for its own failures, as `podman exec` uses them. */
 #define ISO_EXEC_EXIT_FAILED 125
