@@ -23,7 +23,7 @@
 
 static const struct cli_help odoo_help = {
 	"usage: isopod odoo [--profile NAME] [--timeout S] [--json] WO-ID -- ARGS...\n\n"
-	"Run 'odoo -d DB ARGS...' once in a new container of the work order's pod, with\n"
+	"Run 'odoo [SUBCOMMAND] -d DB ARGS...' once in a new container of the work order's pod, with\n"
 	"the work order's Odoo image, settings, addons and data dir (the database\n"
 	"connection comes from the image's entrypoint).  Its output streams on stdout.\n"
 	"The work order must be up.  stdin is not attached (no interactive use yet): use\n"
@@ -123,10 +123,14 @@ static int odoo_run(struct wo_ctx *w, const char *const *args, long timeout_ms, 
 	while (args[n])
 		n++;
 	cleanup_free const char **cmd = xzalloc((n + 4) * sizeof(*cmd));
+	/* Odoo reads a subcommand (shell, neutralize) only as its first argument: -d DB after it. */
+	size_t sub = n && args[0][0] != '-';
 	cmd[0] = "odoo";
-	cmd[1] = "-d";
-	cmd[2] = w->names.database;
-	memcpy(cmd + 3, args, n * sizeof(*cmd));
+	if (sub)
+		cmd[1] = args[0];
+	cmd[1 + sub] = "-d";
+	cmd[2 + sub] = w->names.database;
+	memcpy(cmd + 3 + sub, args + sub, (n - sub) * sizeof(*cmd));
 	return lifecycle_run_oneshot_watch(&r, WO_ONESHOT_ODOO, cmd, cb, ctx, code, out, err);
 }
 
