@@ -19,6 +19,7 @@ const struct iso_command iso_commands[] = {
 	{"status", cmd_status, "show one work order: containers, ports, volumes, secret"},
 	{"logs", cmd_logs, "print a work order's logs (odoo, db or init)"},
 	{"exec", cmd_exec, "run a command in a work order's container"},
+	{"odoo", cmd_odoo, "run Odoo once with a work order's settings (-u, shell, neutralize...)"},
 	{"verify", cmd_verify, "prove a work order's network isolation"},
 	{"gc", cmd_gc, "finish interrupted runs and reclaim unused port leases"},
 	{"doctor", cmd_doctor, "check this host for rootless work orders, with the fix for each problem"},
@@ -50,7 +51,8 @@ static void usage(FILE *out)
 		     "  --version       the client version\n\n"
 		     "Exit codes: 0 ok, 1 internal, 2 usage or bad input, 3 unknown work order,\n"
 		     "4 conflict, 5 Podman unreachable, 6 Podman refused, 7 readiness timeout,\n"
-		     "8 container exited, 9 isolation not verified, 10 host not prepared.\n"
+		     "8 container exited, 9 isolation not verified, 10 host not prepared,\n"
+		     "11 tests failed, 12 no tests ran.\n"
 		     "See isopod(1).\n");
 }
 

@@ -32,18 +32,20 @@
 /* The error classes; the numeric value is the documented exit code. */
 enum iso_class {
 	ISO_OK = 0,
-	ISO_E_INTERNAL = 1,    /* a bug or an unexpected system failure */
-	ISO_E_USAGE = 2,       /* usage or bad input */
-	ISO_E_UNKNOWN = 3,     /* unknown work order: no pod, no volume, no lease */
-	ISO_E_CONFLICT = 4,    /* port held, range full, work order busy or of another profile */
-	ISO_E_UNREACHABLE = 5, /* Podman unreachable: socket missing, refused, timeout */
-	ISO_E_REFUSED = 6,     /* Podman refused the request (image missing included) */
-	ISO_E_TIMEOUT = 7,     /* readiness timeout */
-	ISO_E_EXITED = 8,      /* a container exited while waiting */
-	ISO_E_ISOLATION = 9,   /* an isolation check failed or could not be verified */
-	ISO_E_HOST = 10,       /* host not prepared, or not available for a remote endpoint */
+	ISO_E_INTERNAL = 1,      /* a bug or an unexpected system failure */
+	ISO_E_USAGE = 2,         /* usage or bad input */
+	ISO_E_UNKNOWN = 3,       /* unknown work order: no pod, no volume, no lease */
+	ISO_E_CONFLICT = 4,      /* port held, range full, work order busy or of another profile */
+	ISO_E_UNREACHABLE = 5,   /* Podman unreachable: socket missing, refused, timeout */
+	ISO_E_REFUSED = 6,       /* Podman refused the request (image missing included) */
+	ISO_E_TIMEOUT = 7,       /* readiness timeout */
+	ISO_E_EXITED = 8,        /* a container exited while waiting */
+	ISO_E_ISOLATION = 9,     /* an isolation check failed or could not be verified */
+	ISO_E_HOST = 10,         /* host not prepared, or not available for a remote endpoint */
+	ISO_E_TESTS_FAILED = 11, /* `isopod test`: the verdict is failed */
+	ISO_E_NO_TESTS = 12,     /* `isopod test`: no test ran */
 };
-#define ISO_CLASS_MAX ISO_E_HOST
+#define ISO_CLASS_MAX ISO_E_NO_TESTS
 
 /* Exit codes of `isopod exec` for its own failures, as `podman exec` uses them. */
 #define ISO_EXEC_EXIT_FAILED 125

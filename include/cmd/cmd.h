@@ -48,6 +48,7 @@ int cmd_ls(int argc, char **argv, const struct iso_globals *g);
 int cmd_status(int argc, char **argv, const struct iso_globals *g);
 int cmd_logs(int argc, char **argv, const struct iso_globals *g);
 int cmd_exec(int argc, char **argv, const struct iso_globals *g);
+int cmd_odoo(int argc, char **argv, const struct iso_globals *g);
 int cmd_gc(int argc, char **argv, const struct iso_globals *g);
 /* gc's part for templates and snapshots (src/cmd/gc_store.c); each thing done or skipped told through TELL. */
 typedef void (*cmd_gc_tell)(void *ctx, const char *action, const char *profile, const char *subject,

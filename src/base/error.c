@@ -72,6 +72,8 @@ static const char *const class_names[] = {
 	[ISO_E_EXITED] = "container-exited",
 	[ISO_E_ISOLATION] = "isolation",
 	[ISO_E_HOST] = "host-not-prepared",
+	[ISO_E_TESTS_FAILED] = "tests-failed",
+	[ISO_E_NO_TESTS] = "no-tests",
 };
 
 int iso_error_move(struct iso_error **err, struct iso_error *src)
