@@ -96,4 +96,16 @@ void mcp_tool_json(iso_jgen *g, const struct mcp_tool *t);
  */
 int mcp_tool_argv(const struct mcp_tool *t, const iso_json *args, char ***argv, int *argc, struct iso_error **err);
 
+/* ---- JSON-RPC framing (src/mcp/mcp_rpc.c): each writes one line on stdout ---- */
+void mcp_send_doc(iso_jgen *g);
+/* Open a response to ID (NULL: null): {"jsonrpc": "2.0", "id": ID, ... the caller adds and closes. */
+void mcp_head(iso_jgen *g, const iso_json *id);
+void mcp_send_error(const iso_json *id, int code, const char *msg);
+/* A tools/call result: TEXT as the text block, ST (or NULL) as structuredContent. */
+void mcp_send_result(const iso_json *id, const char *text, size_t len, const iso_json *st, int is_error);
+/* An isError result whose text is the error document {"error": {CLS, CODE, MSG}}. */
+void mcp_send_error_doc(const iso_json *id, const char *cls, int code, const char *msg);
+/* The initialize answer: the client's protocolVersion when supported, else the latest. */
+void mcp_send_initialize(const iso_json *id, const iso_json *params);
+
 #endif

@@ -102,119 +102,10 @@ static void on_sig(int sig)
 	errno = saved;
 }
 
-/* One message on stdout: the generator's document and a newline. */
-static void send_doc(iso_jgen *g)
-{
-	size_t len;
-	const char *t = iso_jgen_finish(g, &len, NULL);
-	if (!t)
-		return;
-	char *line = xmalloc(len + 1);
-	memcpy(line, t, len);
-	line[len] = '\n';
-	iso_write_all(STDOUT_FILENO, line, len + 1);
-	free(line);
-}
-
-static void head(iso_jgen *g, const iso_json *id)
-{
-	iso_jgen_map_open(g);
-	iso_jgen_kv_string(g, "jsonrpc", "2.0");
-	iso_jgen_key(g, "id");
-	if (id)
-		iso_jgen_value(g, id);
-	else
-		iso_jgen_null(g);
-}
-
-static void send_error(const iso_json *id, int code, const char *msg)
-{
-	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	head(g, id);
-	iso_jgen_key(g, "error");
-	iso_jgen_map_open(g);
-	iso_jgen_kv_int(g, "code", code);
-	iso_jgen_kv_string(g, "message", msg);
-	iso_jgen_map_close(g);
-	iso_jgen_map_close(g);
-	send_doc(g);
-}
-
-/* A tools/call result: TEXT as the text block, STRUCT (or NULL) as structuredContent. */
-static void send_result(const iso_json *id, const char *text, size_t len, const iso_json *st, int is_error)
-{
-	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	head(g, id);
-	iso_jgen_key(g, "result");
-	iso_jgen_map_open(g);
-	iso_jgen_key(g, "content");
-	iso_jgen_array_open(g);
-	iso_jgen_map_open(g);
-	iso_jgen_kv_string(g, "type", "text");
-	iso_jgen_key(g, "text");
-	iso_jgen_stringn(g, text, len);
-	iso_jgen_map_close(g);
-	iso_jgen_array_close(g);
-	if (st) {
-		iso_jgen_key(g, "structuredContent");
-		iso_jgen_value(g, st);
-	}
-	iso_jgen_kv_bool(g, "isError", is_error);
-	iso_jgen_map_close(g);
-	iso_jgen_map_close(g);
-	send_doc(g);
-}
-
-static void send_error_doc(const iso_json *id, const char *cls, int code, const char *msg)
-{
-	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	iso_jgen_map_open(g);
-	iso_jgen_key(g, "error");
-	iso_jgen_map_open(g);
-	iso_jgen_kv_string(g, "class", cls);
-	iso_jgen_kv_int(g, "code", code);
-	iso_jgen_kv_string(g, "message", msg);
-	iso_jgen_map_close(g);
-	iso_jgen_map_close(g);
-	size_t len;
-	const char *t = iso_jgen_finish(g, &len, NULL);
-	send_result(id, t, len, NULL, 1);
-}
-
-static void send_initialize(const iso_json *id, const iso_json *params)
-{
-	const char *want = iso_json_get_string(params, "protocolVersion");
-	static const char *const known[] = {"2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"};
-	const char *ver = MCP_PROTOCOL_LATEST;
-	for (size_t i = 0; want && i < sizeof(known) / sizeof(known[0]); i++)
-		if (!strcmp(want, known[i]))
-			ver = known[i];
-	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	head(g, id);
-	iso_jgen_key(g, "result");
-	iso_jgen_map_open(g);
-	iso_jgen_kv_string(g, "protocolVersion", ver);
-	iso_jgen_key(g, "capabilities");
-	iso_jgen_map_open(g);
-	iso_jgen_key(g, "tools");
-	iso_jgen_map_open(g);
-	iso_jgen_kv_bool(g, "listChanged", 0);
-	iso_jgen_map_close(g);
-	iso_jgen_map_close(g);
-	iso_jgen_key(g, "serverInfo");
-	iso_jgen_map_open(g);
-	iso_jgen_kv_string(g, "name", "isopod");
-	iso_jgen_kv_string(g, "version", ISOPOD_VERSION);
-	iso_jgen_map_close(g);
-	iso_jgen_map_close(g);
-	iso_jgen_map_close(g);
-	send_doc(g);
-}
-
 static void send_tools(const iso_json *id)
 {
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	head(g, id);
+	mcp_head(g, id);
 	iso_jgen_key(g, "result");
 	iso_jgen_map_open(g);
 	iso_jgen_key(g, "tools");
@@ -225,7 +116,7 @@ static void send_tools(const iso_json *id)
 	iso_jgen_array_close(g);
 	iso_jgen_map_close(g);
 	iso_jgen_map_close(g);
-	send_doc(g);
+	mcp_send_doc(g);
 }
 
 /* In the child: the command in-process with stdout/stderr on the pipes; never returns. */
@@ -264,7 +155,7 @@ static void start_call(iso_json *req, const struct mcp_tool *t, const iso_json *
 	char **argv = NULL;
 	int argc = 0, slot = -1;
 	if (mcp_tool_argv(t, args, &argv, &argc, &e) < 0) {
-		send_error_doc(id, "usage", 2, e->msg);
+		mcp_send_error_doc(id, "usage", 2, e->msg);
 		iso_error_free(e);
 		iso_json_free(req);
 		return;
@@ -274,12 +165,12 @@ static void start_call(iso_json *req, const struct mcp_tool *t, const iso_json *
 			slot = i;
 	int po[2], pe[2];
 	if (slot < 0 || pipe2(po, O_CLOEXEC) < 0) {
-		send_error_doc(id, "internal", 1, "too many calls in flight; wait for one to finish");
+		mcp_send_error_doc(id, "internal", 1, "too many calls in flight; wait for one to finish");
 		goto out;
 	}
 	if (pipe2(pe, O_CLOEXEC) < 0) {
 		close(po[0]), close(po[1]);
-		send_error_doc(id, "internal", 1, "pipe failed");
+		mcp_send_error_doc(id, "internal", 1, "pipe failed");
 		goto out;
 	}
 	pid_t pid = fork();
@@ -289,7 +180,7 @@ static void start_call(iso_json *req, const struct mcp_tool *t, const iso_json *
 	close(pe[1]);
 	if (pid < 0) {
 		close(po[0]), close(pe[0]);
-		send_error_doc(id, "internal", 1, "fork failed");
+		mcp_send_error_doc(id, "internal", 1, "fork failed");
 		goto out;
 	}
 	fcntl(po[0], F_SETFL, O_NONBLOCK);
@@ -324,7 +215,7 @@ static void send_progress(struct call *c, const char *msg)
 	iso_jgen_kv_string(g, "message", msg);
 	iso_jgen_map_close(g);
 	iso_jgen_map_close(g);
-	send_doc(g);
+	mcp_send_doc(g);
 	c->last_ms = iso_now_ms();
 }
 
@@ -411,17 +302,17 @@ static void finish_capture(struct call *c, const iso_json *id, int rc)
 	if (rc == 125 && len)
 		doc = iso_json_parse(last, len - (size_t)(last - o), 0, ISO_E_INTERNAL, "error", NULL);
 	if (iso_json_get(doc, "error") && (!strcmp(c->tool->verb, "exec"))) {
-		send_result(id, last, len - (size_t)(last - o), NULL, 1);
+		mcp_send_result(id, last, len - (size_t)(last - o), NULL, 1);
 		return;
 	}
 	if (c->tool->verb[0] == 'o' && len) {
 		/* odoo --json prints its own {exit_code, stdout, stderr, truncated} document. */
 		cleanup_json iso_json *d = iso_json_parse(o, c->o.len, 0, ISO_E_INTERNAL, "odoo", NULL);
 		if (iso_json_get(d, "error") || !iso_json_is(d, ISO_JSON_OBJECT)) {
-			send_result(id, o, c->o.len, NULL, 1);
+			mcp_send_result(id, o, c->o.len, NULL, 1);
 			return;
 		}
-		send_result(id, o, c->o.len, d, 0);
+		mcp_send_result(id, o, c->o.len, d, 0);
 		return;
 	}
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
@@ -436,7 +327,7 @@ static void finish_capture(struct call *c, const iso_json *id, int rc)
 	size_t n;
 	const char *t = iso_jgen_finish(g, &n, NULL);
 	cleanup_json iso_json *st = iso_json_parse(t, n, 0, ISO_E_INTERNAL, "exec", NULL);
-	send_result(id, t, n, st, 0);
+	mcp_send_result(id, t, n, st, 0);
 }
 
 static void finish_call(struct call *c, int status)
@@ -452,7 +343,7 @@ static void finish_call(struct call *c, int status)
 		char msg[128];
 		snprintf(msg, sizeof(msg), "the call of '%s' died of signal %d (%s); the server goes on", c->tool->name,
 			 WTERMSIG(status), strsignal(WTERMSIG(status)));
-		send_error_doc(id, "internal", 1, msg);
+		mcp_send_error_doc(id, "internal", 1, msg);
 	} else if (c->tool->flags & MCP_CAPTURE) {
 		finish_capture(c, id, WEXITSTATUS(status));
 	} else {
@@ -463,11 +354,11 @@ static void finish_call(struct call *c, int status)
 		if (!iso_json_is(doc, ISO_JSON_OBJECT)) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "'%s' exited %d without a JSON document", c->tool->name, rc);
-			send_error_doc(id, rc ? "internal" : "internal", rc ? rc : 1, msg);
+			mcp_send_error_doc(id, rc ? "internal" : "internal", rc ? rc : 1, msg);
 		} else if (rc == 0 || (is_verdict(c->tool, rc) && !err_doc))
-			send_result(id, o, c->o.len, doc, rc != 0);
+			mcp_send_result(id, o, c->o.len, doc, rc != 0);
 		else
-			send_result(id, o, c->o.len, NULL, 1);
+			mcp_send_result(id, o, c->o.len, NULL, 1);
 	}
 	if (c->out >= 0)
 		close(c->out);
@@ -509,7 +400,7 @@ static void handle(const char *line, size_t len)
 	struct iso_error *e = NULL;
 	iso_json *req = iso_json_parse(line, len, 0, ISO_E_USAGE, "message", &e);
 	if (!req) {
-		send_error(NULL, -32700, e && e->msg ? e->msg : "parse error");
+		mcp_send_error(NULL, -32700, e && e->msg ? e->msg : "parse error");
 		iso_error_free(e);
 		return;
 	}
@@ -517,17 +408,17 @@ static void handle(const char *line, size_t len)
 	const iso_json *id = iso_json_get(req, "id"), *params = iso_json_get(req, "params");
 	if (!m) {
 		if (id && !iso_json_get(req, "result") && !iso_json_get(req, "error"))
-			send_error(id, -32600, "invalid request: no method");
+			mcp_send_error(id, -32600, "invalid request: no method");
 	} else if (!strcmp(m, "initialize"))
-		send_initialize(id, params);
+		mcp_send_initialize(id, params);
 	else if (!strcmp(m, "ping")) {
 		cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-		head(g, id);
+		mcp_head(g, id);
 		iso_jgen_key(g, "result");
 		iso_jgen_map_open(g);
 		iso_jgen_map_close(g);
 		iso_jgen_map_close(g);
-		send_doc(g);
+		mcp_send_doc(g);
 	} else if (!strcmp(m, "tools/list"))
 		send_tools(id);
 	else if (!strcmp(m, "notifications/cancelled"))
@@ -540,13 +431,13 @@ static void handle(const char *line, size_t len)
 		if (!t || !verb_fn(t->verb)) {
 			char msg[256];
 			snprintf(msg, sizeof(msg), "unknown tool '%s'; 'tools/list' lists them", name ? name : "");
-			send_error(id, -32602, msg);
+			mcp_send_error(id, -32602, msg);
 		} else {
 			start_call(req, t, iso_json_get(params, "arguments"));
 			return;
 		}
 	} else if (id)
-		send_error(id, -32601, "method not found");
+		mcp_send_error(id, -32601, "method not found");
 	iso_json_free(req);
 }
 
@@ -606,7 +497,7 @@ static int read_stdin(struct buf *in)
 	memmove(in->p, in->p + off, in->len - off);
 	in->len -= off;
 	if (in->truncated) {
-		send_error(NULL, -32700, "message longer than 4 MiB");
+		mcp_send_error(NULL, -32700, "message longer than 4 MiB");
 		in->len = 0, in->truncated = 0;
 	}
 	return 1;
