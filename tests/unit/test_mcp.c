@@ -95,6 +95,11 @@ static void test_protocol(void **state)
 	    buf, sizeof buf);
 	assert_non_null(strstr(buf, "\"isError\":true"));
 	assert_null(strstr(buf, "structuredContent"));
+	/* version: the client's version in the document, whatever Podman answers. */
+	rpc(&s, "{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"tools/call\",\"params\":{\"name\":\"version\"}}", buf,
+	    sizeof buf);
+	assert_non_null(strstr(buf, "\"id\":9,\"result\""));
+	assert_non_null(strstr(buf, ISOPOD_VERSION));
 	srv_stop(&s);
 }
 
