@@ -30,7 +30,7 @@ TEST_CFLAGS = -DISO_TEST_DATA='"$(CURDIR)/tests/data"' -DISO_BUILD_DIR='"$(CURDI
 BIN := $(if $(filter build,$(BUILD)),isopod,$(BUILD)/isopod)
 
 LIB_SRCS := $(sort $(wildcard src/*/*.c podman/*.c netns/*.c) $(filter-out src/main.c,$(wildcard src/*.c)))
-LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/mcp_schemas.o
 SUPPORT_SRCS := $(wildcard tests/support/*.c)
 SUPPORT_OBJS := $(SUPPORT_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -61,6 +61,13 @@ all: $(BIN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ISO_CFLAGS) $(CFLAGS) $(if $(filter tests/% bench/%,$<),$(TEST_CFLAGS)) -c -o $@ $<
+
+# The MCP tools' outputSchema: docs/schema/*.json embedded at build time.
+$(BUILD)/gen/mcp_schemas.c: scripts/embed-schemas.sh $(wildcard docs/schema/*.json)
+	@mkdir -p $(dir $@)
+	sh scripts/embed-schemas.sh $@ $(sort $(wildcard docs/schema/*.json))
+$(BUILD)/gen/mcp_schemas.o: $(BUILD)/gen/mcp_schemas.c
+	$(CC) $(ISO_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libisopod.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)

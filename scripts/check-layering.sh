@@ -12,7 +12,7 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 dirs="include src podman netns"
-domain='(cli|cmd|workorder|lease|lifecycle|probe|verify|doctor|progress|store|template|snapshot|testrun)/'
+domain='(cli|cmd|workorder|lease|lifecycle|probe|verify|doctor|progress|store|template|snapshot|testrun|mcp)/'
 fail=0
 bad() { echo "check-layering: $*"; fail=1; }
 

@@ -35,7 +35,7 @@ ALLOWED = {
 }
 
 # Domain folders that may call only themselves and these folders.
-LEAVES = {"store": {"netns", "base"}, "testrun": {"base"}}
+LEAVES = {"store": {"netns", "base"}, "testrun": {"base"}, "mcp": {"base"}}
 
 
 def layer(src):

@@ -29,6 +29,7 @@ const struct iso_command iso_commands[] = {
 	{"restore", cmd_restore, "put a work order back to a snapshot (the state before kept as before-restore)"},
 	{"reset", cmd_reset, "put a work order back to its profile's template, or a fresh init"},
 	{"ports", cmd_ports, "list the host ports leased to work orders"},
+	{"mcp", cmd_mcp, "serve the commands as Model Context Protocol tools on stdio"},
 	{"version", cmd_version, "client and Podman versions, the endpoint, whether the service was started"},
 	{NULL, NULL, NULL},
 };

@@ -60,5 +60,7 @@ int cmd_snapshot(int argc, char **argv, const struct iso_globals *g);
 int cmd_snapshots(int argc, char **argv, const struct iso_globals *g);
 int cmd_restore(int argc, char **argv, const struct iso_globals *g);
 int cmd_reset(int argc, char **argv, const struct iso_globals *g);
+/* `isopod mcp`: the MCP server on stdio (src/cmd/mcp.c, design in mcp/mcp.h). */
+int cmd_mcp(int argc, char **argv, const struct iso_globals *g);
 
 #endif

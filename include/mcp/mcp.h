@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * mcp/mcp.h - the data of `isopod mcp`, the Model Context Protocol server
+ * (revision 2025-11-25) over stdio: the tool table and the embedded output
+ * schemas.  src/mcp/ uses only the base layer; the dispatch (which calls
+ * the cmd_* functions) lives in src/cmd/mcp.c.
+ *
+ * Design
+ *   - stdio, one JSON-RPC message a line, UTF-8; stdout carries nothing but
+ *     messages (written with write(2), never stdio), logs go to stderr.
+ *     initialize echoes a supported protocolVersion, else the latest;
+ *     notifications/initialized and ping; unknown method -32601, unknown
+ *     tool -32602, malformed line -32700 (then the next line is read).
+ *     EOF on stdin: exit once the calls in flight are cancelled.  SIGTERM:
+ *     SIGINT to every child, wait for them, exit.  Starting touches nothing
+ *     (no Podman connection until a tool runs).
+ *   - ONE thread, one poll loop over stdin, a self-pipe for SIGCHLD/SIGTERM
+ *     and each call's two pipes.  A tools/call forks a child (safe: the
+ *     server has one thread); the child builds the command's argv (the
+ *     tool table below, mcp_tool_argv), puts stdout on one pipe (the --json
+ *     document) and stderr on another (--progress=json lines), calls the
+ *     cmd_* function in-process and _exit()s with its code.  No exec: a
+ *     call costs a fork, not a process start and dynamic link.
+ *   - The parent turns exit code + document into the result; progress
+ *     lines into notifications/progress when the request had
+ *     _meta.progressToken (a heartbeat repeating the last step after 1.5 s
+ *     of silence; none after the response).  notifications/cancelled:
+ *     SIGINT to the child (the command removes what it made), no response.
+ *     A child killed by a signal: an isError result naming it.
+ *   - No global lock: calls on different work orders run at once, calls on
+ *     one work order wait in the command's own wo_lock.
+ */
+#ifndef ISOPOD_MCP_H
+#define ISOPOD_MCP_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+#include "base/json.h"
+
+#define MCP_PROTOCOL_LATEST "2025-11-25"
+
+/* One embedded docs/schema/NAME.json (generated: $(BUILD)/gen/mcp_schemas.c). */
+struct mcp_schema {
+	const char *name;
+	const char *json;
+};
+extern const struct mcp_schema mcp_schemas[];
+const char *mcp_schema_find(const char *name);
+
+enum mcp_arg_type { MCP_STR, MCP_BOOL, MCP_INT, MCP_ARGV };
+
+/* One argument: its JSON name, type, the option it becomes (NULL: positional), whether required. */
+struct mcp_arg {
+	const char *name;
+	enum mcp_arg_type type;
+	const char *flag;
+	int required;
+	const char *description;
+};
+
+enum {
+	MCP_READONLY = 1,
+	MCP_DESTRUCTIVE = 2,
+	MCP_IDEMPOTENT = 4,
+	MCP_CONFIRM = 8,   /* needs "confirm": true (always, or with CONFIRM_IF) */
+	MCP_CAPTURE = 16,  /* exec/odoo: the program's output is captured into {exit_code, stdout, stderr, truncated} */
+	MCP_VERDICT = 32,  /* verify/test: the report on the verdict codes too, isError when failed */
+	MCP_DASHDASH = 64, /* the MCP_ARGV argument goes after "--" */
+};
+
+#define MCP_MAX_ARGS 8
+
+struct mcp_tool {
+	const char *name;
+	const char *verb; /* the command of the iso_commands table */
+	const char *sub;  /* its sub-command, or NULL */
+	const char *schema;
+	const char *description;
+	unsigned flags;
+	const char *confirm_if; /* the bool argument that makes the call delete data (down: cleanup) */
+	int verdict_codes[3];   /* exit codes that still carry the report (verify 9; test 11, 12) */
+	struct mcp_arg args[MCP_MAX_ARGS];
+};
+
+extern const struct mcp_tool mcp_tools[];
+const struct mcp_tool *mcp_tool_find(const char *name);
+
+/* The tool's definition (name, description, inputSchema, outputSchema, annotations) into G. */
+void mcp_tool_json(iso_jgen *g, const struct mcp_tool *t);
+
+/*
+ * ARGS (an object or NULL) as the command line `VERB [SUB] ... --json`:
+ * *ARGV (NULL-terminated, strings borrowed from ARGS or static) owned by the
+ * caller (free(*argv)).  -1 with a usage error naming the argument.
+ */
+int mcp_tool_argv(const struct mcp_tool *t, const iso_json *args, char ***argv, int *argc, struct iso_error **err);
+
+/* ---- JSON-RPC framing (src/mcp/mcp_rpc.c): each writes one line on stdout ---- */
+void mcp_send_doc(iso_jgen *g);
+/* Open a response to ID (NULL: null): {"jsonrpc": "2.0", "id": ID, ... the caller adds and closes. */
+void mcp_head(iso_jgen *g, const iso_json *id);
+void mcp_send_error(const iso_json *id, int code, const char *msg);
+/* A tools/call result: TEXT as the text block, ST (or NULL) as structuredContent. */
+void mcp_send_result(const iso_json *id, const char *text, size_t len, const iso_json *st, int is_error);
+/* An isError result whose text is the error document {"error": {CLS, CODE, MSG}}. */
+void mcp_send_error_doc(const iso_json *id, const char *cls, int code, const char *msg);
+/* The initialize answer: the client's protocolVersion when supported, else the latest. */
+void mcp_send_initialize(const iso_json *id, const iso_json *params);
+
+#endif
