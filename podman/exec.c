@@ -108,7 +108,10 @@ int podman_container_logs(struct podman_client *c, const char *name, const struc
 		xasprintf("/containers/%s/logs?stdout=%s&stderr=%s&follow=%s&timestamps=%s%s", esc,
 			  out ? "true" : "false", errs ? "true" : "false", o && o->follow ? "true" : "false",
 			  o && o->timestamps ? "true" : "false", tail);
-	return framed_call(c, "GET", path, NULL, 0, o && o->follow ? -1 : 0, cb, ctx, what, err);
+	long timeout = 0;
+	if (o && o->follow)
+		timeout = o->timeout_ms > 0 ? o->timeout_ms : -1;
+	return framed_call(c, "GET", path, NULL, 0, timeout, cb, ctx, what, err);
 }
 
 int podman_exec_create(struct podman_client *c, const char *container, const struct podman_exec_spec *s, char **id,

@@ -48,8 +48,9 @@ struct podman_logs_opts {
 	int tail;             /* lines; < 0: all */
 	int stdout_, stderr_; /* both 0: both */
 	int timestamps;
+	long timeout_ms; /* with follow: give up after this long (ETIMEDOUT); 0: never */
 };
-/* Logs of container NAME, demuxed to CB; with follow until it stops or CB stops. */
+/* Logs of container NAME, demuxed to CB; with follow until it stops, CB stops or the timeout. */
 int podman_container_logs(struct podman_client *c, const char *name, const struct podman_logs_opts *o,
 			  podman_output_cb cb, void *ctx, struct iso_error **err);
 

@@ -22,7 +22,7 @@
 #define ODOO_LOCK_WAIT_MS 5000L
 
 static const struct cli_help odoo_help = {
-	"usage: isopod odoo [--profile NAME] [--timeout S] [--json] WO-ID -- ARGS...\n\n"
+	"usage: isopod odoo [--profile NAME] [--repo DIR] [--timeout S] [--json] WO-ID -- ARGS...\n\n"
 	"Run 'odoo [SUBCOMMAND] -d DB ARGS...' once in a new container of the work order's pod, with\n"
 	"the work order's Odoo image, settings, addons and data dir (the database\n"
 	"connection comes from the image's entrypoint).  Its output streams on stdout.\n"
@@ -54,6 +54,9 @@ static int parse(int argc, char **argv, struct iso_globals *g, struct odoo_opts 
 {
 	const struct cli_option opts[] = {
 		CLI_OPT_PROFILE(&o->flags.profile, "the profile (default: the work order's own)"),
+		CLI_OPT_STRING(
+			0, "repo", &o->flags.repo, "DIR",
+			"the repository whose addons to mount (default: the one the work order was brought up from)"),
 		CLI_OPT_CALLBACK(0, "timeout", &o->timeout_s, "S", "give up after S seconds (default 3600)",
 				 opt_timeout),
 		CLI_OPT_BOOL(0, "json", &g->json, "one JSON document on stdout"),
@@ -91,7 +94,7 @@ static void stream_line(void *ctx, const char *line)
 }
 
 /* The pod must be running: the one-shot shares its network and its database. */
-static int need_up(struct wo_run *r, struct iso_error **err)
+int cmd_odoo_need_up(struct wo_run *r, int repo_given, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
 	struct wo_found f;
@@ -107,17 +110,22 @@ static int need_up(struct wo_run *r, struct iso_error **err)
 				   w->names.wo, f.pod.state ? f.pod.state : "stopped", w->names.wo);
 	else
 		wo_labels_ports(&f.pod.labels, r->grant.ports, NULL, 0);
+	const char *repo = rc == 0 && !repo_given ? podman_labels_get(&f.pod.labels, LABEL_REPO) : NULL;
+	if (repo && (!w->cfg.repo_dir || strcmp(repo, w->cfg.repo_dir))) {
+		free(w->cfg.repo_dir);
+		w->cfg.repo_dir = xstrdup(repo);
+	}
 	wo_found_release(&f);
 	return rc;
 }
 
 /* Run Odoo with the work order's settings and ARGS; *code is its status, *out its output (owned). */
-static int odoo_run(struct wo_ctx *w, const char *const *args, long timeout_ms, lifecycle_line_cb cb, void *ctx,
-		    int *code, char **out, struct iso_error **err)
+static int odoo_run(struct wo_ctx *w, int repo_given, const char *const *args, long timeout_ms, lifecycle_line_cb cb,
+		    void *ctx, int *code, char **out, struct iso_error **err)
 {
 	struct wo_run r = {.w = w};
 	r.deadline_ms = iso_now_ms() + timeout_ms;
-	if (need_up(&r, err) < 0)
+	if (cmd_odoo_need_up(&r, repo_given, err) < 0)
 		return -1;
 	size_t n = 0;
 	while (args[n])
@@ -131,7 +139,10 @@ static int odoo_run(struct wo_ctx *w, const char *const *args, long timeout_ms, 
 	cmd[1 + sub] = "-d";
 	cmd[2 + sub] = w->names.database;
 	memcpy(cmd + 3 + sub, args + sub, (n - sub) * sizeof(*cmd));
-	return lifecycle_run_oneshot_watch(&r, WO_ONESHOT_ODOO, cmd, cb, ctx, code, out, err);
+	if (lifecycle_run_oneshot_watch(&r, WO_ONESHOT_ODOO, cmd, cb, ctx, code, out, err) == 0)
+		return 0;
+	lifecycle_oneshot_abandon(&r); /* a timeout or Ctrl-C: the one-shot goes */
+	return -1;
 }
 
 static void print_json(int code, const char *out)
@@ -160,8 +171,8 @@ int cmd_odoo(int argc, char **argv, const struct iso_globals *g)
 	int code = ISO_EXEC_EXIT_FAILED;
 	cleanup_free char *out = NULL;
 	if (wo_ctx_init(&w, o.wo, &o.flags, WO_NEED_PODMAN, &err) < 0 || wo_lock(&w, ODOO_LOCK_WAIT_MS, &err) < 0 ||
-	    odoo_run(&w, (const char *const *)o.args, o.timeout_s * 1000L, stream_line, mine.json ? &o : NULL, &code,
-		     &out, &err) < 0) {
+	    odoo_run(&w, o.flags.repo != NULL, (const char *const *)o.args, o.timeout_s * 1000L, stream_line,
+		     mine.json ? &o : NULL, &code, &out, &err) < 0) {
 		cli_fail(&mine, err);
 		rc = ISO_EXEC_EXIT_FAILED;
 	} else {
