@@ -19,7 +19,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
-#include "test.h"
+#include "cmd/test.h"
 #include "testrun/tags.h"
 
 #define TEST_JUNIT_LOG_CAP (1u << 20) /* the log's end kept in JUnit's system-out */

@@ -13,7 +13,7 @@
 
 #include "base/alloc.h"
 #include "base/util.h"
-#include "test.h"
+#include "cmd/test.h"
 
 /* An Odoo module's technical name: letters, digits, '_'. */
 static int module_name_ok(const char *s)

@@ -33,8 +33,11 @@ static const char *check_filter(const char *b, const char *e)
 		parts += skip_word(&p, e, NULL) > 0;
 	if (p < e && *p == '/') {
 		p++;
-		if (!skip_word(&p, e, "/."))
+		if (!skip_word(&p, e, "/"))
 			return "a '/' must be followed by a module name";
+		/* A test file: /module/tests/test_x.py */
+		if (e - p >= 3 && !strncmp(p, ".py", 3) && (e - p == 3 || !word_char((unsigned char)p[3])))
+			p += 3;
 		parts++;
 	}
 	if (p < e && *p == ':') {
