@@ -49,6 +49,6 @@ void test_plan_release(struct test_plan *p);
 const char **test_plan_argv(const struct test_plan *p, const char *db, char **own);
 
 /* One line of the run's output to everyone who hears it. */
-void test_watch_line(void *ctx, const char *line);
+void test_watch_line(void *ctx, int is_stderr, const char *line);
 
 #endif

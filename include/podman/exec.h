@@ -83,6 +83,13 @@ int podman_exec_attach(struct podman_client *c, const char *id, int tty, int hei
 		       struct iso_error **err);
 /* Resize the TTY of a running exec session (on SIGWINCH). */
 int podman_exec_resize(struct podman_client *c, const char *id, int height, int width, struct iso_error **err);
+/*
+ * Attach to container NAME's stdin, stdout and stderr before it starts
+ * (podman run -i): *raw is the live stream (raw when the container has a
+ * terminal, framed when not).
+ */
+int podman_container_attach(struct podman_client *c, const char *name, struct podman_raw **raw, struct iso_error **err);
+int podman_container_resize(struct podman_client *c, const char *name, int height, int width, struct iso_error **err);
 
 /* ---- parsers, exposed for the fuzz targets and tests ---- */
 /* Turn a libpod error answer into *err (always returns -1). WHAT: "create pod 'x'". */

@@ -181,7 +181,7 @@ static void progress_test(struct test_watch *x, const char *line)
 		       (int)(len > 200 ? 200 : len), s);
 }
 
-void test_watch_line(void *ctx, const char *line)
+void test_watch_line(void *ctx, int is_stderr, const char *line)
 {
 	struct test_watch *x = ctx;
 	x->lines++;

@@ -122,7 +122,7 @@ struct oneshot_follow {
 
 static void follow_flush(struct oneshot_follow *f, struct iso_buf *l)
 {
-	f->cb(f->ctx, l->data ? l->data : "");
+	f->cb(f->ctx, l == &f->line[1], l->data ? l->data : "");
 	iso_buf_release(l);
 	iso_buf_init(l, LINE_CAP);
 }
@@ -244,6 +244,44 @@ out:
 	oneshot_spec_release(&s);
 	iso_buf_release(&out);
 	return rc;
+}
+
+int lifecycle_oneshot_open(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int tty,
+			   struct podman_raw **raw, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	const char *name = w->names.init_container;
+	if (remove_leftover(w, name, err) < 0)
+		return -1;
+	struct oneshot_spec s;
+	struct podman_container_spec spec = *oneshot_spec_init(&s, r, kind, cmd);
+	spec.stdin_open = 1;
+	spec.terminal = tty;
+	int rc = -1;
+	if (lifecycle_run_intent(r, LEASE_MADE_INIT, err) == 0 &&
+	    lifecycle_created_or_aborted(r, podman_container_create(w->client, &spec, NULL, err), LEASE_MADE_INIT,
+					 err) == 0)
+		rc = podman_container_attach(w->client, name, raw, err);
+	oneshot_spec_release(&s);
+	if (rc == 0 && podman_container_start(w->client, name, err) < 0) {
+		podman_raw_close(*raw);
+		*raw = NULL;
+		rc = -1;
+	}
+	return rc;
+}
+
+int lifecycle_oneshot_close(struct wo_run *r, int *exit_code, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	const char *name = w->names.init_container;
+	long t = left_ms(r);
+	if (podman_container_wait_for(w->client, name, t ? t : -1, exit_code, err) < 0)
+		return iso_error_wrap(err, "wait for container '%s'", name);
+	if (podman_container_remove(w->client, name, 1, err) < 0)
+		return -1;
+	r->made &= ~(unsigned)LEASE_MADE_INIT;
+	return 0;
 }
 
 int lifecycle_oneshot_abandon(struct wo_run *r)
