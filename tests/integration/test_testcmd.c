@@ -71,15 +71,41 @@ static int isopod_env(char **out, char **err, const char *const *env, const char
 #define ISOPOD(out, ...) isopod_env(out, NULL, NULL, (const char *const[]){__VA_ARGS__, NULL})
 #define ISOPOD_ERR(out, err, ...) isopod_env(out, err, NULL, (const char *const[]){__VA_ARGS__, NULL})
 
+/* HAY without the white space outside JSON strings (the documents are indented). */
+static char *squash(const char *hay)
+{
+	char *s = malloc(strlen(hay) + 1), *o = s;
+	int in = 0;
+	for (const char *p = hay; *p; p++) {
+		if (in && *p == '\\' && p[1]) {
+			*o++ = *p++;
+			*o++ = *p;
+			continue;
+		}
+		if (*p == '"')
+			in = !in;
+		if (in || !(*p == ' ' || *p == '\n' || *p == '\t'))
+			*o++ = *p;
+	}
+	*o = '\0';
+	return s;
+}
+
 static void has(const char *hay, const char *needle)
 {
-	if (!hay || !strstr(hay, needle))
+	char *s = hay ? squash(hay) : NULL;
+	int found = (s && strstr(s, needle)) || (hay && strstr(hay, needle));
+	free(s);
+	if (!found)
 		fail_msg("expected '%s' in:\n%s", needle, hay ? hay : "(nothing)");
 }
 
 static void lacks(const char *hay, const char *needle)
 {
-	if (hay && strstr(hay, needle))
+	char *s = hay ? squash(hay) : NULL;
+	int found = (s && strstr(s, needle)) || (hay && strstr(hay, needle));
+	free(s);
+	if (found)
 		fail_msg("did not expect '%s' in:\n%s", needle, hay);
 }
 
@@ -412,7 +438,7 @@ static void test_down(void **state)
 	assert_int_equal(ISOPOD(&out, "test", wo_down, "isopod_test_pass", "--json"), 4);
 	has(out, "isopod up");
 	free(out);
-	assert_int_equal(ptest_wo_count("container", "hub", wo_down), 2);
+	assert_int_equal(ptest_wo_count("container", "hub", wo_down), 0); /* no one-shot was made */
 	assert_int_equal(ISOPOD(&out, "down", wo_down, "--cleanup", "--json"), 0);
 	free(out);
 }
