@@ -26,6 +26,8 @@ struct tr_reader {
 	int64_t open_ts;
 	char *trace[TR_TRACE_LINES]; /* ring of the current failure's last lines */
 	size_t n_trace;
+	int in_frames;              /* the last traceback line was a frame ("  File ...", its code) */
+	char *exc_line;             /* the exception's line after the frames: the failure's message */
 	struct tr_failure spare;    /* a failure past TR_MAX_FAILURES: its case still gets its status */
 	char line[TR_LINE_MAX + 1]; /* the line being read, normalized */
 };
@@ -158,10 +160,13 @@ static void trace_flush(struct tr_reader *t)
 	*p = 0;
 	free(t->cur->traceback);
 	t->cur->traceback = s;
-	if (last) {
+	if (t->exc_line || last) {
 		free(t->cur->message);
-		t->cur->message = xstrdup(last);
+		t->cur->message = xstrdup(t->exc_line ? t->exc_line : last);
 	}
+	free(t->exc_line);
+	t->exc_line = NULL;
+	t->in_frames = 0;
 	for (size_t i = first; i < t->n_trace; i++) {
 		free(t->trace[i % TR_TRACE_LINES]);
 		t->trace[i % TR_TRACE_LINES] = NULL;
@@ -181,6 +186,13 @@ static void trace_add(struct tr_reader *t, const char *line)
 		t->traceback = 1;
 	if (!t->cur)
 		return;
+	if (line[0] == ' ') {
+		t->in_frames = 1;
+	} else if (line[0] && t->in_frames) {
+		free(t->exc_line);
+		t->exc_line = xstrdup(line);
+		t->in_frames = 0;
+	}
 	size_t i = t->n_trace % TR_TRACE_LINES;
 	free(t->trace[i]);
 	t->trace[i] = cut(line, strlen(line));
@@ -261,7 +273,7 @@ static void on_message(struct tr_reader *t, const struct rec *r)
 	} else if (logger_is(r, "odoo.tests.stats") && sscanf(m, "%*[^:]: %d tests", &n) == 1) {
 		t->stats_run += n;
 	} else if (logger_is(r, "odoo.tests.result") &&
-		   sscanf(m, "%d failed, %d error(s) of %d tests", &f, &e, &n) == 3) {
+		   sscanf(m, "%d failed, %d error%*[(s)] of %d tests", &f, &e, &n) == 3) {
 		t->result_seen = 1;
 		t->res_failed = f, t->res_errors = e, t->res_run = n;
 	} else if (strcmp(m, "Modules loaded.") == 0 && logger_is(r, "odoo.modules.loading")) {
@@ -382,6 +394,7 @@ void tr_reader_free(struct tr_reader *t)
 	for (size_t i = 0; i < TR_TRACE_LINES; i++)
 		free(t->trace[i]);
 	free(t->spare.test), free(t->spare.module), free(t->spare.message), free(t->spare.traceback);
+	free(t->exc_line);
 	tr_report_release(&t->rep);
 	free(t->db);
 	free(t);
