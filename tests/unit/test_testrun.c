@@ -427,6 +427,8 @@ static iso_json *report_doc(const struct tr_report *rep)
 	iso_jgen_array_open(g);
 	iso_jgen_string(g, "isopod_demo");
 	iso_jgen_array_close(g);
+	iso_jgen_kv_string(g, "mode", "install or upgrade");
+	iso_jgen_kv_string(g, "tags", NULL);
 	iso_jgen_kv_string(g, "log", NULL);
 	iso_jgen_kv_string(g, "junit", "/tmp/x.xml");
 	tr_report_json(g, rep);
@@ -504,7 +506,10 @@ static void test_json_validates(void **state)
 		iso_jgen_kv_string(g, "profile", "default");
 		iso_jgen_key(g, "modules");
 		iso_jgen_array_open(g);
+		iso_jgen_string(g, "isopod_demo");
 		iso_jgen_array_close(g);
+		iso_jgen_kv_string(g, "mode", "upgrade");
+		iso_jgen_kv_string(g, "tags", "/isopod_demo");
 		iso_jgen_kv_string(g, "log", "/tmp/t1.log");
 		iso_jgen_kv_string(g, "junit", NULL);
 		tr_report_json(g, &rep);
