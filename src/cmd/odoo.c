@@ -142,8 +142,9 @@ int cmd_odoo_need_up(struct wo_run *r, int repo_given, struct iso_error **err)
 		return -1;
 	int rc = 0;
 	if (!f.have_pod && (f.have_db_volume || f.have_odoo_volume))
-		rc = iso_error_set(err, ISO_E_CONFLICT, 0, "work order '%s' is down (its data is kept); 'isopod up %s' starts it",
-				   w->names.wo, w->names.wo);
+		rc = iso_error_set(err, ISO_E_CONFLICT, 0,
+				   "work order '%s' is down (its data is kept); 'isopod up %s' starts it", w->names.wo,
+				   w->names.wo);
 	else if (!f.have_pod)
 		rc = iso_error_set(err, ISO_E_UNKNOWN, 0,
 				   "work order '%s' (profile '%s') has no pod; 'isopod up %s' makes it", w->names.wo,

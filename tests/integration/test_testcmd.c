@@ -463,6 +463,110 @@ static void test_odoo(void **state)
 	still_fine();
 }
 
+/* isopod odoo -i: stdin reaches Odoo (the stand-in's shell), its status comes back. */
+static void test_odoo_stdin(void **state)
+{
+	need_up();
+	const char *argv[] = {ISO_ISOPOD_BIN, "odoo", "-i", wo, "--", "shell", NULL};
+	struct iso_run_result r;
+	assert_int_equal(iso_run(argv,
+				 &(struct iso_run_opts){.stdin_text = "env.cr.execute('select 6*7')\n"
+								      "print('answer', env.cr.fetchone()[0])\n"},
+				 &r),
+			 0);
+	assert_int_equal(r.status, 0);
+	has(r.out, "answer 42");
+	iso_run_result_release(&r);
+	assert_int_equal(iso_run(argv, &(struct iso_run_opts){.stdin_text = "raise SystemExit(3)\n"}, &r), 0);
+	assert_int_equal(r.status, 3);
+	iso_run_result_release(&r);
+	char *out = NULL;
+	assert_int_equal(ISOPOD(&out, "odoo", "-i", wo, "--json", "--", "shell"), 125);
+	has(out, "-i or -t");
+	free(out);
+	still_fine();
+}
+
+static char sock[64];
+
+/* tmux -L SOCK ARGS... (NULL-terminated); its stdout in *OUT when given. */
+static int tmux_v(char **out, const char *const *args)
+{
+	const char *argv[16] = {"tmux", "-L", sock};
+	size_t n = 3;
+	for (; args[n - 3] && n < 15; n++)
+		argv[n] = args[n - 3];
+	argv[n] = NULL;
+	struct iso_run_result r;
+	if (iso_run(argv, NULL, &r) < 0)
+		fail_msg("cannot run tmux: %s", strerror(errno));
+	if (out)
+		*out = r.out, r.out = NULL;
+	int st = r.status;
+	iso_run_result_release(&r);
+	return st;
+}
+
+#define tmux(out, ...) tmux_v(out, (const char *const[]){__VA_ARGS__, NULL})
+
+/* The screen of the tmux session until it shows TEXT (or 30 s pass), owned. */
+static char *screen_until(const char *text)
+{
+	char *screen = NULL;
+	for (int i = 0; i < 300; i++) {
+		free(screen);
+		screen = NULL;
+		tmux(&screen, "capture-pane", "-p", "-t", "s");
+		if (screen && strstr(screen, text))
+			break;
+		usleep(100 * 1000);
+	}
+	return screen;
+}
+
+static int tmux_teardown(void **state)
+{
+	tmux(NULL, "kill-server", NULL, NULL, NULL);
+	char path[256];
+	const char *tmp = getenv("TMUX_TMPDIR");
+	snprintf(path, sizeof(path), "%s/tmux-%d/%s", tmp && *tmp ? tmp : "/tmp", (int)getuid(), sock);
+	unlink(path);
+	return ptest_teardown(state);
+}
+
+/* On a terminal: odoo -it is Odoo's shell with a prompt; test shows a progress line, not the log. */
+static void test_terminal(void **state)
+{
+	need_up();
+	snprintf(sock, sizeof sock, "isopod-tst-%d", (int)getpid());
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "%s odoo -it %s -- shell; echo EXIT=$?; sleep 60", ISO_ISOPOD_BIN, wo);
+	assert_int_equal(tmux(NULL, "new-session", "-d", "-s", "s", "-x", "150", "-y", "40", cmd), 0);
+	char *screen = screen_until(">>>");
+	has(screen, ">>>");
+	free(screen);
+	tmux(NULL, "send-keys", "-t", "s", "print(6*7)", "Enter");
+	screen = screen_until("42");
+	has(screen, "42");
+	free(screen);
+	tmux(NULL, "send-keys", "-t", "s", "exit()", "Enter");
+	screen = screen_until("EXIT=");
+	has(screen, "EXIT=0");
+	free(screen);
+	tmux(NULL, "kill-session", "-t", "s");
+	/* isopod test on a terminal: one progress line, rewritten; the report on stdout. */
+	snprintf(cmd, sizeof cmd, "%s test %s isopod_test_pass; echo EXIT=$?; sleep 60", ISO_ISOPOD_BIN, wo);
+	assert_int_equal(tmux(NULL, "new-session", "-d", "-s", "s", "-x", "150", "-y", "40", cmd), 0);
+	screen = screen_until("EXIT=");
+	has(screen, "EXIT=0");
+	has(screen, "passed: 3 run, 0 failed, 0 errors"); /* the progress line, ended by the result */
+	has(screen, "3 run, 0 failed");
+	lacks(screen, "odoo.modules.loading");
+	lacks(screen, "Starting TestPass");
+	free(screen);
+	still_fine();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +582,8 @@ int main(void)
 		cmocka_unit_test_teardown(test_timeout, ptest_teardown),
 		cmocka_unit_test_teardown(test_down, ptest_teardown),
 		cmocka_unit_test_teardown(test_odoo, ptest_teardown),
+		cmocka_unit_test_teardown(test_odoo_stdin, ptest_teardown),
+		cmocka_unit_test_teardown(test_terminal, tmux_teardown),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
