@@ -244,13 +244,14 @@ int podman_exec_resize(struct podman_client *c, const char *id, int height, int 
 	return podman_call_ok(c, "POST", path, what, err);
 }
 
-int podman_container_attach(struct podman_client *c, const char *name, struct podman_raw **raw, struct iso_error **err)
+int podman_container_attach(struct podman_client *c, const char *name, int with_stdin, struct podman_raw **raw,
+			    struct iso_error **err)
 {
 	cleanup_free char *what = xasprintf("attach to container '%s'", name);
 	cleanup_free char *esc = podman_escape(name);
 	cleanup_free char *full =
-		xasprintf("%s/containers/%s/attach?stream=true&logs=false&stdin=true&stdout=true&stderr=true",
-			  PODMAN_API_PREFIX, esc);
+		xasprintf("%s/containers/%s/attach?stream=true&logs=false&stdin=%s&stdout=true&stderr=true",
+			  PODMAN_API_PREFIX, esc, with_stdin ? "true" : "false");
 	struct podman_response resp = {0};
 	struct podman_request req = {.method = "POST", .path = full, .timeout_ms = -1};
 	if (podman_client_ensure(c, err) < 0 || c->t->ops->upgrade(c->t, &req, &resp, raw, err) < 0)

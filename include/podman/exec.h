@@ -84,11 +84,12 @@ int podman_exec_attach(struct podman_client *c, const char *id, int tty, int hei
 /* Resize the TTY of a running exec session (on SIGWINCH). */
 int podman_exec_resize(struct podman_client *c, const char *id, int height, int width, struct iso_error **err);
 /*
- * Attach to container NAME's stdin, stdout and stderr before it starts
- * (podman run -i): *raw is the live stream (raw when the container has a
- * terminal, framed when not).
+ * Attach to container NAME's stdout and stderr (and stdin WITH_STDIN) before
+ * it starts (podman run [-i]): *raw is the live stream (raw when the
+ * container has a terminal, framed when not); it ends when the container does.
  */
-int podman_container_attach(struct podman_client *c, const char *name, struct podman_raw **raw, struct iso_error **err);
+int podman_container_attach(struct podman_client *c, const char *name, int with_stdin, struct podman_raw **raw,
+			    struct iso_error **err);
 int podman_container_resize(struct podman_client *c, const char *name, int height, int width, struct iso_error **err);
 
 /* ---- parsers, exposed for the fuzz targets and tests ---- */

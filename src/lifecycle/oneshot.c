@@ -166,28 +166,61 @@ static int timed_out(const char *name, const char *prog, struct iso_error **err)
 			     name, prog, name);
 }
 
+#define STREAM_POLL_MS 250
+
+/* Read the attached stream RAW to its end (the container's), through F; the deadline and a signal cut it. */
+static int stream_attached(struct wo_run *r, const char *name, const char *prog, struct podman_raw *raw,
+			   struct oneshot_follow *f, struct iso_error **err)
+{
+	struct podman_demux d;
+	podman_demux_init(&d, follow_chunk, f);
+	char buf[16384];
+	for (;;) {
+		if (r->w->abort_flag && *r->w->abort_flag)
+			return iso_error_set(err, ISO_E_INTERNAL, ECANCELED, "container '%s' (%s): interrupted", name,
+					     prog);
+		if (r->deadline_ms && iso_now_ms() >= r->deadline_ms)
+			return timed_out(name, prog, err);
+		struct iso_error *e = NULL;
+		ssize_t k = raw->ops->read(raw, buf, sizeof buf, STREAM_POLL_MS, &e);
+		if (k < 0 && e->status == EAGAIN) {
+			iso_error_free(e);
+			continue;
+		}
+		if (k < 0)
+			return iso_error_move(err, e);
+		if (k == 0)
+			return podman_demux_finish(&d, err);
+		if (podman_demux_feed(&d, buf, (size_t)k, err) < 0)
+			return -1;
+	}
+}
+
 /*
  * Start the created one-shot NAME and wait for its end, bounded by the run's
- * deadline.  With F, its output is followed as it comes (one stream, no
- * polling: the stream ends when the container does) and kept in F->out.
+ * deadline.  With F, it is attached first and its output read as it comes
+ * (one stream, no polling of a log file: the stream ends when the container
+ * does) and kept in F->out.
  */
 static int start_and_wait(struct wo_run *r, const char *name, const char *prog, struct oneshot_follow *f,
 			  int *exit_code, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	if (podman_container_start(w->client, name, err) < 0)
+	struct podman_raw *raw = NULL;
+	if (f && podman_container_attach(w->client, name, 0, &raw, err) < 0)
 		return iso_error_wrap(err, "run container '%s'", name);
+	if (podman_container_start(w->client, name, err) < 0) {
+		podman_raw_close(raw);
+		return iso_error_wrap(err, "run container '%s'", name);
+	}
 	if (f) {
-		struct podman_logs_opts lo = {.follow = 1, .tail = -1, .timeout_ms = left_ms(r)};
-		int rc = podman_container_logs(w->client, name, &lo, follow_chunk, f, err);
+		int rc = stream_attached(r, name, prog, raw, f, err);
+		podman_raw_close(raw);
 		for (int i = 0; i < 2; i++)
 			if (f->line[i].len)
 				follow_flush(f, &f->line[i]);
-		if (rc < 0) {
-			if ((*err)->status == ETIMEDOUT && !podman_err_aborted(*err))
-				return timed_out(name, prog, err);
-			return iso_error_wrap(err, "run container '%s'", name);
-		}
+		if (rc < 0)
+			return (*err)->class == ISO_E_TIMEOUT ? -1 : iso_error_wrap(err, "run container '%s'", name);
 	}
 	/* A hung `odoo -i base` must not hang `up`. */
 	long t = left_ms(r);
@@ -261,7 +294,7 @@ int lifecycle_oneshot_open(struct wo_run *r, enum wo_oneshot kind, const char *c
 	if (lifecycle_run_intent(r, LEASE_MADE_INIT, err) == 0 &&
 	    lifecycle_created_or_aborted(r, podman_container_create(w->client, &spec, NULL, err), LEASE_MADE_INIT,
 					 err) == 0)
-		rc = podman_container_attach(w->client, name, raw, err);
+		rc = podman_container_attach(w->client, name, 1, raw, err);
 	oneshot_spec_release(&s);
 	if (rc == 0 && podman_container_start(w->client, name, err) < 0) {
 		podman_raw_close(*raw);
