@@ -266,38 +266,13 @@ static void nap_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-int main(void)
+/* The timed turns with the work orders up, and the figures: 0, or 1 when a turn failed. */
+static int measure(const char *prefix, int runs, long rss_fresh)
 {
-	bin = getenv("ISOPOD_BENCH_BIN") ? getenv("ISOPOD_BENCH_BIN") : "isopod";
-	int runs = getenv("BENCH_MCP_RUNS") ? atoi(getenv("BENCH_MCP_RUNS")) : 40;
-	runs = runs < 3 ? 3 : runs > 1000 ? 1000 : runs;
-	char state[64], prefix[48];
-	const char *pre = getenv("BENCH_MCP_PREFIX");
-	snprintf(prefix, sizeof(prefix), "%.20s-%d", pre && *pre ? pre : "bench-mcp", (int)getpid());
-	signal(SIGPIPE, SIG_IGN);
-	if (env_setup(state, sizeof(state)) < 0 || start_server() < 0)
-		return 1;
-	char *r = rpc(1, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-			 "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"0\"}}}\n"
-			 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n");
-	free(r);
-	nap_ms(300);
-	long rss_fresh = rss_anon_kb(server);
-	r = call(2, "version", "{}");
-	int podman = r && !strstr(r, "\"isError\":true");
-	free(r);
-	int rc = 0;
-	if (!podman) {
-		fprintf(stderr, "bench_mcp: skipped: Podman does not answer (isopod version failed)\n");
-		goto out;
-	}
-	if (ups(prefix) < 0) {
-		rc = 1;
-		goto clean;
-	}
 	double *mcp = xzalloc(sizeof(double) * (size_t)runs), *proc = xzalloc(sizeof(double) * (size_t)runs);
 	double *api = xzalloc(sizeof(double) * (size_t)runs);
 	long id = 1000, peak = 0;
+	int rc = 0;
 	struct podman_client_opts po = {0};
 	struct podman_client *pc = podman_client_new(&po, NULL);
 	if (!pc || podman_connect(pc, NULL) < 0)
@@ -306,7 +281,7 @@ int main(void)
 		free(call(id++, "ls", "{}")), ls_process(NULL), api_floor(pc);
 	for (int i = 0; i < runs && !rc; i++) {
 		int64_t t0 = iso_now_us();
-		r = call(id++, "ls", "{}");
+		char *r = call(id++, "ls", "{}");
 		mcp[i] = (double)(iso_now_us() - t0) / 1e3;
 		if (!r || count_listed(r, prefix) != N_WO) {
 			fprintf(stderr, "bench_mcp: ls did not list the %d work orders: %.300s\n", N_WO, r ? r : "");
@@ -338,9 +313,35 @@ int main(void)
 	free(mcp);
 	free(proc);
 	free(api);
-clean:
-	downs(prefix);
-out:
+	return rc;
+}
+
+int main(void)
+{
+	bin = getenv("ISOPOD_BENCH_BIN") ? getenv("ISOPOD_BENCH_BIN") : "isopod";
+	int runs = getenv("BENCH_MCP_RUNS") ? atoi(getenv("BENCH_MCP_RUNS")) : 40;
+	runs = runs < 3 ? 3 : runs > 1000 ? 1000 : runs;
+	char state[64], prefix[48];
+	const char *pre = getenv("BENCH_MCP_PREFIX");
+	snprintf(prefix, sizeof(prefix), "%.20s-%d", pre && *pre ? pre : "bench-mcp", (int)getpid());
+	signal(SIGPIPE, SIG_IGN);
+	if (env_setup(state, sizeof(state)) < 0 || start_server() < 0)
+		return 1;
+	char *r = rpc(1, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
+			 "\"2025-11-25\",\"capabilities\":{},\"clientInfo\":{\"name\":\"bench\",\"version\":\"0\"}}}\n"
+			 "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n");
+	free(r);
+	nap_ms(300);
+	long rss_fresh = rss_anon_kb(server);
+	r = call(2, "version", "{}");
+	int podman = r && !strstr(r, "\"isError\":true"), rc = 0;
+	free(r);
+	if (!podman)
+		fprintf(stderr, "bench_mcp: skipped: Podman does not answer (isopod version failed)\n");
+	else {
+		rc = ups(prefix) < 0 || measure(prefix, runs, rss_fresh);
+		downs(prefix);
+	}
 	close(to_srv);
 	int st;
 	waitpid(server, &st, 0);
