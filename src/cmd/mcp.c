@@ -24,9 +24,8 @@
 #define HEARTBEAT_MS 1000
 #define TICK_MS 250
 
-/* The commands a tool may run; test and odoo are weak until their commands land. */
+/* The commands a tool may run; test is weak until its command lands (its tool is listed once it has). */
 int cmd_test(int argc, char **argv, const struct iso_globals *g) __attribute__((weak));
-int cmd_odoo(int argc, char **argv, const struct iso_globals *g) __attribute__((weak));
 
 static iso_cmd_fn verb_fn(const char *verb)
 {
@@ -47,14 +46,13 @@ static iso_cmd_fn verb_fn(const char *verb)
 		 {"snapshot", cmd_snapshot},
 		 {"snapshots", cmd_snapshots},
 		 {"restore", cmd_restore},
-		 {"reset", cmd_reset}};
+		 {"reset", cmd_reset},
+		 {"odoo", cmd_odoo}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (!strcmp(t[i].verb, verb))
 			return t[i].fn;
 	if (!strcmp(verb, "test"))
 		return cmd_test;
-	if (!strcmp(verb, "odoo"))
-		return cmd_odoo;
 	return NULL;
 }
 

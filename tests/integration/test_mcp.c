@@ -5,8 +5,9 @@
  * set-up with `npm ci` from the committed lockfile) starts the isopod built
  * here as its stdio server.  One cmocka test per case of the script:
  * protocol errors, schemas and annotations, up -> ls -> verify -> down with
- * progress, a cancelled up (then Podman asked by label that nothing is
- * left), two ups overlapping, two calls on one work order.  The stand-in's
+ * progress, a cancelled up and a SIGTERM during an up (then Podman asked
+ * by label that nothing is left), two ups overlapping, two calls on one
+ * work order.  The stand-in's
  * modules take 2.2 s each, so the progress events come further apart than
  * 2 s and the server's heartbeats are what keeps the gaps short.  Without
  * node (>= 18) or tests/mcp/node_modules the tests skip with the reason
@@ -77,7 +78,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static const char *const tags[] = {"life", "cancel", "ov-a", "ov-b", "same"};
+static const char *const tags[] = {"life", "cancel", "term", "ov-a", "ov-b", "same"};
 
 static int teardown(void **state)
 {
@@ -132,6 +133,15 @@ static void test_cancel(void **state)
 	char w[80];
 	run_case("cancel");
 	snprintf(w, sizeof(w), "%s-cancel", prefix);
+	ptest_wo_assert_gone("hub", w);
+}
+
+/* SIGTERM while an up runs: the server exits 0 once the up's clean-up is done. */
+static void test_sigterm(void **state)
+{
+	char w[80];
+	run_case("sigterm");
+	snprintf(w, sizeof(w), "%s-term", prefix);
 	ptest_wo_assert_gone("hub", w);
 }
 

@@ -4,7 +4,7 @@
 //
 //   node tests/mcp/client-test.mjs CASE...     (tests/integration/test_mcp.c runs it)
 //
-// CASE: protocol schemas lifecycle cancel overlap samewo.  Environment:
+// CASE: protocol schemas lifecycle cancel sigterm overlap samewo.  Environment:
 // ISOPOD_BIN the isopod under test; MCP_WO_PREFIX the work orders' prefix
 // (each case adds its own tag); the rest (ISOPOD_STATE_DIR, ISOPOD_PORTS,
 // the images, XDG_CONFIG_HOME with slow stand-in modules) passes through to
@@ -127,6 +127,26 @@ async function caseLifecycle() {
 	ok('logs', await c.callTool({ name: 'logs', arguments: { work_order: w, tail: 5 } }));
 	const ex = ok('exec', await c.callTool({ name: 'exec', arguments: { work_order: w, argv: ['echo', 'hi there'] } }));
 	check(ex.exit_code === 0 && ex.stdout === 'hi there\n', `exec: ${JSON.stringify(ex)}`);
+	if (s.tools.some((t) => t.name === 'odoo')) {
+		// the stand-in's odoo-bin: whatever it answers, the document is {exit_code, stdout, stderr, truncated}
+		const od = ok('odoo', await c.callTool({ name: 'odoo', arguments: { work_order: w, args: ['--version'] } }, undefined, LONG));
+		check(Number.isInteger(od.exit_code) && typeof od.truncated === 'boolean', `odoo: ${JSON.stringify(od)}`);
+		say(`odoo: exit_code ${od.exit_code}`);
+	}
+	// progress, then the response, then nothing more for that token (seen raw, 1.5 s after it)
+	const rv = await raw(
+		[
+			'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}',
+			`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"verify","arguments":{"work_order":"${w}"},"_meta":{"progressToken":"tok"}}}`,
+		],
+		2,
+		1500
+	);
+	const at = rv.got.findIndex((m) => m.id === 2);
+	check(at > 0 && rv.got[at].result?.structuredContent, `raw verify: ${JSON.stringify(rv.got[at])}`);
+	const late = rv.got.slice(at + 1).filter((m) => m.method === 'notifications/progress');
+	check(late.length === 0, `progress after the response: ${JSON.stringify(late)}`);
+	say(`raw verify: ${rv.got.filter((m) => m.method === 'notifications/progress').length} progress before the response, none after`);
 	const v = await c.callTool({ name: 'verify', arguments: { work_order: w } }, undefined, LONG);
 	check(v.structuredContent, `verify: no report: ${v.content?.[0]?.text}`);
 	say(`verify: ${v.isError ? 'failed' : 'passed'} (report validated)`);
@@ -178,6 +198,37 @@ async function caseCancel() {
 	check(r.code === 0, `the server exited ${r.code}`);
 }
 
+// SIGTERM to the server while an up runs: it interrupts the up, waits for its
+// clean-up, and exits 0 (test_mcp.c then asks Podman that nothing is left).
+async function caseSigterm() {
+	const w = wo('term');
+	const s = await connect();
+	const proc = s.transport._process;
+	const closed = new Promise((resolve) => proc.once('close', (code, sig) => resolve({ code, sig })));
+	let sent = null;
+	const call = s.client
+		.callTool({ name: 'up', arguments: { work_order: w } }, undefined, {
+			...LONG,
+			onprogress: (p) => {
+				if (!sent && (p.message || '').startsWith('init: ')) {
+					sent = p.message;
+					proc.kill('SIGTERM');
+				}
+			},
+		})
+		.then(
+			() => 'answered',
+			() => 'no answer'
+		);
+	const t0 = Date.now();
+	const r = await Promise.race([closed, new Promise((resolve) => setTimeout(() => resolve(null), 120000).unref())]);
+	check(r, 'the server did not exit within 120 s of SIGTERM');
+	check(r.code === 0, `the server exited ${r.code} (${r.sig}) on SIGTERM`);
+	check((await call) === 'no answer', 'the interrupted up was answered');
+	say(`SIGTERM at "${sent}": the server exited 0 after ${Date.now() - t0} ms, the up unanswered`);
+	await s.client.close().catch(() => {});
+}
+
 // Two ups on different work orders at once: each one's progress starts before the other ends.
 async function caseOverlap() {
 	const [a, b] = [wo('ov-a'), wo('ov-b')];
@@ -226,6 +277,7 @@ const cases = {
 	schemas: caseSchemas,
 	lifecycle: caseLifecycle,
 	cancel: caseCancel,
+	sigterm: caseSigterm,
 	overlap: caseOverlap,
 	samewo: caseSameWo,
 };

@@ -120,15 +120,17 @@ export async function listed(client) {
 }
 
 // Raw lines to a fresh `isopod mcp` (no SDK: it would never send a malformed
-// line): the responses, one parsed object per line of stdout.
-export function raw(lines, waitFor) {
+// line, and it drops progress after a response unseen): every line of stdout
+// parsed, in order; stdin ends LINGER ms after the WAITFOR-th response.
+export function raw(lines, waitFor, linger = 0) {
 	return new Promise((resolve, reject) => {
 		const p = spawn(ISOPOD, ['mcp'], { stdio: ['pipe', 'pipe', 'inherit'] });
 		let out = '';
 		const got = [];
+		let answers = 0;
 		const timer = setTimeout(() => {
 			p.kill('SIGTERM');
-			reject(new Error(`raw: only ${got.length} of ${waitFor} answers: ${out}`));
+			reject(new Error(`raw: only ${answers} of ${waitFor} answers: ${out}`));
 		}, 20000);
 		p.stdout.on('data', (d) => {
 			out += d;
@@ -141,7 +143,7 @@ export function raw(lines, waitFor) {
 				} catch (e) {
 					reject(new Error(`raw: not a JSON line on stdout: ${line}`));
 				}
-				if (got.length === waitFor) p.stdin.end();
+				if ('id' in got[got.length - 1] && ++answers === waitFor) setTimeout(() => p.stdin.end(), linger);
 			}
 		});
 		p.on('close', (code) => {
