@@ -161,8 +161,10 @@ static void test_same_work_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_protocol), cmocka_unit_test(test_schemas), cmocka_unit_test(test_lifecycle),
-		cmocka_unit_test(test_cancel),   cmocka_unit_test(test_overlap), cmocka_unit_test(test_same_work_order),
+		cmocka_unit_test(test_protocol),        cmocka_unit_test(test_schemas),
+		cmocka_unit_test(test_lifecycle),       cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_sigterm),         cmocka_unit_test(test_overlap),
+		cmocka_unit_test(test_same_work_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
