@@ -9,7 +9,8 @@
  * and the timed calls; isopod's own: the peak of an `isopod ls --json`
  * process (/proc/PID/status sampled every 0.2 ms while it runs).  And the
  * floor under both: ls's own two Podman requests (pods and volumes by
- * label) on one warm connection, timed in the same turns.
+ * label) on one warm connection, timed in the same turns.  The same three
+ * are timed first with no work order, on one line.
  *
  * The 10 work orders (bench-mcp-PID-N by default) are brought up through the server
  * itself, all at once, in a state directory of their own with ports from
@@ -266,8 +267,8 @@ static void nap_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* The timed turns with the work orders up, and the figures: 0, or 1 when a turn failed. */
-static int measure(const char *prefix, int runs, long rss_fresh)
+/* The timed turns with N_UP work orders up, and the figures (RSS ones when RSS_FRESH >= 0): 0, or 1 on a failure. */
+static int measure(const char *prefix, int runs, int n_up, long rss_fresh)
 {
 	double *mcp = xzalloc(sizeof(double) * (size_t)runs), *proc = xzalloc(sizeof(double) * (size_t)runs);
 	double *api = xzalloc(sizeof(double) * (size_t)runs);
@@ -283,8 +284,8 @@ static int measure(const char *prefix, int runs, long rss_fresh)
 		int64_t t0 = iso_now_us();
 		char *r = call(id++, "ls", "{}");
 		mcp[i] = (double)(iso_now_us() - t0) / 1e3;
-		if (!r || count_listed(r, prefix) != N_WO) {
-			fprintf(stderr, "bench_mcp: ls did not list the %d work orders: %.300s\n", N_WO, r ? r : "");
+		if (!r || count_listed(r, prefix) != n_up) {
+			fprintf(stderr, "bench_mcp: ls did not list the %d work orders: %.300s\n", n_up, r ? r : "");
 			rc = 1;
 		}
 		free(r);
@@ -296,9 +297,14 @@ static int measure(const char *prefix, int runs, long rss_fresh)
 	ls_process(&peak);
 	nap_ms(1000);
 	long rss_warm = rss_anon_kb(server);
-	if (!rc) {
+	if (!rc && rss_fresh < 0) {
 		double mm = median(mcp, runs), mp = median(proc, runs), ma = median(api, runs);
-		printf("ls with %d work orders up, tools/call on a warm server vs a process, same run:\n", N_WO);
+		printf("ls with no work orders: call %.2f ms, process %.2f ms, Podman %.2f ms (medians of %d): ratio "
+		       "%.2fx\n",
+		       mm, mp, ma, runs, mm / mp);
+	} else if (!rc) {
+		double mm = median(mcp, runs), mp = median(proc, runs), ma = median(api, runs);
+		printf("ls with %d work orders up, tools/call on a warm server vs a process, same run:\n", n_up);
 		report("  tools/call ls (round trip)", mcp, runs);
 		report("  isopod ls --json (process)", proc, runs);
 		report("  its 2 Podman requests (floor)", api, runs);
@@ -339,7 +345,7 @@ int main(void)
 	if (!podman)
 		fprintf(stderr, "bench_mcp: skipped: Podman does not answer (isopod version failed)\n");
 	else {
-		rc = ups(prefix) < 0 || measure(prefix, runs, rss_fresh);
+		rc = measure(prefix, runs, 0, -1) || ups(prefix) < 0 || measure(prefix, runs, N_WO, rss_fresh);
 		downs(prefix);
 	}
 	close(to_srv);
