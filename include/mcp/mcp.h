@@ -23,8 +23,9 @@
  *     call costs a fork, not a process start and dynamic link.
  *   - The parent turns exit code + document into the result; progress
  *     lines into notifications/progress when the request had
- *     _meta.progressToken (a heartbeat repeating the last step after 1.5 s
- *     of silence; none after the response).  notifications/cancelled:
+ *     _meta.progressToken (a heartbeat repeating the last step after 1 s
+ *     of silence, checked every 250 ms while calls are in flight, so no gap
+ *     reaches 2 s; none after the response; no wake-ups when idle).  notifications/cancelled:
  *     SIGINT to the child (the command removes what it made), no response.
  *     A child killed by a signal: an isError result naming it.
  *   - No global lock: calls on different work orders run at once.  Calls
