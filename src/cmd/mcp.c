@@ -17,6 +17,7 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "mcp/mcp.h"
+#include "podman/transport.h"
 
 #define MAX_CALLS 64
 #define CAP_OUT (256 * 1024)
@@ -514,6 +515,20 @@ static int serve(int sigr)
 	return 0;
 }
 
+/*
+ * libcurl's global initialisation (TLS included) once, here, so every call's
+ * child inherits it instead of paying it per call.  A transport to a path
+ * nobody listens on is made and freed: nothing is connected.
+ */
+static void warm_transport(void)
+{
+	struct podman_endpoint ep;
+	if (podman_endpoint_parse("unix:///nonexistent/isopod-mcp-warm.sock", &ep, NULL) < 0)
+		return;
+	podman_transport_free(podman_transport_curl_new(&ep, NULL, NULL));
+	podman_endpoint_release(&ep);
+}
+
 static const struct cli_help mcp_help = {
 	"usage: isopod mcp\n\n"
 	"Serve the Model Context Protocol (revision 2025-11-25) on stdin/stdout: one JSON-RPC\n"
@@ -545,6 +560,7 @@ int cmd_mcp(int argc, char **argv, const struct iso_globals *g)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+	warm_transport();
 	rc = serve(sp[0]);
 	close(sp[0]);
 	close(sp[1]);
