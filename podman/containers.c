@@ -73,6 +73,10 @@ static void spec_json(iso_jgen *g, const struct podman_container_spec *s)
 		iso_jgen_kv_string(g, "stop_signal", s->stop_signal);
 	if (s->image_volume_mode)
 		iso_jgen_kv_string(g, "image_volume_mode", s->image_volume_mode);
+	if (s->stdin_open)
+		iso_jgen_kv_bool(g, "stdin", 1);
+	if (s->terminal)
+		iso_jgen_kv_bool(g, "terminal", 1);
 	if (s->n_rlimits) {
 		iso_jgen_key(g, "r_limits");
 		iso_jgen_array_open(g);

@@ -108,7 +108,10 @@ int podman_container_logs(struct podman_client *c, const char *name, const struc
 		xasprintf("/containers/%s/logs?stdout=%s&stderr=%s&follow=%s&timestamps=%s%s", esc,
 			  out ? "true" : "false", errs ? "true" : "false", o && o->follow ? "true" : "false",
 			  o && o->timestamps ? "true" : "false", tail);
-	return framed_call(c, "GET", path, NULL, 0, o && o->follow ? -1 : 0, cb, ctx, what, err);
+	long timeout = 0;
+	if (o && o->follow)
+		timeout = o->timeout_ms > 0 ? o->timeout_ms : -1;
+	return framed_call(c, "GET", path, NULL, 0, timeout, cb, ctx, what, err);
 }
 
 int podman_exec_create(struct podman_client *c, const char *container, const struct podman_exec_spec *s, char **id,
@@ -238,5 +241,33 @@ int podman_exec_resize(struct podman_client *c, const char *id, int height, int 
 	cleanup_free char *what = xasprintf("resize exec session '%.12s'", id);
 	cleanup_free char *esc = podman_escape(id);
 	cleanup_free char *path = xasprintf("/exec/%s/resize?h=%d&w=%d", esc, height, width);
+	return podman_call_ok(c, "POST", path, what, err);
+}
+
+int podman_container_attach(struct podman_client *c, const char *name, struct podman_raw **raw, struct iso_error **err)
+{
+	cleanup_free char *what = xasprintf("attach to container '%s'", name);
+	cleanup_free char *esc = podman_escape(name);
+	cleanup_free char *full =
+		xasprintf("%s/containers/%s/attach?stream=true&logs=false&stdin=true&stdout=true&stderr=true",
+			  PODMAN_API_PREFIX, esc);
+	struct podman_response resp = {0};
+	struct podman_request req = {.method = "POST", .path = full, .timeout_ms = -1};
+	if (podman_client_ensure(c, err) < 0 || c->t->ops->upgrade(c->t, &req, &resp, raw, err) < 0)
+		return iso_error_wrap(err, "%s", what);
+	if (!*raw) {
+		podman_error_from_response(resp.status, resp.body, resp.len, what, err);
+		podman_response_release(&resp);
+		return -1;
+	}
+	podman_response_release(&resp);
+	return 0;
+}
+
+int podman_container_resize(struct podman_client *c, const char *name, int height, int width, struct iso_error **err)
+{
+	cleanup_free char *what = xasprintf("resize the terminal of container '%s'", name);
+	cleanup_free char *esc = podman_escape(name);
+	cleanup_free char *path = xasprintf("/containers/%s/resize?h=%d&w=%d", esc, height, width);
 	return podman_call_ok(c, "POST", path, what, err);
 }

@@ -20,6 +20,7 @@ const struct iso_command iso_commands[] = {
 	{"logs", cmd_logs, "print a work order's logs (odoo, db or init)"},
 	{"exec", cmd_exec, "run a command in a work order's container"},
 	{"odoo", cmd_odoo, "run Odoo once with a work order's settings (-u, shell, neutralize...)"},
+	{"test", cmd_test, "run a work order's module tests, with a verdict (passed, failed, no-tests)"},
 	{"verify", cmd_verify, "prove a work order's network isolation"},
 	{"gc", cmd_gc, "finish interrupted runs and reclaim unused port leases"},
 	{"doctor", cmd_doctor, "check this host for rootless work orders, with the fix for each problem"},

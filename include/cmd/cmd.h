@@ -49,6 +49,13 @@ int cmd_status(int argc, char **argv, const struct iso_globals *g);
 int cmd_logs(int argc, char **argv, const struct iso_globals *g);
 int cmd_exec(int argc, char **argv, const struct iso_globals *g);
 int cmd_odoo(int argc, char **argv, const struct iso_globals *g);
+/*
+ * For a one-shot Odoo in R's pod (odoo, test): the pod must be running; its
+ * ports go into R, and its own repository (the pod's label) replaces the
+ * configuration's unless REPO_GIVEN, so the one-shot mounts the addons the running Odoo has.
+ */
+int cmd_odoo_need_up(struct wo_run *r, int repo_given, struct iso_error **err);
+int cmd_test(int argc, char **argv, const struct iso_globals *g);
 int cmd_gc(int argc, char **argv, const struct iso_globals *g);
 /* gc's part for templates and snapshots (src/cmd/gc_store.c); each thing done or skipped told through TELL. */
 typedef void (*cmd_gc_tell)(void *ctx, const char *action, const char *profile, const char *subject,

@@ -67,11 +67,23 @@ enum wo_oneshot {
  */
 int lifecycle_run_oneshot(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int *exit_code, char **output,
 			  struct iso_error **err);
-/* Each line of a one-shot's output as it runs (no newline); its return is ignored. */
-typedef void (*lifecycle_line_cb)(void *ctx, const char *line);
-/* lifecycle_run_oneshot, with its output's lines handed to CB while it runs (read about twice a second). */
+/* Each line of a one-shot's output as it runs (no newline), IS_STDERR: which stream it came on. */
+typedef void (*lifecycle_line_cb)(void *ctx, int is_stderr, const char *line);
+/* lifecycle_run_oneshot, with its output's lines handed to CB as they come (the logs followed). */
 int lifecycle_run_oneshot_watch(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, lifecycle_line_cb cb,
 				void *ctx, int *exit_code, char **output, struct iso_error **err);
+/*
+ * An interactive one-shot: created with stdin open (a terminal with TTY),
+ * attached (*raw: raw with TTY, framed without) and started; the caller
+ * pumps the stream, then lifecycle_oneshot_close waits for its status and
+ * removes it (on failure: lifecycle_oneshot_abandon).
+ */
+struct podman_raw;
+int lifecycle_oneshot_open(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int tty,
+			   struct podman_raw **raw, struct iso_error **err);
+int lifecycle_oneshot_close(struct wo_run *r, int *exit_code, struct iso_error **err);
+/* After a failed or interrupted one-shot of R: remove its container if made (signals held back); 0 when gone. */
+int lifecycle_oneshot_abandon(struct wo_run *r);
 
 /* ---- removal and undo (src/lifecycle/remove.c) ---- */
 /* Remove what MADE names, of work order W, pod first; errors are collected, the rest still tried. */

@@ -48,8 +48,9 @@ struct podman_logs_opts {
 	int tail;             /* lines; < 0: all */
 	int stdout_, stderr_; /* both 0: both */
 	int timestamps;
+	long timeout_ms; /* with follow: give up after this long (ETIMEDOUT); 0: never */
 };
-/* Logs of container NAME, demuxed to CB; with follow until it stops or CB stops. */
+/* Logs of container NAME, demuxed to CB; with follow until it stops, CB stops or the timeout. */
 int podman_container_logs(struct podman_client *c, const char *name, const struct podman_logs_opts *o,
 			  podman_output_cb cb, void *ctx, struct iso_error **err);
 
@@ -82,6 +83,13 @@ int podman_exec_attach(struct podman_client *c, const char *id, int tty, int hei
 		       struct iso_error **err);
 /* Resize the TTY of a running exec session (on SIGWINCH). */
 int podman_exec_resize(struct podman_client *c, const char *id, int height, int width, struct iso_error **err);
+/*
+ * Attach to container NAME's stdin, stdout and stderr before it starts
+ * (podman run -i): *raw is the live stream (raw when the container has a
+ * terminal, framed when not).
+ */
+int podman_container_attach(struct podman_client *c, const char *name, struct podman_raw **raw, struct iso_error **err);
+int podman_container_resize(struct podman_client *c, const char *name, int height, int width, struct iso_error **err);
 
 /* ---- parsers, exposed for the fuzz targets and tests ---- */
 /* Turn a libpod error answer into *err (always returns -1). WHAT: "create pod 'x'". */

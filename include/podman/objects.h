@@ -157,6 +157,8 @@ struct podman_container_spec {
 	const char *stop_signal; /* NULL: the image's */
 	/* The image's VOLUME paths: NULL (anonymous volumes), "tmpfs", or "ignore" (none: for tools that write nothing) */
 	const char *image_volume_mode;
+	int stdin_open; /* keep stdin open for an attach (podman run -i) */
+	int terminal;   /* give it a pseudo-terminal (podman run -t) */
 };
 int podman_container_create(struct podman_client *c, const struct podman_container_spec *spec, char **id,
 			    struct iso_error **err);

@@ -44,7 +44,7 @@ struct tr_failure {
 	char *test;      /* "Class.method" (or Odoo's description, e.g. "setUpClass (...)") */
 	char *module;    /* the addon, from odoo.addons.MOD.tests...; NULL when unknown */
 	char *kind;      /* "failure" | "error" (static) */
-	char *message;   /* the traceback's last line, else the record's first line */
+	char *message;   /* the exception's line after the traceback's frames, else its last line, else the test */
 	char *traceback; /* its last TR_TRACE_LINES lines, '\n'-joined */
 };
 

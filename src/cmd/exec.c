@@ -29,18 +29,11 @@
 #include "base/cleanup.h"
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/pump.h"
 #include "workorder/workorder.h"
 #include "podman/exec.h"
 
 #define EXEC_INSPECT_WAIT_MS 3000
-
-static volatile sig_atomic_t winch;
-
-static void on_winch(int sig)
-{
-	(void)sig;
-	winch = 1;
-}
 
 /* Report ERR (freeing it) the way every command does, but exit as podman exec: 125. */
 static int exec_fail(const struct iso_globals *g, int mid_line, struct iso_error *err)
@@ -50,129 +43,6 @@ static int exec_fail(const struct iso_globals *g, int mid_line, struct iso_error
 		putchar('\n');
 	cli_fail(g, err);
 	return ISO_EXEC_EXIT_FAILED;
-}
-
-struct term {
-	int raw;
-	struct termios saved;
-};
-
-static void term_restore(struct term *t)
-{
-	if (t->raw)
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &t->saved);
-	t->raw = 0;
-}
-
-static void term_make_raw(struct term *t)
-{
-	struct termios r;
-	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &t->saved) < 0)
-		return;
-	r = t->saved;
-	cfmakeraw(&r);
-	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &r) == 0)
-		t->raw = 1;
-}
-
-static int term_size(int *h, int *w)
-{
-	struct winsize ws;
-	int fd = isatty(STDIN_FILENO) ? STDIN_FILENO : STDOUT_FILENO;
-	if (ioctl(fd, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
-		return -1;
-	*h = ws.ws_row;
-	*w = ws.ws_col;
-	return 0;
-}
-
-/* CTX: an int, whether stdout's last byte so far ended no line. */
-static int on_output(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
-{
-	int fd = stream == PODMAN_STDERR ? STDERR_FILENO : STDOUT_FILENO;
-	if (fd == STDOUT_FILENO && len)
-		*(int *)ctx = data[len - 1] != '\n';
-	return iso_write_all(fd, data, len) < 0 ? 1 : 0;
-}
-
-struct pump {
-	struct podman_client *client;
-	const char *id;
-	struct podman_raw *raw;
-	int tty, in_open;
-	int *mid_line; /* stdout's last byte ended no line (on_output's context) */
-	struct podman_demux demux;
-};
-
-/* Hand what the session sent so far to stdout/stderr: 1 at its end, 0 when drained, -1 on error. */
-static int pump_output(struct pump *p, struct iso_error **err)
-{
-	char buf[16384];
-	for (;;) {
-		struct iso_error *e = NULL;
-		ssize_t k = p->raw->ops->read(p->raw, buf, sizeof(buf), 0, &e);
-		if (k < 0 && e && e->status == EAGAIN) {
-			iso_error_free(e);
-			return 0;
-		}
-		if (k < 0)
-			return iso_error_move(err, e);
-		if (k == 0)
-			return 1;
-		if (p->tty) {
-			if (on_output(p->mid_line, PODMAN_STDOUT, buf, (size_t)k))
-				return 1; /* our stdout is gone: nobody reads the rest */
-		} else {
-			int rc = podman_demux_feed(&p->demux, buf, (size_t)k, err);
-			if (rc < 0)
-				return -1;
-			if (rc > 0)
-				return 1;
-		}
-	}
-}
-
-/* Stdin to the session; at its end shut the write side so the command sees EOF. */
-static int pump_input(struct pump *p, struct iso_error **err)
-{
-	char buf[16384];
-	ssize_t k = read(STDIN_FILENO, buf, sizeof(buf));
-	if (k < 0 && (errno == EINTR || errno == EAGAIN))
-		return 0;
-	if (k <= 0) {
-		p->in_open = 0;
-		int fd = p->raw->ops->fd(p->raw);
-		/* The transport's stream has no half-close of its own; its socket is a plain one. */
-		if (fd >= 0)
-			shutdown(fd, SHUT_WR);
-		return 0;
-	}
-	return p->raw->ops->write(p->raw, buf, (size_t)k, err);
-}
-
-static int pump_run(struct pump *p, struct iso_error **err)
-{
-	int fd = p->raw->ops->fd(p->raw);
-	for (;;) {
-		int rc = pump_output(p, err);
-		if (rc != 0)
-			return rc < 0 ? -1 : 0;
-		if (wo_interrupted)
-			return iso_error_set(err, ISO_E_INTERNAL, ECANCELED, "interrupted");
-		if (winch) {
-			winch = 0;
-			int h, w;
-			struct iso_error *e = NULL;
-			if (term_size(&h, &w) == 0 && podman_exec_resize(p->client, p->id, h, w, &e) < 0)
-				iso_error_free(e); /* a resize racing the end of the session is harmless */
-		}
-		struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = STDIN_FILENO, .events = POLLIN}};
-		int n = poll(fds, p->in_open ? 2 : 1, 500);
-		if (n < 0 && errno != EINTR)
-			return iso_error_set(err, ISO_E_INTERNAL, errno, "poll: %s", strerror(errno));
-		if (n > 0 && p->in_open && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && pump_input(p, err) < 0)
-			return -1;
-	}
 }
 
 /* The exit code of the finished session (it may take a moment to be recorded after the stream ends). */
@@ -285,29 +155,14 @@ static int parse_opts(int argc, char **argv, struct iso_globals *g, struct exec_
 	return -1;
 }
 
-/* Signals for the session: TERM and HUP end it, WINCH resizes a TTY; a closed pipe is an error, not death. */
-static void session_signals(int tty, int *h, int *wd)
-{
-	cli_catch_signals(SIGTERM, SIGHUP, 0);
-	signal(SIGPIPE, SIG_IGN);
-	if (!tty)
-		return;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_winch;
-	sigaction(SIGWINCH, &sa, NULL);
-	term_size(h, wd);
-}
-
 /* Attach, pump the streams, read the exit code into *code (126/127 when the start is refused so). */
 static int session_run(struct wo_ctx *w, const char *id, const struct exec_opts *o, int *code, int *mid_line,
 		       struct iso_error **err)
 {
-	struct term term = {0};
-	struct pump p = {0};
+	struct cmd_term term = {0};
+	struct cmd_pump p = {0};
 	int h = 0, wd = 0;
-	session_signals(o->tty, &h, &wd);
+	cmd_pump_signals(o->tty, &h, &wd);
 	if (podman_exec_attach(w->client, id, o->tty, h, wd, &p.raw, err) < 0) {
 		int nf = start_failure_code(*err);
 		if (!nf)
@@ -319,21 +174,22 @@ static int session_run(struct wo_ctx *w, const char *id, const struct exec_opts 
 		return 0;
 	}
 	if (o->tty && o->interactive)
-		term_make_raw(&term);
+		cmd_term_make_raw(&term);
 	p.client = w->client;
 	p.id = id;
 	p.tty = o->tty;
 	p.in_open = o->interactive;
 	p.mid_line = mid_line;
-	podman_demux_init(&p.demux, on_output, mid_line);
+	p.resize = podman_exec_resize;
+	podman_demux_init(&p.demux, cmd_pump_on_output, mid_line);
 	/* A resize is refused until the session runs: the size given to the start may not have been applied. */
 	if (o->tty && h && wd) {
 		struct iso_error *e = NULL;
 		if (podman_exec_resize(w->client, id, h, wd, &e) < 0)
 			iso_error_free(e);
 	}
-	int rc = pump_run(&p, err);
-	term_restore(&term);
+	int rc = cmd_pump_run(&p, err);
+	cmd_term_restore(&term);
 	if (rc == 0)
 		rc = session_exit_code(w->client, id, code, err);
 	podman_raw_close(p.raw);

@@ -7,6 +7,7 @@
  * `gc` cannot find.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 
 #include "base/log.h"
@@ -34,19 +35,6 @@ static int collect(void *ctx, enum podman_stream_id stream, const char *data, si
 	b->len = keep;
 	b->data[keep] = '\0';
 	iso_buf_append(b, data, len);
-	return 0;
-}
-
-struct watch_read {
-	struct iso_buf b;
-	int over; /* the output outgrew the cap */
-};
-
-static int collect_all(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
-{
-	struct watch_read *x = ctx;
-	if (iso_buf_append(&x->b, data, len) < 0)
-		x->over = 1;
 	return 0;
 }
 
@@ -122,84 +110,91 @@ static void oneshot_spec_release(struct oneshot_spec *s)
 		lifecycle_odoo_spec_release(&s->o);
 }
 
-#define WATCH_MS 400
-#define WATCH_CAP (4u << 20)
+#define LINE_CAP (64u << 10)
 
-/* Who reads a one-shot's lines while it runs, and how far it has read. */
-struct oneshot_watch {
+/* Who reads a one-shot's lines as they come: its output followed, cut into lines per stream. */
+struct oneshot_follow {
 	lifecycle_line_cb cb;
 	void *ctx;
-	size_t fed; /* bytes of the output already handed over, whole lines */
-	int off;    /* the output outgrew WATCH_CAP: no more lines */
+	struct iso_buf *out;    /* the whole output, capped as collect keeps it */
+	struct iso_buf line[2]; /* the partial line of stdout, stderr */
 };
 
-/* Hand the complete lines of the log after W->fed to the watcher. */
-static void watch_feed(struct wo_run *r, const char *name, struct oneshot_watch *wt)
+static void follow_flush(struct oneshot_follow *f, struct iso_buf *l)
 {
-	if (!wt->cb || wt->off)
-		return;
-	struct watch_read x = {.over = 0};
-	struct iso_buf *b = &x.b;
-	iso_buf_init(b, WATCH_CAP);
-	struct podman_logs_opts lo = {.tail = -1};
-	struct iso_error *e = NULL;
-	if (podman_container_logs(r->w->client, name, &lo, collect_all, &x, &e) < 0) {
-		iso_debug("read the output of '%s' while it runs: %s", name, e->msg);
-		iso_error_free(e);
-	}
-	wt->off = x.over;
-	for (char *p = b->data && b->len > wt->fed ? b->data + wt->fed : NULL, *nl;
-	     p && (nl = memchr(p, '\n', b->len - wt->fed));) {
-		*nl = '\0';
-		wt->cb(wt->ctx, p);
-		wt->fed += (size_t)(nl - p) + 1;
-		p = nl + 1;
-	}
-	iso_buf_release(b);
+	f->cb(f->ctx, l == &f->line[1], l->data ? l->data : "");
+	iso_buf_release(l);
+	iso_buf_init(l, LINE_CAP);
 }
 
-/* The wait for NAME's end timed out: 1 when the deadline is still ahead (keep waiting), 0 when not. */
-static int wait_again(struct wo_run *r, struct iso_error **err, long step)
+static int follow_chunk(void *ctx, enum podman_stream_id stream, const char *data, size_t len)
 {
-	if (step < 0 || !*err || (*err)->status != ETIMEDOUT || (r->deadline_ms && iso_now_ms() >= r->deadline_ms))
+	struct oneshot_follow *f = ctx;
+	collect(f->out, stream, data, len);
+	struct iso_buf *l = &f->line[stream == PODMAN_STDERR];
+	while (len) {
+		const char *nl = memchr(data, '\n', len);
+		size_t n = nl ? (size_t)(nl - data) : len;
+		/* A line longer than the cap keeps its beginning. */
+		size_t room = l->len < LINE_CAP - 1 ? LINE_CAP - 1 - l->len : 0;
+		iso_buf_append(l, data, n < room ? n : room);
+		if (!nl)
+			break;
+		follow_flush(f, l);
+		data += n + 1;
+		len -= n + 1;
+	}
+	return 0;
+}
+
+/* Time left until the run's deadline, at least 1 s; 0 when there is none. */
+static long left_ms(const struct wo_run *r)
+{
+	if (!r->deadline_ms)
 		return 0;
-	if (r->w->abort_flag && *r->w->abort_flag)
-		return 0;
+	long left = (long)(r->deadline_ms - iso_now_ms());
+	return left > 1000 ? left : 1000;
+}
+
+static int timed_out(const char *name, const char *prog, struct iso_error **err)
+{
 	iso_error_free(*err);
 	*err = NULL;
-	return 1;
+	return iso_error_set(err, ISO_E_TIMEOUT, ETIMEDOUT,
+			     "container '%s' (%s) did not finish within the timeout; raise --timeout, and see "
+			     "its output with 'podman logs %s' while it runs",
+			     name, prog, name);
 }
 
 /*
  * Start the created one-shot NAME and wait for its end, bounded by the run's
- * readiness deadline; with a watcher, in steps of WATCH_MS, its new lines read between.
+ * deadline.  With F, its output is followed as it comes (one stream, no
+ * polling: the stream ends when the container does) and kept in F->out.
  */
-static int start_and_wait(struct wo_run *r, const char *name, const char *prog, struct oneshot_watch *wt,
+static int start_and_wait(struct wo_run *r, const char *name, const char *prog, struct oneshot_follow *f,
 			  int *exit_code, struct iso_error **err)
 {
 	struct wo_ctx *w = r->w;
-	if (podman_container_start(w->client, name, err) == 0) {
-		for (;;) {
-			/* A hung `odoo -i base` must not hang `up`. */
-			long left = r->deadline_ms ? (long)(r->deadline_ms - iso_now_ms()) : -1;
-			long t = left > 1000 ? left : 1000, step = wt->cb && t > WATCH_MS ? WATCH_MS : -1;
-			if (podman_container_wait_for(w->client, name, step > 0 ? step : t, exit_code, err) == 0) {
-				watch_feed(r, name, wt);
-				return 0;
-			}
-			if (!wait_again(r, err, step))
-				break;
-			watch_feed(r, name, wt);
+	if (podman_container_start(w->client, name, err) < 0)
+		return iso_error_wrap(err, "run container '%s'", name);
+	if (f) {
+		struct podman_logs_opts lo = {.follow = 1, .tail = -1, .timeout_ms = left_ms(r)};
+		int rc = podman_container_logs(w->client, name, &lo, follow_chunk, f, err);
+		for (int i = 0; i < 2; i++)
+			if (f->line[i].len)
+				follow_flush(f, &f->line[i]);
+		if (rc < 0) {
+			if ((*err)->status == ETIMEDOUT && !podman_err_aborted(*err))
+				return timed_out(name, prog, err);
+			return iso_error_wrap(err, "run container '%s'", name);
 		}
 	}
-	if (*err && (*err)->status == ETIMEDOUT && r->deadline_ms && iso_now_ms() >= r->deadline_ms) {
-		iso_error_free(*err);
-		*err = NULL;
-		return iso_error_set(err, ISO_E_TIMEOUT, ETIMEDOUT,
-				     "container '%s' (%s) did not finish within the timeout; raise --timeout, and see "
-				     "its output with 'podman logs %s' while it runs",
-				     name, prog, name);
-	}
+	/* A hung `odoo -i base` must not hang `up`. */
+	long t = left_ms(r);
+	if (podman_container_wait_for(w->client, name, t ? t : -1, exit_code, err) == 0)
+		return 0;
+	if (*err && (*err)->status == ETIMEDOUT && r->deadline_ms && iso_now_ms() >= r->deadline_ms)
+		return timed_out(name, prog, err);
 	return iso_error_wrap(err, "run container '%s'", name);
 }
 
@@ -228,11 +223,17 @@ int lifecycle_run_oneshot_watch(struct wo_run *r, enum wo_oneshot kind, const ch
 	    0) {
 		goto out; /* the podman layer names the container */
 	}
-	struct oneshot_watch wt = {.cb = cb, .ctx = ctx};
-	if (start_and_wait(r, name, cmd[0], &wt, exit_code, err) < 0)
+	struct oneshot_follow f = {.cb = cb, .ctx = ctx, .out = &out};
+	iso_buf_init(&f.line[0], LINE_CAP);
+	iso_buf_init(&f.line[1], LINE_CAP);
+	rc = start_and_wait(r, name, cmd[0], cb ? &f : NULL, exit_code, err);
+	iso_buf_release(&f.line[0]);
+	iso_buf_release(&f.line[1]);
+	if (rc < 0)
 		goto out;
+	rc = -1;
 	struct podman_logs_opts lo = {.tail = -1};
-	if (podman_container_logs(w->client, name, &lo, collect, &out, err) < 0)
+	if (!cb && podman_container_logs(w->client, name, &lo, collect, &out, err) < 0)
 		goto out;
 	if (podman_container_remove(w->client, name, 1, err) < 0)
 		goto out;
@@ -242,5 +243,68 @@ int lifecycle_run_oneshot_watch(struct wo_run *r, enum wo_oneshot kind, const ch
 out:
 	oneshot_spec_release(&s);
 	iso_buf_release(&out);
+	return rc;
+}
+
+int lifecycle_oneshot_open(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int tty,
+			   struct podman_raw **raw, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	const char *name = w->names.init_container;
+	if (remove_leftover(w, name, err) < 0)
+		return -1;
+	struct oneshot_spec s;
+	struct podman_container_spec spec = *oneshot_spec_init(&s, r, kind, cmd);
+	spec.stdin_open = 1;
+	spec.terminal = tty;
+	int rc = -1;
+	if (lifecycle_run_intent(r, LEASE_MADE_INIT, err) == 0 &&
+	    lifecycle_created_or_aborted(r, podman_container_create(w->client, &spec, NULL, err), LEASE_MADE_INIT,
+					 err) == 0)
+		rc = podman_container_attach(w->client, name, raw, err);
+	oneshot_spec_release(&s);
+	if (rc == 0 && podman_container_start(w->client, name, err) < 0) {
+		podman_raw_close(*raw);
+		*raw = NULL;
+		rc = -1;
+	}
+	return rc;
+}
+
+int lifecycle_oneshot_close(struct wo_run *r, int *exit_code, struct iso_error **err)
+{
+	struct wo_ctx *w = r->w;
+	const char *name = w->names.init_container;
+	long t = left_ms(r);
+	if (podman_container_wait_for(w->client, name, t ? t : -1, exit_code, err) < 0)
+		return iso_error_wrap(err, "wait for container '%s'", name);
+	if (podman_container_remove(w->client, name, 1, err) < 0)
+		return -1;
+	r->made &= ~(unsigned)LEASE_MADE_INIT;
+	return 0;
+}
+
+int lifecycle_oneshot_abandon(struct wo_run *r)
+{
+	if (!(r->made & LEASE_MADE_INIT))
+		return 0;
+	/* Not cut off by the signal that caused it, nor by a second one (held back until done). */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	if (r->w->abort_flag)
+		*r->w->abort_flag = 0;
+	struct iso_error *e = NULL;
+	int rc = podman_container_remove(r->w->client, r->w->names.init_container, 1, &e);
+	if (rc < 0 && !podman_err_not_found(e))
+		iso_warn("the one-shot container '%s' is left: %s; 'isopod gc' or the next run removes it",
+			 r->w->names.init_container, e->msg);
+	else
+		r->made &= ~(unsigned)LEASE_MADE_INIT, rc = 0;
+	iso_error_free(e);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }

@@ -282,7 +282,7 @@ struct init_watch {
 	const struct progress_sink *sink;
 };
 
-static void init_line(void *ctx, const char *line)
+static void init_line(void *ctx, int is_stderr, const char *line)
 {
 	struct init_watch *iw = ctx;
 	progress_odoo_line(&iw->odoo, line, iw->sink);

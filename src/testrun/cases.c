@@ -10,38 +10,73 @@
 #include "testrun/testrun.h"
 #include "tr_internal.h"
 
-struct tr_case *tr_case_add(struct tr_report *rep, const char *desc, const char *mod)
+/*
+ * DESC's class and method: "Class.method"; a subtest's "Subtest
+ * Class.method (params)" is its test's; a fixture's "setUpClass
+ * (odoo.addons.MOD.tests.test_x.TestX)" (odoo/tests/suite.py) is method
+ * setUpClass of TestX.
+ */
+static void split_desc(const char *desc, char **cls, char **name)
 {
-	if (rep->n_cases >= TR_MAX_CASES)
+	const char *paren = strstr(desc, " (");
+	size_t dl = strlen(desc);
+	if (strncmp(desc, "Subtest ", 8) == 0) {
+		desc += 8;
+		dl = strcspn(desc, " ");
+	} else if (paren && dl > 0 && desc[dl - 1] == ')' && !memchr(desc, '.', (size_t)(paren - desc))) {
+		const char *in = paren + 2, *end = desc + dl - 1, *dot = in;
+		for (const char *p = in; p < end; p++)
+			if (*p == '.')
+				dot = p + 1;
+		*cls = xstrndup(dot, (size_t)(end - dot));
+		*name = xstrndup(desc, (size_t)(paren - desc));
+		return;
+	}
+	const char *dot = memrchr(desc, '.', dl);
+	*cls = xstrndup(desc, dot ? (size_t)(dot - desc) : dl);
+	*name = dot ? xstrndup(dot + 1, dl - (size_t)(dot + 1 - desc)) : xstrdup("");
+}
+
+static struct tr_case *case_new(struct tr_report *rep, char *cls, char *name, const char *mod)
+{
+	if (rep->n_cases >= TR_MAX_CASES) {
+		free(cls), free(name);
 		return NULL;
+	}
 	if (rep->n_cases % 64 == 0)
 		rep->cases = xrealloc(rep->cases, (rep->n_cases + 64) * sizeof *rep->cases);
 	struct tr_case *c = &rep->cases[rep->n_cases++];
 	memset(c, 0, sizeof *c);
-	const char *dot = strrchr(desc, '.');
-	size_t cl = dot ? (size_t)(dot - desc) : strlen(desc);
-	char *cls = xstrndup(desc, cl);
 	c->classname = mod ? xasprintf("%s.%s", mod, cls) : xstrdup(cls);
 	free(cls);
-	c->name = xstrdup(dot ? dot + 1 : desc);
+	c->name = name;
 	c->module = mod ? xstrdup(mod) : NULL;
 	c->status = "passed";
 	return c;
 }
 
+struct tr_case *tr_case_add(struct tr_report *rep, const char *desc, const char *mod)
+{
+	char *cls, *name;
+	split_desc(desc, &cls, &name);
+	return case_new(rep, cls, name, mod);
+}
+
 /* The last case named DESC (of MOD when given), else a new one. */
 static struct tr_case *find_case(struct tr_report *rep, const char *desc, const char *mod)
 {
+	char *cls, *name;
+	split_desc(desc, &cls, &name);
 	for (size_t i = rep->n_cases; i-- > 0;) {
 		struct tr_case *c = &rep->cases[i];
-		size_t nl = strlen(c->name), dl = strlen(desc);
-		const char *cls = c->module ? c->classname + strlen(c->module) + 1 : c->classname;
-		size_t cll = strlen(cls);
-		if ((!mod || !c->module || strcmp(mod, c->module) == 0) && dl == cll + 1 + nl &&
-		    strncmp(desc, cls, cll) == 0 && desc[cll] == '.' && strcmp(desc + cll + 1, c->name) == 0)
+		const char *ccls = c->module ? c->classname + strlen(c->module) + 1 : c->classname;
+		if ((!mod || !c->module || strcmp(mod, c->module) == 0) && strcmp(ccls, cls) == 0 &&
+		    strcmp(c->name, name) == 0) {
+			free(cls), free(name);
 			return c;
+		}
 	}
-	return tr_case_add(rep, desc, mod);
+	return case_new(rep, cls, name, mod);
 }
 
 void tr_case_skip(struct tr_report *rep, const char *desc_reason, char *mod)

@@ -32,6 +32,11 @@ static void put(struct buf *b, const char *s, size_t n)
 	b->s[b->len] = 0;
 }
 
+static void puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
 static void putf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(struct buf *b, const char *fmt, ...)
 {
@@ -58,23 +63,26 @@ static size_t utf8_len(const unsigned char *s)
 	return n;
 }
 
-static void esc(struct buf *b, const char *str)
+/* STR as XML text, or (ATTR) as an attribute value, its white space kept as character references. */
+static void esc_as(struct buf *b, const char *str, int attr)
 {
 	const unsigned char *s = (const unsigned char *)(str ? str : "");
 	while (*s) {
 		unsigned char c = *s;
 		if (c == '&')
-			put(b, "&amp;", 5);
+			puts_(b, "&amp;");
 		else if (c == '<')
-			put(b, "&lt;", 4);
+			puts_(b, "&lt;");
 		else if (c == '>')
-			put(b, "&gt;", 4);
+			puts_(b, "&gt;");
 		else if (c == '"')
-			put(b, "&quot;", 6);
+			puts_(b, "&quot;");
 		else if (c == '\'')
-			put(b, "&apos;", 6);
-		else if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
-			put(b, "?", 1);
+			puts_(b, "&apos;");
+		else if (c == '\r' || (attr && (c == '\n' || c == '\t')))
+			putf(b, "&#%d;", c);
+		else if (c < 0x20 && c != '\t' && c != '\n')
+			puts_(b, "?");
 		else if (c >= 0x80) {
 			size_t n = utf8_len(s);
 			put(b, n ? (const char *)s : "?", n ? n : 1);
@@ -86,74 +94,138 @@ static void esc(struct buf *b, const char *str)
 	}
 }
 
+static void esc(struct buf *b, const char *str)
+{
+	esc_as(b, str, 0);
+}
+
+static void esc_attr(struct buf *b, const char *str)
+{
+	esc_as(b, str, 1);
+}
+
 static int same_module(const struct tr_case *c, const char *mod)
 {
 	return (!c->module && !mod) || (c->module && mod && strcmp(c->module, mod) == 0);
 }
 
-static void suite(struct buf *b, const struct tr_report *rep, const char *mod)
+struct counts {
+	int tests, fail, err, skip;
+	int64_t ms;
+};
+
+static void count(struct counts *n, const struct tr_case *c)
 {
-	int tests = 0, fail = 0, err = 0, skip = 0;
-	int64_t ms = 0;
-	for (size_t i = 0; i < rep->n_cases; i++) {
-		const struct tr_case *c = &rep->cases[i];
-		if (!same_module(c, mod))
-			continue;
-		tests++, ms += c->time_ms;
-		fail += strcmp(c->status, "failure") == 0;
-		err += strcmp(c->status, "error") == 0;
-		skip += strcmp(c->status, "skipped") == 0;
+	n->tests++, n->ms += c->time_ms;
+	n->fail += strcmp(c->status, "failure") == 0;
+	n->err += strcmp(c->status, "error") == 0;
+	n->skip += strcmp(c->status, "skipped") == 0;
+}
+
+static void testcase(struct buf *b, const struct tr_case *c)
+{
+	puts_(b, "    <testcase classname=\"");
+	esc_attr(b, c->classname);
+	puts_(b, "\" name=\"");
+	esc_attr(b, c->name);
+	putf(b, "\" time=\"%.3f\"", (double)c->time_ms / 1000);
+	if (strcmp(c->status, "passed") == 0) {
+		puts_(b, "/>\n");
+		return;
 	}
-	put(b, "  <testsuite name=\"", 19);
-	esc(b, mod ? mod : "odoo");
-	putf(b, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n", tests, fail, err, skip,
-	     (double)ms / 1000);
-	for (size_t i = 0; i < rep->n_cases; i++) {
-		const struct tr_case *c = &rep->cases[i];
-		if (!same_module(c, mod))
-			continue;
-		put(b, "    <testcase classname=\"", 25);
-		esc(b, c->classname);
-		put(b, "\" name=\"", 8);
-		esc(b, c->name);
-		putf(b, "\" time=\"%.3f\"", (double)c->time_ms / 1000);
-		if (strcmp(c->status, "passed") == 0) {
-			put(b, "/>\n", 3);
-			continue;
-		}
-		const char *el = strcmp(c->status, "skipped") == 0 ? "skipped" : c->status;
-		putf(b, ">\n      <%s message=\"", el);
-		esc(b, c->message);
-		if (c->text && *c->text) {
-			put(b, "\">", 2);
-			esc(b, c->text);
-			putf(b, "</%s>\n    </testcase>\n", el);
-		} else
-			put(b, "\"/>\n    </testcase>\n", 20);
+	const char *el = c->status; /* failure, error, skipped: JUnit's element names */
+	putf(b, ">\n      <%s message=\"", el);
+	esc_attr(b, c->message);
+	if (c->text && *c->text) {
+		puts_(b, "\">");
+		esc(b, c->text);
+		putf(b, "</%s>\n    </testcase>\n", el);
+	} else
+		puts_(b, "\"/>\n    </testcase>\n");
+}
+
+/* The testsuite of MOD's cases (and EXTRA's when given), LOG as its system-out when not NULL. */
+static void suite(struct buf *b, const struct tr_report *rep, const char *mod, const struct tr_case *extra,
+		  const char *log)
+{
+	struct counts n = {0};
+	for (size_t i = 0; i < rep->n_cases; i++)
+		if (same_module(&rep->cases[i], mod))
+			count(&n, &rep->cases[i]);
+	if (extra)
+		count(&n, extra);
+	puts_(b, "  <testsuite name=\"");
+	esc_attr(b, mod ? mod : "odoo");
+	putf(b, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" time=\"%.3f\">\n", n.tests, n.fail, n.err,
+	     n.skip, (double)n.ms / 1000);
+	for (size_t i = 0; i < rep->n_cases; i++)
+		if (same_module(&rep->cases[i], mod))
+			testcase(b, &rep->cases[i]);
+	if (extra)
+		testcase(b, extra);
+	if (log) {
+		puts_(b, "    <system-out>");
+		esc(b, log);
+		puts_(b, "</system-out>\n");
 	}
-	put(b, "  </testsuite>\n", 15);
+	puts_(b, "  </testsuite>\n");
+}
+
+/*
+ * A failed verdict that no test's failure explains (Odoo crashed during
+ * init, an ERROR line, no "Modules loaded."): one more case, so that a CI
+ * server shows the run red, with the rules as its message.
+ */
+static int verdict_case(const struct tr_report *rep, struct tr_case *c, char *msg, size_t cap)
+{
+	if (rep->verdict != TR_FAILED)
+		return 0;
+	for (size_t i = 0; i < rep->n_cases; i++)
+		if (strcmp(rep->cases[i].status, "failure") == 0 || strcmp(rep->cases[i].status, "error") == 0)
+			return 0;
+	size_t n = (size_t)snprintf(msg, cap, "the verdict is failed: rules");
+	for (size_t i = 0; rep->rules && rep->rules[i] && n < cap; i++)
+		n += (size_t)snprintf(msg + n, cap - n, "%s %s", i ? "," : "", rep->rules[i]);
+	*c = (struct tr_case){.classname = "isopod", .name = "verdict", .status = "failure", .message = msg};
+	return 1;
 }
 
 int tr_junit_write(int fd, const struct tr_report *rep, const char *log, struct iso_error **err)
 {
 	struct buf b = {0};
-	put(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", 39);
+	struct tr_case vc;
+	char vmsg[256];
+	int has_vc = verdict_case(rep, &vc, vmsg, sizeof vmsg);
+	struct counts n = {0};
+	for (size_t i = 0; i < rep->n_cases; i++)
+		count(&n, &rep->cases[i]);
+	if (has_vc)
+		count(&n, &vc);
+	puts_(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	putf(&b,
 	     "<testsuites name=\"isopod test\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\" "
 	     "time=\"%.3f\">\n",
-	     rep->run, rep->failed, rep->errors, rep->skipped, (double)rep->duration_ms / 1000);
+	     n.tests, n.fail, n.err, n.skip, (double)rep->duration_ms / 1000);
+	/* One suite per module, in the order of their first case; the verdict's case and the log in the last. */
+	size_t last = 0;
 	for (size_t i = 0; i < rep->n_cases; i++) {
 		size_t k = 0;
 		while (k < i && !same_module(&rep->cases[k], rep->cases[i].module))
 			k++;
 		if (k == i)
-			suite(&b, rep, rep->cases[i].module);
+			last = i;
+	}
+	for (size_t i = 0; i < rep->n_cases; i++) {
+		size_t k = 0;
+		while (k < i && !same_module(&rep->cases[k], rep->cases[i].module))
+			k++;
+		if (k == i)
+			suite(&b, rep, rep->cases[i].module, i == last && has_vc ? &vc : NULL,
+			      i == last ? (log ? log : "") : NULL);
 	}
 	if (rep->n_cases == 0)
-		suite(&b, rep, NULL);
-	put(&b, "  <system-out>", 14);
-	esc(&b, log);
-	put(&b, "</system-out>\n</testsuites>\n", 28);
+		suite(&b, rep, NULL, has_vc ? &vc : NULL, log ? log : "");
+	puts_(&b, "</testsuites>\n");
 	int rc = iso_write_all(fd, b.s, b.len);
 	int e = errno;
 	free(b.s);

@@ -26,6 +26,10 @@ struct tr_reader {
 	int64_t open_ts;
 	char *trace[TR_TRACE_LINES]; /* ring of the current failure's last lines */
 	size_t n_trace;
+	int in_frames;              /* the last traceback line was a frame ("  File ...", its code) */
+	char *exc_line;             /* the exception's line after the frames: the failure's message */
+	struct tr_failure spare;    /* a failure past TR_MAX_FAILURES: its case still gets its status */
+	char line[TR_LINE_MAX + 1]; /* the line being read, normalized */
 };
 
 struct rec {
@@ -110,6 +114,21 @@ static char *logger_module(const struct rec *r)
 	return cut(m, n);
 }
 
+/*
+ * The MOD of a class or module fixture's description, Odoo's _ErrorHolder
+ * (odoo/tests/suite.py, logged by odoo.tests.suite): "setUpClass
+ * (odoo.addons.MOD.tests.test_x.TestX)"; NULL otherwise.
+ */
+static char *holder_module(const char *desc)
+{
+	const char *m = strstr(desc, "(odoo.addons.");
+	if (!m)
+		return NULL;
+	m += 13;
+	size_t n = strcspn(m, ".)");
+	return n ? cut(m, n) : NULL;
+}
+
 static int logger_is(const struct rec *r, const char *name)
 {
 	return r->logger_len == strlen(name) && strncmp(r->logger, name, r->logger_len) == 0;
@@ -141,15 +160,22 @@ static void trace_flush(struct tr_reader *t)
 	*p = 0;
 	free(t->cur->traceback);
 	t->cur->traceback = s;
-	if (last) {
+	if (t->exc_line || last) {
 		free(t->cur->message);
-		t->cur->message = xstrdup(last);
+		t->cur->message = xstrdup(t->exc_line ? t->exc_line : last);
 	}
+	free(t->exc_line);
+	t->exc_line = NULL;
+	t->in_frames = 0;
 	for (size_t i = first; i < t->n_trace; i++) {
 		free(t->trace[i % TR_TRACE_LINES]);
 		t->trace[i % TR_TRACE_LINES] = NULL;
 	}
 	tr_case_set_failure(&t->rep, t->cur);
+	if (t->cur == &t->spare) {
+		free(t->spare.test), free(t->spare.module), free(t->spare.message), free(t->spare.traceback);
+		memset(&t->spare, 0, sizeof t->spare);
+	}
 	t->cur = NULL;
 	t->n_trace = 0;
 }
@@ -160,6 +186,13 @@ static void trace_add(struct tr_reader *t, const char *line)
 		t->traceback = 1;
 	if (!t->cur)
 		return;
+	if (line[0] == ' ') {
+		t->in_frames = 1;
+	} else if (line[0] && t->in_frames) {
+		free(t->exc_line);
+		t->exc_line = xstrdup(line);
+		t->in_frames = 0;
+	}
 	size_t i = t->n_trace % TR_TRACE_LINES;
 	free(t->trace[i]);
 	t->trace[i] = cut(line, strlen(line));
@@ -179,53 +212,113 @@ static void on_fail(struct tr_reader *t, const struct rec *r, const char *kind, 
 		t->n_failure++;
 	else
 		t->n_error++;
-	if (t->rep.n_failures >= TR_MAX_FAILURES)
-		return;
-	struct tr_failure *f = &t->rep.failures[t->rep.n_failures++];
+	struct tr_failure *f = t->rep.n_failures < TR_MAX_FAILURES ? &t->rep.failures[t->rep.n_failures++] : &t->spare;
 	memset(f, 0, sizeof *f);
-	f->test = cut(desc, strcspn(desc, "\n"));
+	f->test = cut(desc, strlen(desc));
 	f->module = logger_module(r);
+	if (!f->module)
+		f->module = holder_module(desc);
 	f->kind = (char *)kind;
 	f->message = xstrdup(f->test);
 	t->cur = f;
 }
 
-/* Odoo's messages that matter, by their exact texts (odoo/tests/result.py, loading.py). */
+static int logger_has_prefix(const struct rec *r, const char *pfx)
+{
+	size_t n = strlen(pfx);
+	return r->logger_len > n && strncmp(r->logger, pfx, n) == 0;
+}
+
+static void on_start(struct tr_reader *t, const struct rec *r)
+{
+	const char *m = r->msg + 9;
+	size_t len = strlen(m);
+	if (len > 4 && strcmp(m + len - 4, " ...") == 0)
+		len -= 4;
+	char *desc = cut(m, len), *mod = logger_module(r);
+	t->n_started++;
+	t->open = tr_case_add(&t->rep, desc, mod);
+	t->open_ts = r->ts;
+	free(desc);
+	free(mod);
+}
+
+static void on_skip(struct tr_reader *t, const struct rec *r)
+{
+	char *mod = logger_module(r);
+	if (!mod)
+		mod = holder_module(r->msg + 8);
+	t->n_skipped++;
+	tr_case_skip(&t->rep, r->msg + 8, mod);
+}
+
+/*
+ * Odoo's messages that matter, by their exact texts and levels
+ * (odoo/tests/result.py, odoo/tests/suite.py, odoo/modules/loading.py,
+ * odoo/service/server.py of 17.0 and 18.0).
+ */
 static void on_message(struct tr_reader *t, const struct rec *r)
 {
 	const char *m = r->msg;
-	int f, e, n;
-	if (strncmp(m, "Starting ", 9) == 0 && r->logger_len > 12 && strncmp(r->logger, "odoo.addons.", 12) == 0) {
-		size_t len = strlen(m + 9);
-		if (len > 4 && strcmp(m + 9 + len - 4, " ...") == 0)
-			len -= 4;
-		char *desc = cut(m + 9, len), *mod = logger_module(r);
-		t->n_started++;
-		t->open = tr_case_add(&t->rep, desc, mod);
-		t->open_ts = r->ts;
-		free(desc);
-		free(mod);
-	} else if (strncmp(m, "FAIL: ", 6) == 0) {
+	int test_logger = logger_has_prefix(r, "odoo.addons.") || logger_is(r, "odoo.tests.suite");
+	int is_error = strcmp(r->level, "ERROR") == 0, f, e, n;
+	if (test_logger && strncmp(m, "Starting ", 9) == 0 && logger_has_prefix(r, "odoo.addons.")) {
+		on_start(t, r);
+	} else if (test_logger && is_error && strncmp(m, "FAIL: ", 6) == 0) {
 		on_fail(t, r, "failure", m + 6);
-	} else if (strncmp(m, "ERROR: ", 7) == 0) {
+	} else if (test_logger && is_error && strncmp(m, "ERROR: ", 7) == 0) {
 		on_fail(t, r, "error", m + 7);
-	} else if (strncmp(m, "skipped ", 8) == 0) {
-		t->n_skipped++;
-		tr_case_skip(&t->rep, m + 8, logger_module(r));
+	} else if (test_logger && strncmp(m, "skipped ", 8) == 0) {
+		on_skip(t, r);
 	} else if (logger_is(r, "odoo.tests.stats") && sscanf(m, "%*[^:]: %d tests", &n) == 1) {
 		t->stats_run += n;
 	} else if (logger_is(r, "odoo.tests.result") &&
-		   sscanf(m, "%d failed, %d error(s) of %d tests", &f, &e, &n) == 3) {
+		   sscanf(m, "%d failed, %d error%*[(s)] of %d tests", &f, &e, &n) == 3) {
 		t->result_seen = 1;
 		t->res_failed = f, t->res_errors = e, t->res_run = n;
-	} else if (strcmp(m, "Modules loaded.") == 0) {
+	} else if (strcmp(m, "Modules loaded.") == 0 && logger_is(r, "odoo.modules.loading")) {
 		t->modules_loaded = 1;
 	}
 }
 
-void tr_reader_line(struct tr_reader *t, const char *line)
+/* A record that ends the test started last: the next test's, a failure's, the framework's own. */
+static int ends_test(const struct rec *r)
+{
+	return strncmp(r->msg, "Starting ", 9) == 0 || strncmp(r->msg, "FAIL: ", 6) == 0 ||
+	       strncmp(r->msg, "ERROR: ", 7) == 0 || logger_has_prefix(r, "odoo.tests.") ||
+	       logger_has_prefix(r, "odoo.modules.") || logger_has_prefix(r, "odoo.service.");
+}
+
+/*
+ * LINE without its ANSI colour sequences (Odoo colours the level on a
+ * terminal or with ODOO_PY_COLORS), its trailing white space (Odoo's format
+ * ends with " %(perf_info)s", empty outside a request, so every record ends
+ * with a space; a CRLF log ends with '\r'), cut to TR_LINE_MAX bytes.
+ */
+static const char *normalize(struct tr_reader *t, const char *line)
+{
+	size_t n = 0;
+	for (const char *p = line; *p && n < TR_LINE_MAX; p++) {
+		if (p[0] == '\033' && p[1] == '[') {
+			p += 2;
+			while (*p && (isdigit((unsigned char)*p) || *p == ';'))
+				p++;
+			if (!*p)
+				break;
+			continue; /* the sequence's final byte */
+		}
+		t->line[n++] = *p;
+	}
+	while (n > 0 && (t->line[n - 1] == ' ' || t->line[n - 1] == '\t' || t->line[n - 1] == '\r'))
+		n--;
+	t->line[n] = 0;
+	return t->line;
+}
+
+void tr_reader_line(struct tr_reader *t, const char *raw)
 {
 	struct rec r;
+	const char *line = normalize(t, raw ? raw : "");
 	if (!parse_record(line, &r)) {
 		if (!t->seen_record && line[0] == '#')
 			return;
@@ -234,15 +327,12 @@ void tr_reader_line(struct tr_reader *t, const char *line)
 	}
 	t->seen_record = 1;
 	trace_flush(t);
-	if (strncmp(r.msg, "Starting ", 9) == 0 || logger_is(&r, "odoo.tests.stats") ||
-	    strncmp(r.msg, "FAIL: ", 6) == 0 || strncmp(r.msg, "ERROR: ", 7) == 0)
+	if (ends_test(&r))
 		close_open(t, r.ts);
 	if (strcmp(r.level, "WARNING") == 0) {
-		if (t->rep.n_warnings < TR_MAX_WARNINGS) {
-			char *w = xasprintf("%.*s: %s", (int)r.logger_len, r.logger, r.msg);
-			t->rep.warnings[t->rep.n_warnings++] = cut(w, strlen(w));
-			free(w);
-		}
+		if (t->rep.n_warnings < TR_MAX_WARNINGS)
+			t->rep.warnings[t->rep.n_warnings++] =
+				xasprintf("%.*s: %s", (int)r.logger_len, r.logger, r.msg);
 		t->rep.n_warnings_total++;
 	} else if (strcmp(r.level, "ERROR") == 0) {
 		t->error_line = 1;
@@ -303,6 +393,8 @@ void tr_reader_free(struct tr_reader *t)
 		return;
 	for (size_t i = 0; i < TR_TRACE_LINES; i++)
 		free(t->trace[i]);
+	free(t->spare.test), free(t->spare.module), free(t->spare.message), free(t->spare.traceback);
+	free(t->exc_line);
 	tr_report_release(&t->rep);
 	free(t->db);
 	free(t);

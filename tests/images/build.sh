@@ -101,6 +101,7 @@ rootfs_odoo-standin() {
 		--customize-hook="upload $here/odoo-standin/odoo /usr/local/bin/odoo" \
 		--customize-hook='mkdir -p "$1/usr/local/lib/isopod-odoo-standin"' \
 		--customize-hook="upload $here/odoo-standin/standin_model.py /usr/local/lib/isopod-odoo-standin/standin_model.py" \
+		--customize-hook="copy-in $here/odoo-standin/pylib/odoo $here/odoo-standin/pylib/standin_tests.py /usr/local/lib/isopod-odoo-standin" \
 		--customize-hook="upload $here/odoo-standin/customize.sh /tmp/customize.sh" \
 		--customize-hook='chroot "$1" /bin/sh /tmp/customize.sh' \
 		bookworm "$1"

@@ -4,6 +4,9 @@
 set -eu
 chmod 0755 /entrypoint.sh /usr/local/bin/odoo
 chmod 0644 /usr/local/lib/isopod-odoo-standin/standin_model.py
+# The odoo package the addons' tests import, and the test run (pylib/ in the source tree).
+chown -R root:root /usr/local/lib/isopod-odoo-standin
+chmod -R u=rwX,go=rX /usr/local/lib/isopod-odoo-standin
 # The official image's odoo user (system uid/gid 101 when free).
 if ! grep -q '^odoo:' /etc/passwd; then
 	id=101
