@@ -25,9 +25,7 @@
 #define HEARTBEAT_MS 1000
 #define TICK_MS 250
 
-/* The commands a tool may run; test is weak until its command lands (its tool is listed once it has). */
-int cmd_test(int argc, char **argv, const struct iso_globals *g) __attribute__((weak));
-
+/* The commands a tool may run. */
 static iso_cmd_fn verb_fn(const char *verb)
 {
 	static const struct {
@@ -48,12 +46,11 @@ static iso_cmd_fn verb_fn(const char *verb)
 		 {"snapshots", cmd_snapshots},
 		 {"restore", cmd_restore},
 		 {"reset", cmd_reset},
-		 {"odoo", cmd_odoo}};
+		 {"odoo", cmd_odoo},
+		 {"test", cmd_test}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (!strcmp(t[i].verb, verb))
 			return t[i].fn;
-	if (!strcmp(verb, "test"))
-		return cmd_test;
 	return NULL;
 }
 

@@ -22,6 +22,10 @@
 	{                                                                                                              \
 		"timeout", MCP_INT, "--timeout", 0, "readiness timeout in seconds"                                     \
 	}
+#define REPO                                                                                                           \
+	{                                                                                                              \
+		"repo", MCP_STR, "--repo", 0, "the repository directory (default: the server's current repository)"    \
+	}
 #define CONFIRM                                                                                                        \
 	{                                                                                                              \
 		"confirm", MCP_BOOL, "", 0, "must be true: the call deletes data"                                      \
@@ -38,6 +42,7 @@ const struct mcp_tool mcp_tools[] = {
 	 {0},
 	 {WO,
 	  PROFILE,
+	  REPO,
 	  TIMEOUT,
 	  {"port", MCP_INT, "--port", 0, "the host port for Odoo"},
 	  {"verify", MCP_BOOL, "--verify", 0, "run verify once ready"},
@@ -117,7 +122,7 @@ const struct mcp_tool mcp_tools[] = {
 	 0,
 	 NULL,
 	 {0},
-	 {PROFILE, {"timeout", MCP_INT, "--timeout", 0, "give up after S seconds"}}},
+	 {PROFILE, REPO, {"timeout", MCP_INT, "--timeout", 0, "give up after S seconds"}}},
 	{"template_ls",
 	 "template",
 	 "ls",
@@ -126,7 +131,7 @@ const struct mcp_tool mcp_tools[] = {
 	 MCP_READONLY,
 	 NULL,
 	 {0},
-	 {PROFILE, {"all", MCP_BOOL, "--all", 0, "every profile's templates"}}},
+	 {PROFILE, REPO, {"all", MCP_BOOL, "--all", 0, "every profile's templates"}}},
 	{"template_rm",
 	 "template",
 	 "rm",
@@ -148,6 +153,7 @@ const struct mcp_tool mcp_tools[] = {
 	  {"name", MCP_STR, NULL, 0, "the snapshot name"},
 	  {"replace", MCP_BOOL, "--replace", 0, "replace a snapshot of that name"},
 	  PROFILE,
+	  REPO,
 	  TIMEOUT}},
 	{"snapshots",
 	 "snapshots",
@@ -175,7 +181,7 @@ const struct mcp_tool mcp_tools[] = {
 	 MCP_DESTRUCTIVE | MCP_CONFIRM | MCP_LOCKS,
 	 NULL,
 	 {0},
-	 {WO, {"name", MCP_STR, NULL, 1, "the snapshot name"}, PROFILE, TIMEOUT, CONFIRM}},
+	 {WO, {"name", MCP_STR, NULL, 1, "the snapshot name"}, PROFILE, REPO, TIMEOUT, CONFIRM}},
 	{"reset",
 	 "reset",
 	 NULL,
@@ -184,7 +190,7 @@ const struct mcp_tool mcp_tools[] = {
 	 MCP_DESTRUCTIVE | MCP_CONFIRM | MCP_LOCKS,
 	 NULL,
 	 {0},
-	 {WO, PROFILE, TIMEOUT, CONFIRM}},
+	 {WO, PROFILE, REPO, TIMEOUT, CONFIRM}},
 	{"test",
 	 "test",
 	 NULL,
@@ -200,7 +206,8 @@ const struct mcp_tool mcp_tools[] = {
 	  {"upgrade", MCP_BOOL, "--upgrade", 0, "upgrade the modules first"},
 	  {"junit", MCP_STR, "--junit", 0, "also write a JUnit XML report to this path on the server's host"},
 	  {"timeout", MCP_INT, "--timeout", 0, "give up after S seconds"},
-	  PROFILE}},
+	  PROFILE,
+	  REPO}},
 	{"odoo",
 	 "odoo",
 	 NULL,
@@ -209,7 +216,11 @@ const struct mcp_tool mcp_tools[] = {
 	 MCP_CAPTURE | MCP_DASHDASH | MCP_LOCKS,
 	 NULL,
 	 {0},
-	 {WO, {"args", MCP_ARGV, NULL, 0, "odoo-bin's arguments"}}},
+	 {WO,
+	  {"args", MCP_ARGV, NULL, 0, "odoo-bin's arguments"},
+	  PROFILE,
+	  REPO,
+	  {"timeout", MCP_INT, "--timeout", 0, "give up after S seconds"}}},
 	{NULL, NULL, NULL, NULL, NULL, 0, NULL, {0}, {{0}}},
 };
 
