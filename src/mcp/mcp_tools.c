@@ -24,7 +24,7 @@
 	}
 #define REPO                                                                                                           \
 	{                                                                                                              \
-		"repo", MCP_STR, "--repo", 0, "the repository directory (default: the server's current repository)"    \
+		"repo", MCP_STR, "--repo", 0, "the repository directory, as the command's --repo"                      \
 	}
 #define CONFIRM                                                                                                        \
 	{                                                                                                              \

@@ -6,13 +6,13 @@
  * here as its stdio server.  One cmocka test per case of the script:
  * protocol errors, schemas and annotations, up -> ls -> verify -> down with
  * progress, a cancelled up and a SIGTERM during an up (then Podman asked
- * by label that nothing is left), two ups overlapping, two calls on one
- * work order.  The stand-in's
+ * by label that nothing is left), the test tool's verdicts on tests/addons,
+ * two ups overlapping, two calls on one work order.  The stand-in's
  * modules take 2.2 s each, so the progress events come further apart than
  * 2 s and the server's heartbeats are what keeps the gaps short.  Without
  * node (>= 18) or tests/mcp/node_modules the tests skip with the reason
- * (fail under ISOPOD_REQUIRE_PODMAN).  Ports: block 30-39 of
- * ISOPOD_TEST_PORTS.
+ * (fail under ISOPOD_REQUIRE_PODMAN).  Ports: block 35-39 of
+ * ISOPOD_TEST_PORTS (at most three work orders at once).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -59,9 +59,23 @@ static void probe_node(void)
 
 static int setup(void **state)
 {
-	if (ptest_wo_env(state_dir, sizeof(state_dir), "mcp", 30, 10) < 0)
+	if (ptest_wo_env(state_dir, sizeof(state_dir), "mcp", 35, 5) < 0)
 		return -1;
 	char path[128];
+	/* the test tool's repository: tests/addons as its addons (readable by the containers' users) */
+	chmod(state_dir, 0711);
+	snprintf(path, sizeof(path), "%s/repo", state_dir);
+	mkdir(path, 0755);
+	setenv("MCP_TEST_REPO", path, 1);
+	snprintf(path, sizeof(path), "%s/repo/addons", state_dir);
+	const char *cp[] = {"cp", "-R", ISO_SRCDIR "/tests/addons", path, NULL};
+	struct iso_run_result r;
+	if (iso_run(cp, NULL, &r) < 0 || r.status != 0) {
+		fprintf(stderr, "cannot copy tests/addons to %s\n", path);
+		iso_run_result_release(&r);
+		return -1;
+	}
+	iso_run_result_release(&r);
 	setenv("XDG_CONFIG_HOME", state_dir, 1);
 	snprintf(path, sizeof(path), "%s/isopod", state_dir);
 	mkdir(path, 0700);
@@ -78,7 +92,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static const char *const tags[] = {"life", "cancel", "term", "ov-a", "ov-b", "same"};
+static const char *const tags[] = {"life", "cancel", "term", "test", "ov-a", "ov-b", "same"};
 
 static int teardown(void **state)
 {
@@ -145,6 +159,15 @@ static void test_sigterm(void **state)
 	ptest_wo_assert_gone("hub", w);
 }
 
+/* The test tool: its report on passed, failed (isError) and no tests ran (isError). */
+static void test_test_tool(void **state)
+{
+	char w[80];
+	run_case("testtool");
+	snprintf(w, sizeof(w), "%s-test", prefix);
+	ptest_wo_assert_gone("hub", w);
+}
+
 static void test_overlap(void **state)
 {
 	run_case("overlap");
@@ -161,10 +184,10 @@ static void test_same_work_order(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_protocol),        cmocka_unit_test(test_schemas),
-		cmocka_unit_test(test_lifecycle),       cmocka_unit_test(test_cancel),
-		cmocka_unit_test(test_sigterm),         cmocka_unit_test(test_overlap),
-		cmocka_unit_test(test_same_work_order),
+		cmocka_unit_test(test_protocol),  cmocka_unit_test(test_schemas),
+		cmocka_unit_test(test_lifecycle), cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_sigterm),   cmocka_unit_test(test_test_tool),
+		cmocka_unit_test(test_overlap),   cmocka_unit_test(test_same_work_order),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -4,11 +4,11 @@
 //
 //   node tests/mcp/client-test.mjs CASE...     (tests/integration/test_mcp.c runs it)
 //
-// CASE: protocol schemas lifecycle cancel sigterm overlap samewo.  Environment:
+// CASE: protocol schemas lifecycle cancel sigterm testtool overlap samewo.  Environment:
 // ISOPOD_BIN the isopod under test; MCP_WO_PREFIX the work orders' prefix
 // (each case adds its own tag); the rest (ISOPOD_STATE_DIR, ISOPOD_PORTS,
 // the images, XDG_CONFIG_HOME with slow stand-in modules) passes through to
-// the server.  Exit 0 when every case passed; one line per failure.
+// the server; MCP_TEST_REPO a repository whose addons are tests/addons (testtool).  Exit 0 when every case passed; one line per failure.
 import { EmptyResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import {
 	callWithProgress,
@@ -229,6 +229,37 @@ async function caseSigterm() {
 	await s.client.close().catch(() => {});
 }
 
+// The test tool, a verdict tool: the report as structuredContent on 0, 11 and 12,
+// isError on 11 (tests failed) and 12 (no tests ran).  MCP_TEST_REPO holds tests/addons.
+async function caseTestTool() {
+	const w = wo('test');
+	const repo = process.env.MCP_TEST_REPO;
+	check(repo, 'MCP_TEST_REPO is not set (a repository with tests/addons as its addons)');
+	const s = await connect();
+	if (!s.tools.some((t) => t.name === 'test')) fail('no tool test: cmd_test is not built in');
+	try {
+		ok('up', (await callWithProgress(s.client, 'up', { work_order: w, repo })).result);
+		const pass = await callWithProgress(s.client, 'test', { work_order: w, modules: ['isopod_test_pass'] });
+		const d = ok('test pass', pass.result);
+		check(d.verdict === 'passed', `test pass: ${d.verdict}`);
+		checkProgress('test pass', pass);
+		for (const [args, verdict] of [
+			[{ modules: ['isopod_test_fail'] }, 'failed'],
+			[{ modules: ['isopod_test_pass'], tags: 'nosuchtag' }, null],
+		]) {
+			const r = await callWithProgress(s.client, 'test', { work_order: w, ...args });
+			check(r.result.isError === true, `test ${JSON.stringify(args)}: not isError`);
+			const rep = r.result.structuredContent;
+			check(rep && typeof rep.verdict === 'string', `test ${JSON.stringify(args)}: no report: ${r.result.content?.[0]?.text}`);
+			if (verdict) check(rep.verdict === verdict, `test ${JSON.stringify(args)}: verdict ${rep.verdict}`);
+			say(`test ${JSON.stringify(args)}: isError with the report (verdict ${rep.verdict})`);
+		}
+	} finally {
+		await s.client.callTool({ name: 'down', arguments: { work_order: w, cleanup: true, confirm: true } }, undefined, LONG);
+	}
+	await closeAndWait(s);
+}
+
 // Two ups on different work orders at once: each one's progress starts before the other ends.
 async function caseOverlap() {
 	const [a, b] = [wo('ov-a'), wo('ov-b')];
@@ -278,6 +309,7 @@ const cases = {
 	lifecycle: caseLifecycle,
 	cancel: caseCancel,
 	sigterm: caseSigterm,
+	testtool: caseTestTool,
 	overlap: caseOverlap,
 	samewo: caseSameWo,
 };
