@@ -15,7 +15,14 @@
 #   as_user U CMD...       run CMD as user U (root only) with a clean environment
 #   sync_tree_to_user TOP U  copy the tree TOP (no .git, no build dirs) to
 #                          ~U/isopod-src/<hash of TOP>, owned by U (one copy per
-#                          checkout, so worktrees do not collide); prints its path
+#                          checkout, so worktrees do not collide); prints its path.
+#                          tests/mcp/node_modules stays (never copied, never
+#                          deleted) and is made there by mcp_client_ensure
+#   mcp_client_ensure DIR U  `npm ci` in DIR/tests/mcp as U (the MCP SDK client of
+#                          the tests, pinned by package-lock.json), once per
+#                          lockfile: stamped by its sha256; a warning, not a
+#                          failure, without npm or the registry (the MCP tests
+#                          then skip, or fail under ISOPOD_REQUIRE_PODMAN)
 #   podman_service_ensure SOCK   start `podman system service` on SOCK unless
 #                          something answers there (serialised by a lock);
 #                          podman_service_stop ends only the process it started
@@ -148,6 +155,29 @@ sync_tree_to_user() {
 	as_user "$u" mkdir -p "$copy"
 	rsync -a --delete --chown="$u:$(id -gn "$u")" \
 		--exclude=/.git --exclude='/build*' --exclude=/isopod --exclude=/tests/fuzz/corpus-run \
+		--exclude=/tests/mcp/node_modules \
 		"$top/" "$copy/"
+	mcp_client_ensure "$copy" "$u" >&2
 	printf '%s\n' "$copy"
+}
+
+mcp_client_ensure() {
+	local dir=$1/tests/mcp u=$2 want
+	[ -f "$dir/package-lock.json" ] || return 0
+	want=$(sha256sum <"$dir/package-lock.json" | cut -c1-64)
+	if [ "$(cat "$dir/node_modules/.isopod-lock-sha256" 2>/dev/null)" = "$want" ]; then
+		return 0
+	fi
+	if ! command -v npm >/dev/null 2>&1; then
+		host_say "warning: npm is not installed: the MCP client tests will skip (run 'make setup')"
+		return 0
+	fi
+	host_say "installing the MCP test client for $u (npm ci in tests/mcp)"
+	# shellcheck disable=SC2016 # expanded by the user's shell
+	if as_user "$u" bash -c 'cd "$1" && npm_config_update_notifier=false npm ci --no-audit --no-fund --loglevel=error >&2 &&
+		printf "%s\n" "$2" >node_modules/.isopod-lock-sha256' run "$dir" "$want"; then
+		return 0
+	fi
+	host_say "warning: npm ci failed in $dir: the MCP client tests will skip (or fail under ISOPOD_REQUIRE_PODMAN)"
+	return 0
 }

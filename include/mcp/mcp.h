@@ -23,12 +23,17 @@
  *     call costs a fork, not a process start and dynamic link.
  *   - The parent turns exit code + document into the result; progress
  *     lines into notifications/progress when the request had
- *     _meta.progressToken (a heartbeat repeating the last step after 1.5 s
- *     of silence; none after the response).  notifications/cancelled:
+ *     _meta.progressToken (a heartbeat repeating the last step after 1 s
+ *     of silence, checked every 250 ms while calls are in flight, so no gap
+ *     reaches 2 s; none after the response; no wake-ups when idle).  notifications/cancelled:
  *     SIGINT to the child (the command removes what it made), no response.
  *     A child killed by a signal: an isError result naming it.
- *   - No global lock: calls on different work orders run at once, calls on
- *     one work order wait in the command's own wo_lock.
+ *   - No global lock: calls on different work orders run at once.  Calls
+ *     of a tool that takes the work order's lock (MCP_LOCKS) on one work
+ *     order wait in the server, in arrival order, for the one before to end
+ *     (the commands' own lock waits are as short as 5 s: an up in flight
+ *     would make them busy); a waiting call gets heartbeats naming the
+ *     wait, and a cancelled one is dropped.  Read-only tools never wait.
  */
 #ifndef ISOPOD_MCP_H
 #define ISOPOD_MCP_H
@@ -67,9 +72,10 @@ enum {
 	MCP_CAPTURE = 16,  /* exec/odoo: the program's output is captured into {exit_code, stdout, stderr, truncated} */
 	MCP_VERDICT = 32,  /* verify/test: the report on the verdict codes too, isError when failed */
 	MCP_DASHDASH = 64, /* the MCP_ARGV argument goes after "--" */
+	MCP_LOCKS = 128,   /* takes the work order's lock: queued behind a call on the same work order */
 };
 
-#define MCP_MAX_ARGS 8
+#define MCP_MAX_ARGS 10
 
 struct mcp_tool {
 	const char *name;
@@ -95,6 +101,27 @@ void mcp_tool_json(iso_jgen *g, const struct mcp_tool *t);
  * caller (free(*argv)).  -1 with a usage error naming the argument.
  */
 int mcp_tool_argv(const struct mcp_tool *t, const iso_json *args, char ***argv, int *argc, struct iso_error **err);
+
+/* A growing buffer with a cap: past LIMIT bytes the rest is dropped and TRUNCATED set. */
+struct mcp_buf {
+	char *p;
+	size_t len, cap;
+	int truncated;
+};
+void mcp_buf_add(struct mcp_buf *b, const char *s, size_t n, size_t limit);
+void mcp_buf_release(struct mcp_buf *b);
+
+/* ---- a finished call (src/mcp/mcp_call.c) ---- */
+/* A --progress=json LINE as "STEP: MESSAGE" into STEP (SIZE bytes): 1, or 0 when it is no event. */
+int mcp_progress_step(const char *line, size_t len, char *step, size_t size);
+/*
+ * The result of T's call ID from its waitpid STATUS, its stdout OUT (the
+ * --json document) and, for exec/odoo, its stderr ERR: the document as
+ * structuredContent on 0 (and a verdict tool's verdict codes, isError when
+ * not 0); an isError error document otherwise.
+ */
+void mcp_send_call_result(const iso_json *id, const struct mcp_tool *t, int status, const struct mcp_buf *out,
+			  const struct mcp_buf *err);
 
 /* ---- JSON-RPC framing (src/mcp/mcp_rpc.c): each writes one line on stdout ---- */
 void mcp_send_doc(iso_jgen *g);

@@ -17,16 +17,15 @@
 #include "base/util.h"
 #include "cmd/cmd.h"
 #include "mcp/mcp.h"
+#include "podman/transport.h"
 
 #define MAX_CALLS 64
 #define CAP_OUT (256 * 1024)
 #define LINE_MAX_BYTES (4 * 1024 * 1024)
-#define HEARTBEAT_MS 1500
+#define HEARTBEAT_MS 1000
+#define TICK_MS 250
 
-/* The commands a tool may run; test and odoo are weak until their commands land. */
-int cmd_test(int argc, char **argv, const struct iso_globals *g) __attribute__((weak));
-int cmd_odoo(int argc, char **argv, const struct iso_globals *g) __attribute__((weak));
-
+/* The commands a tool may run. */
 static iso_cmd_fn verb_fn(const char *verb)
 {
 	static const struct {
@@ -46,44 +45,26 @@ static iso_cmd_fn verb_fn(const char *verb)
 		 {"snapshot", cmd_snapshot},
 		 {"snapshots", cmd_snapshots},
 		 {"restore", cmd_restore},
-		 {"reset", cmd_reset}};
+		 {"reset", cmd_reset},
+		 {"odoo", cmd_odoo},
+		 {"test", cmd_test}};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (!strcmp(t[i].verb, verb))
 			return t[i].fn;
-	if (!strcmp(verb, "test"))
-		return cmd_test;
-	if (!strcmp(verb, "odoo"))
-		return cmd_odoo;
 	return NULL;
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-	int truncated;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n, size_t limit)
-{
-	if (b->len + n > limit) {
-		b->truncated = 1;
-		n = limit > b->len ? limit - b->len : 0;
-	}
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
+enum call_state { CALL_FREE, CALL_WAITING, CALL_RUNNING };
 
 struct call {
+	enum call_state state;
 	pid_t pid;
 	int out, err;  /* read ends, -1 when closed */
-	iso_json *req; /* the request: its id and progress token */
+	iso_json *req; /* the request: its id, arguments and progress token */
 	const struct mcp_tool *tool;
-	struct buf o, e, eline;
+	const char *wo; /* an MCP_LOCKS tool's work_order (borrowed from req), else NULL */
+	unsigned long seq;
+	struct mcp_buf o, e, eline;
 	long progress;
 	int64_t last_ms;
 	char step[256];
@@ -91,6 +72,7 @@ struct call {
 };
 
 static struct call calls[MAX_CALLS];
+static unsigned long next_seq;
 static int sigpipe_w = -1;
 
 static void on_sig(int sig)
@@ -135,9 +117,9 @@ static void child_run(const struct mcp_tool *t, char **argv, int argc, int out, 
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
 	for (int i = 0; i < MAX_CALLS; i++) {
-		if (calls[i].out >= 0 && calls[i].pid)
+		if (calls[i].out >= 0)
 			close(calls[i].out);
-		if (calls[i].err >= 0 && calls[i].pid)
+		if (calls[i].err >= 0)
 			close(calls[i].err);
 	}
 	close(out);
@@ -148,49 +130,123 @@ static void child_run(const struct mcp_tool *t, char **argv, int argc, int out, 
 	_exit(rc & 0xff);
 }
 
-static void start_call(iso_json *req, const struct mcp_tool *t, const iso_json *args)
+static const iso_json *call_id(const struct call *c)
 {
-	const iso_json *id = iso_json_get(req, "id");
+	return iso_json_get(c->req, "id");
+}
+
+static void call_free(struct call *c)
+{
+	if (c->out >= 0)
+		close(c->out);
+	if (c->err >= 0)
+		close(c->err);
+	mcp_buf_release(&c->o), mcp_buf_release(&c->e), mcp_buf_release(&c->eline);
+	iso_json_free(c->req);
+	*c = (struct call){.out = -1, .err = -1};
+}
+
+/* Fork the child of C (its arguments were checked when it came); an error result frees C. */
+static void launch(struct call *c)
+{
+	const iso_json *args = iso_json_path(c->req, "params", "arguments", NULL);
 	struct iso_error *e = NULL;
 	char **argv = NULL;
-	int argc = 0, slot = -1;
+	int argc = 0, po[2] = {-1, -1}, pe[2] = {-1, -1};
+	const char *why = NULL;
+	if (mcp_tool_argv(c->tool, args, &argv, &argc, &e) < 0) {
+		mcp_send_error_doc(call_id(c), "usage", 2, e->msg);
+		iso_error_free(e);
+		call_free(c);
+		return;
+	}
+	pid_t pid = -1;
+	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
+		why = "cannot make a pipe for the call; the server is out of descriptors";
+	else if ((pid = fork()) == 0)
+		child_run(c->tool, argv, argc, po[1], pe[1]);
+	else if (pid < 0)
+		why = "cannot fork the call; the host is out of processes or memory";
+	free(argv);
+	for (int i = 0; i < 2; i++)
+		if (po[i] >= 0 && (why || i == 1))
+			close(po[i]);
+	for (int i = 0; i < 2; i++)
+		if (pe[i] >= 0 && (why || i == 1))
+			close(pe[i]);
+	if (why) {
+		mcp_send_error_doc(call_id(c), "internal", 1, why);
+		call_free(c);
+		return;
+	}
+	fcntl(po[0], F_SETFL, O_NONBLOCK);
+	fcntl(pe[0], F_SETFL, O_NONBLOCK);
+	c->state = CALL_RUNNING, c->pid = pid, c->out = po[0], c->err = pe[0];
+	c->step[0] = '\0';
+}
+
+/* A call of the same work order before C (running, or waiting and older): C waits for it. */
+static int wo_held(const struct call *c)
+{
+	for (int i = 0; c->wo && i < MAX_CALLS; i++) {
+		const struct call *o = &calls[i];
+		if (o == c || o->state == CALL_FREE || !o->wo || strcasecmp(o->wo, c->wo))
+			continue;
+		if (o->state == CALL_RUNNING || o->seq < c->seq)
+			return 1;
+	}
+	return 0;
+}
+
+/* The waiting calls whose work order is free now, oldest first. */
+static void start_waiting(void)
+{
+	for (;;) {
+		struct call *best = NULL;
+		for (int i = 0; i < MAX_CALLS; i++)
+			if (calls[i].state == CALL_WAITING && !wo_held(&calls[i]) &&
+			    (!best || calls[i].seq < best->seq))
+				best = &calls[i];
+		if (!best)
+			return;
+		launch(best);
+	}
+}
+
+static void start_call(iso_json *req, const struct mcp_tool *t, const iso_json *args)
+{
+	struct iso_error *e = NULL;
+	char **argv = NULL;
+	int argc = 0;
 	if (mcp_tool_argv(t, args, &argv, &argc, &e) < 0) {
-		mcp_send_error_doc(id, "usage", 2, e->msg);
+		mcp_send_error_doc(iso_json_get(req, "id"), "usage", 2, e->msg);
 		iso_error_free(e);
 		iso_json_free(req);
 		return;
 	}
-	for (int i = 0; i < MAX_CALLS && slot < 0; i++)
-		if (!calls[i].pid)
-			slot = i;
-	int po[2], pe[2];
-	if (slot < 0 || pipe2(po, O_CLOEXEC) < 0) {
-		mcp_send_error_doc(id, "internal", 1, "too many calls in flight; wait for one to finish");
-		goto out;
-	}
-	if (pipe2(pe, O_CLOEXEC) < 0) {
-		close(po[0]), close(po[1]);
-		mcp_send_error_doc(id, "internal", 1, "pipe failed");
-		goto out;
-	}
-	pid_t pid = fork();
-	if (pid == 0)
-		child_run(t, argv, argc, po[1], pe[1]);
-	close(po[1]);
-	close(pe[1]);
-	if (pid < 0) {
-		close(po[0]), close(pe[0]);
-		mcp_send_error_doc(id, "internal", 1, "fork failed");
-		goto out;
-	}
-	fcntl(po[0], F_SETFL, O_NONBLOCK);
-	fcntl(pe[0], F_SETFL, O_NONBLOCK);
-	struct call *c = &calls[slot];
-	*c = (struct call){.pid = pid, .out = po[0], .err = pe[0], .req = req, .tool = t, .last_ms = iso_now_ms()};
-	req = NULL;
-out:
 	free(argv);
-	iso_json_free(req);
+	struct call *c = NULL;
+	for (int i = 0; i < MAX_CALLS && !c; i++)
+		if (calls[i].state == CALL_FREE)
+			c = &calls[i];
+	if (!c) {
+		mcp_send_error_doc(iso_json_get(req, "id"), "internal", 1,
+				   "too many calls in flight; wait for one to finish");
+		iso_json_free(req);
+		return;
+	}
+	*c = (struct call){.state = CALL_WAITING,
+			   .out = -1,
+			   .err = -1,
+			   .req = req,
+			   .tool = t,
+			   .seq = ++next_seq,
+			   .last_ms = iso_now_ms()};
+	c->wo = (t->flags & MCP_LOCKS) ? iso_json_get_string(args, "work_order") : NULL;
+	if (wo_held(c))
+		snprintf(c->step, sizeof(c->step), "waiting: a call before this one holds work order '%s'", c->wo);
+	else
+		launch(c);
 }
 
 static const iso_json *progress_token(const struct call *c)
@@ -223,150 +279,52 @@ static void send_progress(struct call *c, const char *msg)
 static void child_line(struct call *c, const char *line, size_t len)
 {
 	if (c->tool->flags & MCP_CAPTURE) {
-		buf_add(&c->e, line, len, CAP_OUT);
-		buf_add(&c->e, "\n", 1, CAP_OUT);
-		return;
-	}
-	cleanup_json iso_json *ev = iso_json_parse(line, len, 0, ISO_E_INTERNAL, "progress", NULL);
-	const char *step = iso_json_get_string(ev, "step"), *msg = iso_json_get_string(ev, "message");
-	if (!step || !msg) {
+		mcp_buf_add(&c->e, line, len, CAP_OUT);
+		mcp_buf_add(&c->e, "\n", 1, CAP_OUT);
+	} else if (mcp_progress_step(line, len, c->step, sizeof(c->step)))
+		send_progress(c, c->step);
+	else
 		fprintf(stderr, "%.*s\n", (int)len, line);
-		return;
-	}
-	snprintf(c->step, sizeof(c->step), "%s: %s", step, msg);
-	send_progress(c, c->step);
 }
 
-static void drain_err(struct call *c)
+/* Read what FD has into B (LIMIT bytes kept); close it at EOF or on an error. */
+static void drain(int *fd, struct mcp_buf *b, size_t limit)
 {
-	char b[16384];
-	ssize_t k;
-	while (c->err >= 0 && (k = read(c->err, b, sizeof(b))) != 0) {
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				close(c->err), c->err = -1;
-			return;
-		}
-		buf_add(&c->eline, b, (size_t)k, LINE_MAX_BYTES);
-		char *nl;
-		while ((nl = memchr(c->eline.p, '\n', c->eline.len))) {
-			size_t n = (size_t)(nl - c->eline.p);
-			child_line(c, c->eline.p, n);
-			memmove(c->eline.p, nl + 1, c->eline.len - n - 1);
-			c->eline.len -= n + 1;
-		}
+	char tmp[16384];
+	ssize_t k = 1;
+	while (*fd >= 0 && (k = read(*fd, tmp, sizeof(tmp))) != 0) {
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			break;
+		mcp_buf_add(b, tmp, (size_t)k, limit);
 	}
-	if (c->err >= 0 && k == 0)
-		close(c->err), c->err = -1;
+	if (*fd >= 0 && (k == 0 || (k < 0 && errno != EAGAIN)))
+		close(*fd), *fd = -1;
 }
 
-static void drain_out(struct call *c)
+static void drain_call(struct call *c)
 {
-	char b[16384];
-	ssize_t k;
-	while (c->out >= 0 && (k = read(c->out, b, sizeof(b))) != 0) {
-		if (k < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				close(c->out), c->out = -1;
-			return;
-		}
-		buf_add(&c->o, b, (size_t)k, (c->tool->flags & MCP_CAPTURE) ? CAP_OUT : LINE_MAX_BYTES);
+	drain(&c->out, &c->o, (c->tool->flags & MCP_CAPTURE) ? CAP_OUT : LINE_MAX_BYTES);
+	drain(&c->err, &c->eline, LINE_MAX_BYTES);
+	char *nl;
+	while (c->eline.len && (nl = memchr(c->eline.p, '\n', c->eline.len))) {
+		size_t n = (size_t)(nl - c->eline.p);
+		child_line(c, c->eline.p, n);
+		memmove(c->eline.p, nl + 1, c->eline.len - n - 1);
+		c->eline.len -= n + 1;
 	}
-	if (c->out >= 0 && k == 0)
-		close(c->out), c->out = -1;
 }
 
-static int is_verdict(const struct mcp_tool *t, int rc)
-{
-	for (int i = 0; i < 3 && t->verdict_codes[i]; i++)
-		if (t->verdict_codes[i] == rc)
-			return 1;
-	return 0;
-}
-
-/* exec/odoo: the captured streams as {exit_code, stdout, stderr, truncated}. */
-static void finish_capture(struct call *c, const iso_json *id, int rc)
-{
-	/* isopod's own failure (125) ends stdout with the error document. */
-	const char *o = c->o.p ? c->o.p : "";
-	size_t len = c->o.len;
-	while (len && o[len - 1] == '\n')
-		len--;
-	const char *last = len ? (const char *)memrchr(o, '\n', len) : NULL;
-	last = last ? last + 1 : o;
-	cleanup_json iso_json *doc = NULL;
-	if (rc == 125 && len)
-		doc = iso_json_parse(last, len - (size_t)(last - o), 0, ISO_E_INTERNAL, "error", NULL);
-	if (iso_json_get(doc, "error") && (!strcmp(c->tool->verb, "exec"))) {
-		mcp_send_result(id, last, len - (size_t)(last - o), NULL, 1);
-		return;
-	}
-	if (c->tool->verb[0] == 'o' && len) {
-		/* odoo --json prints its own {exit_code, stdout, stderr, truncated} document. */
-		cleanup_json iso_json *d = iso_json_parse(o, c->o.len, 0, ISO_E_INTERNAL, "odoo", NULL);
-		if (iso_json_get(d, "error") || !iso_json_is(d, ISO_JSON_OBJECT)) {
-			mcp_send_result(id, o, c->o.len, NULL, 1);
-			return;
-		}
-		mcp_send_result(id, o, c->o.len, d, 0);
-		return;
-	}
-	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	iso_jgen_map_open(g);
-	iso_jgen_kv_int(g, "exit_code", rc);
-	iso_jgen_key(g, "stdout");
-	iso_jgen_stringn(g, o, c->o.len);
-	iso_jgen_key(g, "stderr");
-	iso_jgen_stringn(g, c->e.p ? c->e.p : "", c->e.len);
-	iso_jgen_kv_bool(g, "truncated", c->o.truncated || c->e.truncated);
-	iso_jgen_map_close(g);
-	size_t n;
-	const char *t = iso_jgen_finish(g, &n, NULL);
-	cleanup_json iso_json *st = iso_json_parse(t, n, 0, ISO_E_INTERNAL, "exec", NULL);
-	mcp_send_result(id, t, n, st, 0);
-}
-
+/* The child of C ended with STATUS: its last progress, then the result (none when cancelled). */
 static void finish_call(struct call *c, int status)
 {
-	drain_out(c);
-	drain_err(c);
+	drain_call(c);
 	if (c->eline.len)
 		child_line(c, c->eline.p, c->eline.len);
-	const iso_json *id = iso_json_get(c->req, "id");
-	if (c->cancelled) {
-		/* cancelled: no response */
-	} else if (WIFSIGNALED(status)) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "the call of '%s' died of signal %d (%s); the server goes on", c->tool->name,
-			 WTERMSIG(status), strsignal(WTERMSIG(status)));
-		mcp_send_error_doc(id, "internal", 1, msg);
-	} else if (c->tool->flags & MCP_CAPTURE) {
-		finish_capture(c, id, WEXITSTATUS(status));
-	} else {
-		int rc = WEXITSTATUS(status);
-		const char *o = c->o.p ? c->o.p : "";
-		cleanup_json iso_json *doc = iso_json_parse(o, c->o.len, 0, ISO_E_INTERNAL, "document", NULL);
-		int err_doc = iso_json_get(doc, "error") != NULL && !is_verdict(c->tool, rc);
-		if (!iso_json_is(doc, ISO_JSON_OBJECT)) {
-			char msg[160];
-			snprintf(msg, sizeof(msg), "'%s' exited %d without a JSON document", c->tool->name, rc);
-			mcp_send_error_doc(id, rc ? "internal" : "internal", rc ? rc : 1, msg);
-		} else if (rc == 0 || (is_verdict(c->tool, rc) && !err_doc))
-			mcp_send_result(id, o, c->o.len, doc, rc != 0);
-		else
-			mcp_send_result(id, o, c->o.len, NULL, 1);
-	}
-	if (c->out >= 0)
-		close(c->out);
-	if (c->err >= 0)
-		close(c->err);
-	free(c->o.p), free(c->e.p), free(c->eline.p);
-	iso_json_free(c->req);
-	*c = (struct call){.out = -1, .err = -1};
+	if (!c->cancelled)
+		mcp_send_call_result(call_id(c), c->tool, status, &c->o, &c->e);
+	call_free(c);
 }
 
 static void reap(void)
@@ -375,24 +333,34 @@ static void reap(void)
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		for (int i = 0; i < MAX_CALLS; i++)
-			if (calls[i].pid == pid)
+			if (calls[i].state == CALL_RUNNING && calls[i].pid == pid)
 				finish_call(&calls[i], status);
+	start_waiting();
 }
 
+static int same_id(const iso_json *a, const iso_json *b)
+{
+	const char *s = iso_json_string(a), *n = iso_json_number_text(a);
+	return (s && iso_json_string(b) && !strcmp(s, iso_json_string(b))) ||
+	       (n && iso_json_number_text(b) && !strcmp(n, iso_json_number_text(b)));
+}
+
+/* notifications/cancelled: SIGINT to a running call (it removes what it made), a waiting one dropped. */
 static void cancel(const iso_json *params)
 {
 	const iso_json *rid = iso_json_get(params, "requestId");
-	const char *s = iso_json_string(rid), *n = iso_json_number_text(rid);
-	for (int i = 0; i < MAX_CALLS; i++) {
-		const iso_json *id = iso_json_get(calls[i].req, "id");
-		if (!calls[i].pid || calls[i].cancelled)
+	for (int i = 0; rid && i < MAX_CALLS; i++) {
+		struct call *c = &calls[i];
+		if (c->state == CALL_FREE || c->cancelled || !same_id(rid, call_id(c)))
 			continue;
-		if ((s && iso_json_string(id) && !strcmp(s, iso_json_string(id))) ||
-		    (n && iso_json_number_text(id) && !strcmp(n, iso_json_number_text(id)))) {
-			calls[i].cancelled = 1;
-			kill(calls[i].pid, SIGINT);
+		if (c->state == CALL_WAITING) {
+			call_free(c);
+			continue;
 		}
+		c->cancelled = 1;
+		kill(c->pid, SIGINT);
 	}
+	start_waiting();
 }
 
 static void handle(const char *line, size_t len)
@@ -445,39 +413,43 @@ static int in_flight(void)
 {
 	int n = 0;
 	for (int i = 0; i < MAX_CALLS; i++)
-		n += calls[i].pid != 0;
+		n += calls[i].state != CALL_FREE;
 	return n;
 }
 
-/* SIGINT to every call in flight (they remove what they made), then wait for them all. */
+/* Drop the waiting calls, SIGINT to the running ones (they remove what they made), wait for them all. */
 static void cancel_all(void)
 {
-	for (int i = 0; i < MAX_CALLS; i++)
-		if (calls[i].pid) {
+	for (int i = 0; i < MAX_CALLS; i++) {
+		if (calls[i].state == CALL_WAITING)
+			call_free(&calls[i]);
+		if (calls[i].state == CALL_RUNNING) {
 			calls[i].cancelled = 1;
 			kill(calls[i].pid, SIGINT);
 		}
+	}
 	while (in_flight()) {
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
 		if (pid < 0 && errno != EINTR)
 			break;
 		for (int i = 0; pid > 0 && i < MAX_CALLS; i++)
-			if (calls[i].pid == pid)
+			if (calls[i].state == CALL_RUNNING && calls[i].pid == pid)
 				finish_call(&calls[i], status);
 	}
 }
 
+/* Progress at least every HEARTBEAT_MS: the step last seen again (or the wait) while nothing new came. */
 static void heartbeats(void)
 {
 	int64_t now = iso_now_ms();
 	for (int i = 0; i < MAX_CALLS; i++)
-		if (calls[i].pid && now - calls[i].last_ms >= HEARTBEAT_MS)
+		if (calls[i].state != CALL_FREE && now - calls[i].last_ms >= HEARTBEAT_MS)
 			send_progress(&calls[i], calls[i].step[0] ? calls[i].step : "working");
 }
 
 /* Read what stdin has; each whole line is a message.  0 at EOF. */
-static int read_stdin(struct buf *in)
+static int read_stdin(struct mcp_buf *in)
 {
 	char b[65536];
 	ssize_t k = read(STDIN_FILENO, b, sizeof(b));
@@ -485,7 +457,7 @@ static int read_stdin(struct buf *in)
 		return errno == EINTR || errno == EAGAIN ? 1 : 0;
 	if (k == 0)
 		return 0;
-	buf_add(in, b, (size_t)k, LINE_MAX_BYTES);
+	mcp_buf_add(in, b, (size_t)k, LINE_MAX_BYTES);
 	char *nl;
 	size_t off = 0;
 	while ((nl = memchr(in->p + off, '\n', in->len - off))) {
@@ -505,7 +477,7 @@ static int read_stdin(struct buf *in)
 
 static int serve(int sigr)
 {
-	struct buf in = {0};
+	struct mcp_buf in = {0};
 	struct pollfd fds[2 + 2 * MAX_CALLS];
 	int open_in = 1, term = 0;
 	while (open_in && !term) {
@@ -518,7 +490,8 @@ static int serve(int sigr)
 			if (calls[i].err >= 0)
 				fds[n++] = (struct pollfd){.fd = calls[i].err, .events = POLLIN};
 		}
-		if (poll(fds, (nfds_t)n, 500) < 0 && errno != EINTR)
+		/* idle: no wake-ups; with calls in flight a tick for the heartbeats */
+		if (poll(fds, (nfds_t)n, in_flight() ? TICK_MS : -1) < 0 && errno != EINTR)
 			break;
 		if (fds[0].revents)
 			open_in = read_stdin(&in);
@@ -529,14 +502,28 @@ static int serve(int sigr)
 				term |= s[i] == SIGTERM || s[i] == SIGHUP;
 		}
 		for (int i = 0; i < MAX_CALLS; i++)
-			if (calls[i].pid)
-				drain_out(&calls[i]), drain_err(&calls[i]);
+			if (calls[i].state == CALL_RUNNING)
+				drain_call(&calls[i]);
 		reap();
 		heartbeats();
 	}
 	cancel_all();
-	free(in.p);
+	mcp_buf_release(&in);
 	return 0;
+}
+
+/*
+ * libcurl's global initialisation (TLS included) once, here, so every call's
+ * child inherits it instead of paying it per call.  A transport to a path
+ * nobody listens on is made and freed: nothing is connected.
+ */
+static void warm_transport(void)
+{
+	struct podman_endpoint ep;
+	if (podman_endpoint_parse("unix:///nonexistent/isopod-mcp-warm.sock", &ep, NULL) < 0)
+		return;
+	podman_transport_free(podman_transport_curl_new(&ep, NULL, NULL));
+	podman_endpoint_release(&ep);
 }
 
 static const struct cli_help mcp_help = {
@@ -570,6 +557,7 @@ int cmd_mcp(int argc, char **argv, const struct iso_globals *g)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+	warm_transport();
 	rc = serve(sp[0]);
 	close(sp[0]);
 	close(sp[1]);

@@ -17,6 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/json.h"
+#include "mcp/mcp.h"
+
 struct srv {
 	pid_t pid;
 	FILE *in, *out;
@@ -103,8 +106,103 @@ static void test_protocol(void **state)
 	srv_stop(&s);
 }
 
+/* ARGS (JSON text) of TOOL as one command line joined by spaces into BUF; -1 on a usage error. */
+static int argv_of(const char *tool, const char *args, char *buf, size_t size)
+{
+	const struct mcp_tool *t = mcp_tool_find(tool);
+	assert_non_null(t);
+	iso_json *a = iso_json_parse(args, strlen(args), 0, ISO_E_USAGE, "args", NULL);
+	char **v = NULL;
+	int n = 0;
+	struct iso_error *e = NULL;
+	int rc = mcp_tool_argv(t, a, &v, &n, &e);
+	buf[0] = '\0';
+	for (int i = 0; rc == 0 && i < n; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", i ? " " : "", v[i]);
+	if (rc < 0)
+		snprintf(buf, size, "%s", e->msg);
+	iso_error_free(e);
+	free(v);
+	iso_json_free(a);
+	return rc;
+}
+
+static void test_argv(void **state)
+{
+	(void)state;
+	char b[512];
+	assert_int_equal(argv_of("test",
+				 "{\"work_order\":\"W\",\"modules\":[\"sale\",\"stock\"],\"tags\":\"/sale\","
+				 "\"install\":true,\"junit\":\"/tmp/j.xml\",\"timeout\":60}",
+				 b, sizeof b),
+			 0);
+	assert_string_equal(b, "test W --tags /sale --install --junit /tmp/j.xml --timeout 60 --json sale stock");
+	assert_int_equal(argv_of("exec", "{\"work_order\":\"W\",\"argv\":[\"ls\",\"-l\"]}", b, sizeof b), 0);
+	assert_string_equal(b, "exec W --json -- ls -l");
+	assert_int_equal(argv_of("odoo", "{\"work_order\":\"W\",\"args\":[\"shell\"]}", b, sizeof b), 0);
+	assert_string_equal(b, "odoo W --json -- shell");
+	assert_int_equal(argv_of("down", "{\"work_order\":\"W\",\"cleanup\":true,\"confirm\":true}", b, sizeof b), 0);
+	assert_string_equal(b, "down W --cleanup --json");
+	assert_int_equal(argv_of("restore", "{\"work_order\":\"W\",\"name\":\"s\"}", b, sizeof b), -1);
+	assert_non_null(strstr(b, "confirm"));
+	/* the tools that take the work order's lock wait for each other in the server */
+	static const char *const locks[] = {"up",      "down",  "snapshot", "snapshot_rm",
+					    "restore", "reset", "test",     "odoo"};
+	for (const struct mcp_tool *t = mcp_tools; t->name; t++) {
+		int want = 0;
+		for (size_t i = 0; i < sizeof(locks) / sizeof(locks[0]); i++)
+			want |= !strcmp(t->name, locks[i]);
+		if (!!(t->flags & MCP_LOCKS) != want)
+			fail_msg("tool '%s': MCP_LOCKS %s", t->name, want ? "missing" : "set");
+	}
+}
+
+/* The result mcp_send_call_result writes for TOOL ending with exit code RC and stdout OUT, into BUF. */
+static void result_of(const char *tool, int rc, const char *out, char *buf, size_t size)
+{
+	int p[2], saved = dup(1);
+	assert_int_equal(pipe(p), 0);
+	dup2(p[1], 1);
+	struct mcp_buf o = {0}, e = {0};
+	mcp_buf_add(&o, out, strlen(out), 1 << 20);
+	mcp_send_call_result(NULL, mcp_tool_find(tool), (rc & 0xff) << 8, &o, &e);
+	mcp_buf_release(&o);
+	dup2(saved, 1);
+	close(saved), close(p[1]);
+	ssize_t k = read(p[0], buf, size - 1);
+	buf[k > 0 ? k : 0] = '\0';
+	close(p[0]);
+}
+
+/* test: the report on 0, 11 (failed) and 12 (no tests ran), isError on 11 and 12; an error document without it. */
+static void test_verdicts(void **state)
+{
+	(void)state;
+	char b[4096];
+	const char *report = "{\"work_order\":\"w\",\"verdict\":\"failed\"}";
+	result_of("test", 0, report, b, sizeof b);
+	assert_non_null(strstr(b, "\"structuredContent\""));
+	assert_non_null(strstr(b, "\"isError\":false"));
+	for (int rc = 11; rc <= 12; rc++) {
+		result_of("test", rc, report, b, sizeof b);
+		assert_non_null(strstr(b, "\"structuredContent\""));
+		assert_non_null(strstr(b, "\"isError\":true"));
+	}
+	result_of("test", 3, "{\"error\":{\"class\":\"unknown-work-order\",\"code\":3,\"message\":\"m\"}}", b,
+		  sizeof b);
+	assert_null(strstr(b, "\"structuredContent\""));
+	assert_non_null(strstr(b, "\"isError\":true"));
+	result_of("verify", 9, report, b, sizeof b);
+	assert_non_null(strstr(b, "\"structuredContent\""));
+	assert_non_null(strstr(b, "\"isError\":true"));
+	result_of("ls", 1, "not json", b, sizeof b);
+	assert_null(strstr(b, "\"structuredContent\""));
+	assert_non_null(strstr(b, "without a JSON document"));
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_protocol)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_protocol), cmocka_unit_test(test_argv),
+					   cmocka_unit_test(test_verdicts)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
