@@ -23,7 +23,7 @@
 #include "lifecycle/lifecycle.h"
 
 #define ODOO_JSON_CAP (64u << 10)
-#define ODOO_LOCK_WAIT_MS 5000L
+#define ODOO_LOCK_WAIT_MS (300 * 1000L) /* behind an up of the work order (its --timeout default) */
 
 static const struct cli_help odoo_help = {
 	"usage: isopod odoo [-i] [-t] [--profile NAME] [--repo DIR] [--timeout S] [--json] WO-ID -- ARGS...\n\n"

@@ -18,7 +18,7 @@
 #include "progress/progress.h"
 #include "snapshot/snapshot.h"
 
-#define SNAP_LOCK_WAIT_MS 5000L
+#define SNAP_LOCK_WAIT_MS (300 * 1000L) /* behind an up of the work order (its --timeout default) */
 
 enum snap_op { OP_SNAPSHOT, OP_RESTORE, OP_RESET };
 
