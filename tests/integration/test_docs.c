@@ -8,8 +8,10 @@
  * Podman with this test's own work orders (WO-<n> -> t-docs-<pid>-<n>) and
  * ports (8090+k -> the k-th of ISOPOD_TEST_PORTS), a temporary state
  * directory and the local images; each --json document matches its schema
- * (docs/schema/).  A line marked `# needs-odoo` needs the real Odoo image (running
- * module tests): it is reported as not run, with that reason.  Every work
+ * (docs/schema/).  They run in a repository of the test's own whose addons
+ * hold my_module (make_repo), so `isopod test` and `isopod odoo` run on the
+ * stand-in.  A line marked `# needs-odoo` needs the real Odoo image: it is
+ * reported as not run, with that reason.  Every work
  * order the test made is removed afterwards, also when it fails.
  */
 #include <setjmp.h>
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "podman_test.h"
@@ -220,9 +223,52 @@ static void test_agents(void **state)
 	run_doc("agents.md", 8);
 }
 
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[300];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * The documents' commands run in a repository of their own: a git top level
+ * (an empty .git) whose addons/ hold my_module, with the test the documents
+ * name (TestSale.test_confirm), so `isopod test WO-042 my_module` runs for real.
+ */
+static int make_repo(void)
+{
+	char repo[128], dir[200];
+	snprintf(repo, sizeof repo, "%s/repo", state_dir);
+	chmod(state_dir, 0711); /* Odoo's user in the container enters it */
+	const char *dirs[] = {"", "/.git", "/addons", "/addons/my_module", "/addons/my_module/tests"};
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		snprintf(dir, sizeof dir, "%s%s", repo, dirs[i]);
+		if (mkdir(dir, 0755) < 0)
+			return -1;
+	}
+	snprintf(dir, sizeof dir, "%s/addons/my_module", repo);
+	put_file(dir, "__manifest__.py", "{'name': 'my_module', 'version': '18.0.1.0', 'depends': ['base']}\n");
+	put_file(dir, "__init__.py", "");
+	snprintf(dir, sizeof dir, "%s/addons/my_module/tests", repo);
+	put_file(dir, "__init__.py", "from . import test_sale\n");
+	put_file(dir, "test_sale.py",
+		 "from odoo.tests.common import TransactionCase\n\n\n"
+		 "class TestSale(TransactionCase):\n"
+		 "    def test_confirm(self):\n"
+		 "        self.env.cr.execute('SELECT 1')\n"
+		 "        self.assertEqual(self.env.cr.fetchone()[0], 1)\n\n"
+		 "    def test_total(self):\n"
+		 "        self.assertEqual(2 + 2, 4)\n");
+	return chdir(repo);
+}
+
 static int group_setup(void **state)
 {
-	if (!mkdtemp(state_dir))
+	if (!mkdtemp(state_dir) || make_repo() < 0)
 		return -1;
 	setenv("ISOPOD_STATE_DIR", state_dir, 1);
 	port_base = ptest_ports_block(0, 10); /* 18890-18899 by default */
