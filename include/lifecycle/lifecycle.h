@@ -82,7 +82,7 @@ struct podman_raw;
 int lifecycle_oneshot_open(struct wo_run *r, enum wo_oneshot kind, const char *const *cmd, int tty,
 			   struct podman_raw **raw, struct iso_error **err);
 int lifecycle_oneshot_close(struct wo_run *r, int *exit_code, struct iso_error **err);
-/* After a failed or interrupted one-shot of R: remove its container if made (signals held back); 0 when gone. */
+/* After a failed or interrupted one-shot of R: remove its container if made (signals held back, the abort flag kept); 0 when gone. */
 int lifecycle_oneshot_abandon(struct wo_run *r);
 
 /* ---- removal and undo (src/lifecycle/remove.c) ---- */

@@ -328,6 +328,8 @@ int lifecycle_oneshot_abandon(struct wo_run *r)
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	sigprocmask(SIG_BLOCK, &block, &old);
+	/* The removal's requests must go through; the caller still reads which signal it was. */
+	sig_atomic_t sig = r->w->abort_flag ? *r->w->abort_flag : 0;
 	if (r->w->abort_flag)
 		*r->w->abort_flag = 0;
 	struct iso_error *e = NULL;
@@ -338,6 +340,8 @@ int lifecycle_oneshot_abandon(struct wo_run *r)
 	else
 		r->made &= ~(unsigned)LEASE_MADE_INIT, rc = 0;
 	iso_error_free(e);
+	if (r->w->abort_flag)
+		*r->w->abort_flag = sig;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }

@@ -28,6 +28,9 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -426,6 +429,48 @@ static void test_timeout(void **state)
 	still_fine();
 }
 
+/* Ctrl-C during the run: exit 130, the one-shot removed, the work order fine. */
+static void test_interrupted(void **state)
+{
+	need_up();
+	char user_dir[200], file[240], xdg[220];
+	snprintf(user_dir, sizeof user_dir, "%s/cfg/isopod", state_dir);
+	snprintf(file, sizeof file, "%s/cfg", state_dir);
+	mkdir(file, 0700);
+	mkdir(user_dir, 0700);
+	snprintf(file, sizeof file, "%s/config.json", user_dir);
+	FILE *f = fopen(file, "w");
+	assert_non_null(f);
+	fputs("{\"profiles\": {\"hub\": {\"env\": {\"ODOO_STANDIN_MODULE_SECONDS\": \"30\"}}}}\n", f);
+	fclose(f);
+	snprintf(xdg, sizeof xdg, "%s/cfg", state_dir);
+	pid_t pid = fork();
+	if (pid == 0) {
+		setenv("XDG_CONFIG_HOME", xdg, 1);
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(ISO_ISOPOD_BIN, ISO_ISOPOD_BIN, "test", wo, "isopod_test_pass", "--json", (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pid > 0);
+	/* Wait for the one-shot (a fourth container), then Ctrl-C. */
+	int seen = 0;
+	for (int i = 0; i < 200 && !seen; i++) {
+		seen = ptest_wo_count("container", "hub", wo) == 4;
+		if (!seen)
+			usleep(100 * 1000);
+	}
+	kill(pid, SIGINT);
+	int st = 0;
+	waitpid(pid, &st, 0);
+	unlink(file);
+	assert_true(seen);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 130);
+	still_fine();
+}
+
 /* A stopped work order: exit 4, told to bring it up. */
 static void test_down(void **state)
 {
@@ -580,6 +625,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_junit, ptest_teardown),
 		cmocka_unit_test_teardown(test_bad_input, ptest_teardown),
 		cmocka_unit_test_teardown(test_timeout, ptest_teardown),
+		cmocka_unit_test_teardown(test_interrupted, ptest_teardown),
 		cmocka_unit_test_teardown(test_down, ptest_teardown),
 		cmocka_unit_test_teardown(test_odoo, ptest_teardown),
 		cmocka_unit_test_teardown(test_odoo_stdin, ptest_teardown),
