@@ -197,6 +197,22 @@ int podman_exec_run(struct podman_client *c, const char *container, const struct
 	return 0;
 }
 
+/* REQ hijacked: *raw the live stream, or the error Podman answered with instead of the upgrade. */
+static int upgrade_call(struct podman_client *c, const struct podman_request *req, const char *what,
+			struct podman_raw **raw, struct iso_error **err)
+{
+	struct podman_response resp = {0};
+	if (podman_client_ensure(c, err) < 0 || c->t->ops->upgrade(c->t, req, &resp, raw, err) < 0)
+		return iso_error_wrap(err, "%s", what);
+	if (!*raw) {
+		podman_error_from_response(resp.status, resp.body, resp.len, what, err);
+		podman_response_release(&resp);
+		return -1;
+	}
+	podman_response_release(&resp);
+	return 0;
+}
+
 int podman_exec_attach(struct podman_client *c, const char *id, int tty, int height, int width, struct podman_raw **raw,
 		       struct iso_error **err)
 {
@@ -204,7 +220,6 @@ int podman_exec_attach(struct podman_client *c, const char *id, int tty, int hei
 	cleanup_free char *esc = podman_escape(id);
 	cleanup_free char *full = xasprintf("%s/exec/%s/start", PODMAN_API_PREFIX, esc);
 	cleanup_jgen iso_jgen *g = iso_jgen_new(0);
-	struct podman_response resp = {0};
 	size_t len;
 	iso_jgen_map_open(g);
 	iso_jgen_kv_bool(g, "Detach", 0);
@@ -225,15 +240,7 @@ int podman_exec_attach(struct podman_client *c, const char *id, int tty, int hei
 				     .body_len = len,
 				     .content_type = "application/json",
 				     .timeout_ms = -1};
-	if (podman_client_ensure(c, err) < 0 || c->t->ops->upgrade(c->t, &req, &resp, raw, err) < 0)
-		return iso_error_wrap(err, "%s", what);
-	if (!*raw) {
-		podman_error_from_response(resp.status, resp.body, resp.len, what, err);
-		podman_response_release(&resp);
-		return -1;
-	}
-	podman_response_release(&resp);
-	return 0;
+	return upgrade_call(c, &req, what, raw, err);
 }
 
 int podman_exec_resize(struct podman_client *c, const char *id, int height, int width, struct iso_error **err)
@@ -252,17 +259,8 @@ int podman_container_attach(struct podman_client *c, const char *name, int with_
 	cleanup_free char *full =
 		xasprintf("%s/containers/%s/attach?stream=true&logs=false&stdin=%s&stdout=true&stderr=true",
 			  PODMAN_API_PREFIX, esc, with_stdin ? "true" : "false");
-	struct podman_response resp = {0};
 	struct podman_request req = {.method = "POST", .path = full, .timeout_ms = -1};
-	if (podman_client_ensure(c, err) < 0 || c->t->ops->upgrade(c->t, &req, &resp, raw, err) < 0)
-		return iso_error_wrap(err, "%s", what);
-	if (!*raw) {
-		podman_error_from_response(resp.status, resp.body, resp.len, what, err);
-		podman_response_release(&resp);
-		return -1;
-	}
-	podman_response_release(&resp);
-	return 0;
+	return upgrade_call(c, &req, what, raw, err);
 }
 
 int podman_container_resize(struct podman_client *c, const char *name, int height, int width, struct iso_error **err)

@@ -182,6 +182,27 @@ static void need_up(void)
 	up_done = 1;
 }
 
+/*
+ * The profile hub's env for the next runs (ENV_JSON: a JSON object), in a user file of the test's own;
+ * XDG gets the XDG_CONFIG_HOME that selects it ("XDG_CONFIG_HOME=..." when ASSIGN).  Returns the file (unlink it).
+ */
+static char user_file[240];
+static const char *profile_env(const char *env_json, char *xdg, size_t size, int assign)
+{
+	char dir[200];
+	snprintf(dir, sizeof dir, "%s/cfg", state_dir);
+	mkdir(dir, 0700);
+	snprintf(dir, sizeof dir, "%s/cfg/isopod", state_dir);
+	mkdir(dir, 0700);
+	snprintf(user_file, sizeof user_file, "%s/config.json", dir);
+	FILE *f = fopen(user_file, "w");
+	assert_non_null(f);
+	fprintf(f, "{\"profiles\": {\"hub\": {\"env\": %s}}}\n", env_json);
+	fclose(f);
+	snprintf(xdg, size, "%s%s/cfg", assign ? "XDG_CONFIG_HOME=" : "", state_dir);
+	return user_file;
+}
+
 /* A passing module: exit 0, passed, its three tests, no failing rule; the log only with --json's absence. */
 static void test_pass(void **state)
 {
@@ -261,19 +282,8 @@ static void test_import_broken(void **state)
 	has(out, "\"exit_code\":255");
 	free(out);
 	/* The profile's env reaches the one-shot: the stand-in behaves as 13-15. */
-	char user_dir[200], file[240];
-	snprintf(user_dir, sizeof user_dir, "%s/cfg/isopod", state_dir);
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "%s/cfg", state_dir);
-	mkdir(cmd, 0700);
-	mkdir(user_dir, 0700);
-	snprintf(file, sizeof file, "%s/config.json", user_dir);
-	FILE *f = fopen(file, "w");
-	assert_non_null(f);
-	fputs("{\"profiles\": {\"hub\": {\"env\": {\"ODOO_STANDIN_SERIES\": \"15\"}}}}\n", f);
-	fclose(f);
 	char xdg[220];
-	snprintf(xdg, sizeof xdg, "XDG_CONFIG_HOME=%s/cfg", state_dir);
+	const char *file = profile_env("{\"ODOO_STANDIN_SERIES\": \"15\"}", xdg, sizeof xdg, 1);
 	const char *env[] = {xdg, NULL};
 	int rc = isopod_env(&out, NULL, env,
 			    (const char *const[]){"test", wo, "isopod_test_import_broken", "--json", NULL});
@@ -408,17 +418,8 @@ static void test_timeout(void **state)
 	need_up();
 	char *out = NULL;
 	/* The stand-in's init takes ODOO_STANDIN_MODULE_SECONDS per module from the profile's env. */
-	char user_dir[200], file[240], xdg[220];
-	snprintf(user_dir, sizeof user_dir, "%s/cfg/isopod", state_dir);
-	snprintf(file, sizeof file, "%s/cfg", state_dir);
-	mkdir(file, 0700);
-	mkdir(user_dir, 0700);
-	snprintf(file, sizeof file, "%s/config.json", user_dir);
-	FILE *f = fopen(file, "w");
-	assert_non_null(f);
-	fputs("{\"profiles\": {\"hub\": {\"env\": {\"ODOO_STANDIN_MODULE_SECONDS\": \"30\"}}}}\n", f);
-	fclose(f);
-	snprintf(xdg, sizeof xdg, "XDG_CONFIG_HOME=%s/cfg", state_dir);
+	char xdg[220];
+	const char *file = profile_env("{\"ODOO_STANDIN_MODULE_SECONDS\": \"30\"}", xdg, sizeof xdg, 1);
 	const char *xenv[] = {xdg, NULL};
 	int rc = isopod_env(&out, NULL, xenv,
 			    (const char *const[]){"test", wo, "isopod_test_pass", "--timeout", "2", "--json", NULL});
@@ -433,17 +434,8 @@ static void test_timeout(void **state)
 static void test_interrupted(void **state)
 {
 	need_up();
-	char user_dir[200], file[240], xdg[220];
-	snprintf(user_dir, sizeof user_dir, "%s/cfg/isopod", state_dir);
-	snprintf(file, sizeof file, "%s/cfg", state_dir);
-	mkdir(file, 0700);
-	mkdir(user_dir, 0700);
-	snprintf(file, sizeof file, "%s/config.json", user_dir);
-	FILE *f = fopen(file, "w");
-	assert_non_null(f);
-	fputs("{\"profiles\": {\"hub\": {\"env\": {\"ODOO_STANDIN_MODULE_SECONDS\": \"30\"}}}}\n", f);
-	fclose(f);
-	snprintf(xdg, sizeof xdg, "%s/cfg", state_dir);
+	char xdg[220];
+	const char *file = profile_env("{\"ODOO_STANDIN_MODULE_SECONDS\": \"30\"}", xdg, sizeof xdg, 0);
 	pid_t pid = fork();
 	if (pid == 0) {
 		setenv("XDG_CONFIG_HOME", xdg, 1);
