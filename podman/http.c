@@ -7,6 +7,7 @@
  * label filter of the listings.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include "base/cleanup.h"
 #include "base/log.h"
@@ -31,9 +32,12 @@ char *podman_escape(const char *s)
 	return out;
 }
 
+/* The process's cache of GET answers (podman_set_get_cache), or NULL. */
+static const struct podman_get_cache *get_cache;
+
 static int send_req(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
-		    const char *ctype, long timeout_ms, podman_chunk_cb cb, void *ctx, struct podman_response *resp,
-		    struct iso_error **err)
+		    const char *ctype, long timeout_ms, int notify_open, podman_chunk_cb cb, void *ctx,
+		    struct podman_response *resp, struct iso_error **err)
 {
 	cleanup_free char *full = xasprintf("%s%s", PODMAN_API_PREFIX, path);
 	struct podman_request req = {
@@ -43,6 +47,7 @@ static int send_req(struct podman_client *c, const char *method, const char *pat
 		.body_len = body_len,
 		.content_type = body ? (ctype ? ctype : "application/json") : NULL,
 		.timeout_ms = timeout_ms,
+		.notify_open = notify_open,
 	};
 	if (podman_client_ensure(c, err) < 0)
 		return -1;
@@ -63,14 +68,31 @@ int podman_call_timeout(struct podman_client *c, const char *method, const char 
 			size_t body_len, const char *ctype, long timeout_ms, const char *what,
 			struct podman_response *resp, struct iso_error **err)
 {
-	if (send_req(c, method, path, body, body_len, ctype, timeout_ms, NULL, NULL, resp, err) < 0)
+	uint64_t token = 0;
+	int cacheable = get_cache && !body && !strcmp(method, "GET");
+	if (cacheable) {
+		memset(resp, 0, sizeof *resp);
+		if (get_cache->get(get_cache->ctx, path, &resp->body, &resp->len, &token) == 1) {
+			iso_debug("podman: GET %s%s: from the cache", PODMAN_API_PREFIX, path);
+			resp->status = 200;
+			return 200;
+		}
+	}
+	if (send_req(c, method, path, body, body_len, ctype, timeout_ms, 0, NULL, NULL, resp, err) < 0)
 		return iso_error_wrap(err, "%s", what);
 	if (resp->status >= 400 || resp->status < 100) {
 		podman_error_from_response(resp->status, resp->body, resp->len, what, err);
 		podman_response_release(resp);
 		return -1;
 	}
+	if (cacheable && resp->status == 200)
+		get_cache->put(get_cache->ctx, path, resp->body, resp->len, token);
 	return resp->status;
+}
+
+void podman_set_get_cache(const struct podman_get_cache *gc)
+{
+	get_cache = gc;
 }
 
 iso_json *podman_call_json(struct podman_client *c, const char *method, const char *path, const char *body,
@@ -100,7 +122,7 @@ iso_json *podman_call_json(struct podman_client *c, const char *method, const ch
 static int call_exists(struct podman_client *c, const char *path, const char *what, struct iso_error **err)
 {
 	struct podman_response resp;
-	if (send_req(c, "GET", path, NULL, 0, NULL, 0, NULL, NULL, &resp, err) < 0)
+	if (send_req(c, "GET", path, NULL, 0, NULL, 0, 0, NULL, NULL, &resp, err) < 0)
 		return iso_error_wrap(err, "%s", what);
 	int st = resp.status;
 	if (st == 204 || st == 200) {
@@ -116,11 +138,12 @@ static int call_exists(struct podman_client *c, const char *path, const char *wh
 	return -1;
 }
 
-int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
-		       long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what, struct iso_error **err)
+static int call_stream(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
+		       long timeout_ms, int notify_open, podman_chunk_cb cb, void *ctx, const char *what,
+		       struct iso_error **err)
 {
 	struct podman_response resp;
-	if (send_req(c, method, path, body, body_len, NULL, timeout_ms, cb, ctx, &resp, err) < 0)
+	if (send_req(c, method, path, body, body_len, NULL, timeout_ms, notify_open, cb, ctx, &resp, err) < 0)
 		return iso_error_wrap(err, "%s", what);
 	if (resp.status >= 400 || resp.status < 100) {
 		podman_error_from_response(resp.status, resp.body, resp.len, what, err);
@@ -129,6 +152,18 @@ int podman_call_stream(struct podman_client *c, const char *method, const char *
 	}
 	podman_response_release(&resp);
 	return 0;
+}
+
+int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
+		       long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what, struct iso_error **err)
+{
+	return call_stream(c, method, path, body, body_len, timeout_ms, 0, cb, ctx, what, err);
+}
+
+int podman_call_follow(struct podman_client *c, const char *path, podman_chunk_cb cb, void *ctx, const char *what,
+		       struct iso_error **err)
+{
+	return call_stream(c, "GET", path, NULL, 0, -1, 1, cb, ctx, what, err);
 }
 
 int podman_call_ok(struct podman_client *c, const char *method, const char *path, const char *what,

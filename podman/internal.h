@@ -64,6 +64,9 @@ int podman_call_ok(struct podman_client *c, const char *method, const char *path
 /* A streaming call: 2xx body chunks to CB; error bodies become errors. */
 int podman_call_stream(struct podman_client *c, const char *method, const char *path, const char *body, size_t body_len,
 		       long timeout_ms, podman_chunk_cb cb, void *ctx, const char *what, struct iso_error **err);
+/* GET PATH followed for as long as it runs (no timeout); CB(ctx, NULL, 0) once it is live, then its chunks. */
+int podman_call_follow(struct podman_client *c, const char *path, podman_chunk_cb cb, void *ctx, const char *what,
+		       struct iso_error **err);
 
 /*
  * One named object of libpod, at /<KIND>s/<NAME escaped> (KIND "pod",

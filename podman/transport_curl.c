@@ -31,6 +31,7 @@ struct xfer {
 	podman_chunk_cb cb;
 	void *ctx;
 	int stopped_by_cb;
+	int notify_open;
 };
 
 static void curl_cleanupp(CURL **h)
@@ -59,6 +60,18 @@ static size_t on_header(char *buf, size_t size, size_t n, void *userdata)
 			end--;
 		free(x->api_version);
 		x->api_version = xstrndup(v, (size_t)(end - v) < 64 ? (size_t)(end - v) : 64);
+	}
+	if (x->notify_open && x->cb && (len == 2 || len == 1) && (buf[0] == '\r' || buf[0] == '\n')) {
+		/* the blank line after a header block: the stream is live if it is a 2xx one */
+		long code = 0;
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &code);
+		if (code >= 200 && code < 300) {
+			x->notify_open = 0;
+			if (x->cb(x->ctx, NULL, 0) != 0) {
+				x->stopped_by_cb = 1;
+				return 0;
+			}
+		}
 	}
 	return len;
 }
@@ -157,7 +170,7 @@ static int perform(struct curl_transport *ct, const struct podman_request *req, 
 {
 	CURL *h = ct->h;
 	cleanup_slist struct curl_slist *hdrs = NULL;
-	struct xfer x = {.ct = ct, .h = h, .cb = cb, .ctx = ctx};
+	struct xfer x = {.ct = ct, .h = h, .cb = cb, .ctx = ctx, .notify_open = req->notify_open};
 	CURLcode rc;
 	long code = 0;
 

@@ -31,6 +31,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "base/error.h"
 #include "podman/transport.h"
@@ -106,6 +107,33 @@ struct podman_info {
 };
 int podman_info(struct podman_client *c, struct podman_info *out, struct iso_error **err);
 void podman_info_release(struct podman_info *i);
+
+/*
+ * Follow Podman's event stream (GET /events?stream=true) from SINCE (unix
+ * seconds; events that far back are replayed first; 0: from now on).
+ * CB(ctx, NULL, NULL) once the stream is live, then CB(ctx, TYPE, STATUS)
+ * for each event ("container", "died"; "" when absent).  CB returns
+ * non-zero to stop: then 0.  The stream ending is an ISO_E_UNREACHABLE
+ * error, as is a line that is not an event.
+ */
+typedef int (*podman_event_cb)(void *ctx, const char *type, const char *status);
+int podman_events_follow(struct podman_client *c, long long since, podman_event_cb cb, void *ctx,
+			 struct iso_error **err);
+
+/*
+ * A cache of GET answers for every client of this process (isopod mcp
+ * installs one in a read-only call's child; nobody else does).  get: 1 with
+ * *BODY (malloc'd, NUL-terminated) and *LEN when PATH (the API path without
+ * the version prefix) is held, else 0 with *TOKEN set; put: an answer
+ * (200) to PATH fetched after a miss that gave TOKEN.  Only bodiless GETs
+ * through the JSON calls consult it; streams never.  NULL removes it.
+ */
+struct podman_get_cache {
+	int (*get)(void *ctx, const char *path, char **body, size_t *len, uint64_t *token);
+	void (*put)(void *ctx, const char *path, const char *body, size_t len, uint64_t token);
+	void *ctx;
+};
+void podman_set_get_cache(const struct podman_get_cache *gc);
 
 /*
  * Make sure a service answers on the default socket EP->path: under an

@@ -21,6 +21,10 @@
  *   - stream() hands only a 2xx body to CB; any other body lands in
  *     resp->body for the error.  CB returns 0 to go on, non-zero to stop
  *     (then stream() returns 0: the caller stopped it and knows why).
+ *     With req->notify_open, CB also gets (NULL, 0) once when a 2xx
+ *     answer's headers are in, before any body: a follower that must know
+ *     when the stream is live (the events stream sends nothing until an
+ *     event happens).
  *   - One transport serves one request at a time (one handle, kept alive);
  *     each upgrade opens its own connection.
  *   - When *opts->abort_flag becomes non-zero (set by a SIGINT/SIGTERM
@@ -68,6 +72,7 @@ struct podman_request {
 	size_t body_len;
 	const char *content_type; /* required when body != NULL */
 	long timeout_ms;          /* 0: the transport's; -1: none (follow) */
+	int notify_open;          /* stream(): CB(ctx, NULL, 0) once a 2xx answer's headers are in */
 };
 
 struct podman_response {

@@ -108,7 +108,8 @@ static int f_stream(struct podman_transport *t, const struct podman_request *req
 	answer(f, x, resp);
 	if (resp->status >= 200 && resp->status < 300) {
 		size_t step = f->chunk ? f->chunk : 7;
-		for (size_t off = 0; off < resp->len; off += step) {
+		int stop = req->notify_open && cb(ctx, NULL, 0);
+		for (size_t off = 0; off < resp->len && !stop; off += step) {
 			size_t k = resp->len - off < step ? resp->len - off : step;
 			if (cb(ctx, resp->body + off, k))
 				break;

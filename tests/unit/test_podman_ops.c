@@ -463,6 +463,97 @@ static void test_version_info(void **state)
 	podman_info_release(&i);
 }
 
+struct seen_events {
+	char got[512];
+	int stop_after; /* stop at that many events (0: never) */
+	int n;
+};
+
+static int on_event(void *ctx, const char *type, const char *status)
+{
+	struct seen_events *s = ctx;
+	size_t l = strlen(s->got);
+	snprintf(s->got + l, sizeof(s->got) - l, "%s%s/%s", l ? " " : "", type ? type : "(live)", status ? status : "");
+	return type && s->stop_after && ++s->n >= s->stop_after;
+}
+
+/* The event stream: live first, then each line's Type/Action (split anywhere); its end is an error. */
+static void test_events_follow(void **state)
+{
+	struct fx *x = *state;
+	static const char body[] =
+		"{\"status\":\"create\",\"Type\":\"volume\",\"Action\":\"create\",\"Actor\":{\"ID\":\"\"}}\n"
+		"{\"status\":\"died\",\"Type\":\"container\",\"Action\":\"died\"}\n"
+		"{\"Type\":\"pod\",\"status\":\"stop\"}\n";
+	fake_expect_body(x->f, "GET", "/events?stream=true&since=1700000000", 200, body, sizeof(body) - 1);
+	struct seen_events s = {.n = 0};
+	assert_int_equal(podman_events_follow(x->c, 1700000000, on_event, &s, &x->err), -1);
+	assert_string_equal(s.got, "(live)/ volume/create container/died pod/stop");
+	assert_int_equal(x->err->class, ISO_E_UNREACHABLE);
+	assert_non_null(strstr(x->err->msg, "ended the event stream"));
+	iso_error_free(x->err), x->err = NULL;
+
+	/* the callback stops it: 0; a line that is no event: an error */
+	fake_expect_body(x->f, "GET", "/events?stream=true", 200, body, sizeof(body) - 1);
+	struct seen_events t = {.stop_after = 1};
+	assert_int_equal(podman_events_follow(x->c, 0, on_event, &t, &x->err), 0);
+	assert_string_equal(t.got, "(live)/ volume/create");
+	fake_expect_body(x->f, "GET", "/events", 200, "not json\n", 9);
+	struct seen_events u = {.n = 0};
+	assert_int_equal(podman_events_follow(x->c, 0, on_event, &u, &x->err), -1);
+	assert_non_null(strstr(x->err->msg, "no event object"));
+}
+
+struct fake_cache {
+	char *path, *body;
+	size_t len;
+	uint64_t token;
+	int gets, puts;
+};
+
+static int fc_get(void *ctx, const char *path, char **body, size_t *len, uint64_t *token)
+{
+	struct fake_cache *f = ctx;
+	f->gets++;
+	*token = 42;
+	if (!f->body || strcmp(path, f->path))
+		return 0;
+	*body = strdup(f->body), *len = f->len;
+	return 1;
+}
+
+static void fc_put(void *ctx, const char *path, const char *body, size_t len, uint64_t token)
+{
+	struct fake_cache *f = ctx;
+	f->puts++;
+	free(f->path), free(f->body);
+	f->path = strdup(path), f->body = strndup(body, len), f->len = len, f->token = token;
+}
+
+/* A GET cache: a miss asks Podman and is put with its token; the same listing again is not asked. */
+static void test_get_cache(void **state)
+{
+	struct fx *x = *state;
+	struct fake_cache fc = {0};
+	struct podman_get_cache gc = {fc_get, fc_put, &fc};
+	podman_set_get_cache(&gc);
+	struct podman_volume *vs;
+	size_t n;
+	fake_expect(x->f, "GET", "/volumes/json?filters=", 200, "volume_list_or");
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(podman_volume_list(x->c, &owner_a, &vs, &n, &x->err), 0);
+		assert_int_equal(n, 1);
+		assert_string_equal(vs[0].name, "t-rec-vol1");
+		podman_volume_list_free(vs, n);
+	}
+	podman_set_get_cache(NULL);
+	assert_int_equal(fc.gets, 2);
+	assert_int_equal(fc.puts, 1);
+	assert_int_equal(fc.token, 42);
+	assert_true(!strncmp(fc.path, "/volumes/json?filters=", 22));
+	free(fc.path), free(fc.body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -485,6 +576,8 @@ int main(void)
 		T(test_exec_attach_upgrade),
 		T(test_image_exists_and_pull),
 		T(test_version_info),
+		T(test_events_follow),
+		T(test_get_cache),
 	};
 	return cmocka_run_group_tests_name("podman_ops", tests, NULL, NULL);
 }
