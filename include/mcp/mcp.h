@@ -34,11 +34,37 @@
  *     (the commands' own lock waits are as short as 5 s: an up in flight
  *     would make them busy); a waiting call gets heartbeats naming the
  *     wait, and a cancelled one is dropped.  Read-only tools never wait.
+ *
+ * The ls cache
+ *   With 10 work orders Podman takes ~17 ms to answer ls's two listings
+ *   (it checks every container's state), so a warm server answers ls
+ *   from a cache of those two answers (GET /pods/json?... and
+ *   /volumes/json?..., the raw bodies; nothing else is cached and no other
+ *   tool reads it).  It is kept true by Podman's own events:
+ *   - a watcher, a child of the server started by the first ls call,
+ *     follows GET /events from 2 s before it connected (nothing is missed
+ *     between its connect and the stream going live) and counts every
+ *     container, pod and volume event (exec and attach excepted) as a
+ *     change; its stream ending, or it dying, turns the cache off until
+ *     the next ls starts another (at most one start per 2 s);
+ *   - every call of a tool that is not read-only is a change when it ends,
+ *     before its response goes out, so an ls after the server's own up or
+ *     down always asks Podman;
+ *   - a change makes every cached answer stale (one generation counter);
+ *     an answer fetched across a change is not kept.
+ *   So an ls through the server can miss a change made outside it (a
+ *   terminal, another server) only until Podman's event reaches the
+ *   watcher: the file events logger is read every 250 ms.  ISOPOD_MCP_CACHE=0
+ *   turns the cache off.  The cache is one shared mapping made at start
+ *   (MCP_CACHE_SLOTS slots of MCP_CACHE_SLOT_BYTES; only used pages are
+ *   resident); the watcher keeps one connection to Podman open, so an
+ *   auto-started service does not idle out while the server runs.
  */
 #ifndef ISOPOD_MCP_H
 #define ISOPOD_MCP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "base/json.h"
@@ -122,6 +148,23 @@ int mcp_progress_step(const char *line, size_t len, char *step, size_t size);
  */
 void mcp_send_call_result(const iso_json *id, const struct mcp_tool *t, int status, const struct mcp_buf *out,
 			  const struct mcp_buf *err);
+
+/* ---- the ls cache (src/mcp/mcp_cache.c; design above) ---- */
+#define MCP_CACHE_SLOTS 4
+#define MCP_CACHE_SLOT_BYTES (1u << 20) /* an answer larger than this is not kept (~1 KB a pod) */
+/* The shared mapping, before any fork: 0 or -1 (then every get misses). */
+int mcp_cache_init(void);
+void mcp_cache_release(void);
+/* A change: every cached answer is stale (lock-free, safe anywhere). */
+void mcp_cache_invalidate(void);
+/* The watcher's stream is live (1) or not (0); either way a change. */
+void mcp_cache_set_live(int live);
+int mcp_cache_live(void);
+/* 1 with *BODY (malloc'd, NUL-terminated) and *LEN; 0 with *TOKEN for the put after the fetch. */
+int mcp_cache_get(const char *path, char **body, size_t *len, uint64_t *token);
+/* Keep PATH's answer, unless a change came since the get that gave TOKEN. */
+void mcp_cache_put(const char *path, const char *body, size_t len, uint64_t token);
+void mcp_cache_stats(uint64_t *hits, uint64_t *misses, uint64_t *puts);
 
 /* ---- JSON-RPC framing (src/mcp/mcp_rpc.c): each writes one line on stdout ---- */
 void mcp_send_doc(iso_jgen *g);

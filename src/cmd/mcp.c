@@ -16,6 +16,7 @@
 
 #include "base/util.h"
 #include "cmd/cmd.h"
+#include "cmd/mcp_watch.h"
 #include "mcp/mcp.h"
 #include "podman/transport.h"
 
@@ -74,6 +75,7 @@ struct call {
 static struct call calls[MAX_CALLS];
 static unsigned long next_seq;
 static int sigpipe_w = -1;
+static int cache_on; /* the ls cache (include/mcp/mcp.h) */
 
 static void on_sig(int sig)
 {
@@ -101,6 +103,17 @@ static void send_tools(const iso_json *id)
 	mcp_send_doc(g);
 }
 
+/* In a child: the server's ends of the calls' pipes closed. */
+static void close_call_fds(void)
+{
+	for (int i = 0; i < MAX_CALLS; i++) {
+		if (calls[i].out >= 0)
+			close(calls[i].out);
+		if (calls[i].err >= 0)
+			close(calls[i].err);
+	}
+}
+
 /* In the child: the command in-process with stdout/stderr on the pipes; never returns. */
 static void child_run(const struct mcp_tool *t, char **argv, int argc, int out, int err)
 {
@@ -116,14 +129,11 @@ static void child_run(const struct mcp_tool *t, char **argv, int argc, int out, 
 		dup2(devnull, STDIN_FILENO);
 	dup2(out, STDOUT_FILENO);
 	dup2(err, STDERR_FILENO);
-	for (int i = 0; i < MAX_CALLS; i++) {
-		if (calls[i].out >= 0)
-			close(calls[i].out);
-		if (calls[i].err >= 0)
-			close(calls[i].err);
-	}
+	close_call_fds();
 	close(out);
 	close(err);
+	if (cache_on && !strcmp(t->name, "ls"))
+		mcp_watch_use_cache();
 	struct iso_globals g = {.json = 1, .progress = PROGRESS_REQ_JSON};
 	int rc = verb_fn(t->verb)(argc, argv, &g);
 	fflush(NULL);
@@ -161,6 +171,8 @@ static void launch(struct call *c)
 		return;
 	}
 	pid_t pid = -1;
+	if (cache_on && !strcmp(c->tool->name, "ls"))
+		mcp_watch_ensure(close_call_fds);
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
 		why = "cannot make a pipe for the call; the server is out of descriptors";
 	else if ((pid = fork()) == 0)
@@ -322,6 +334,8 @@ static void finish_call(struct call *c, int status)
 	drain_call(c);
 	if (c->eline.len)
 		child_line(c, c->eline.p, c->eline.len);
+	if (!(c->tool->flags & MCP_READONLY))
+		mcp_cache_invalidate(); /* before the response: an ls after it asks Podman */
 	if (!c->cancelled)
 		mcp_send_call_result(call_id(c), c->tool, status, &c->o, &c->e);
 	call_free(c);
@@ -332,7 +346,7 @@ static void reap(void)
 	int status;
 	pid_t pid;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		for (int i = 0; i < MAX_CALLS; i++)
+		for (int i = 0; !mcp_watch_reaped(pid) && i < MAX_CALLS; i++)
 			if (calls[i].state == CALL_RUNNING && calls[i].pid == pid)
 				finish_call(&calls[i], status);
 	start_waiting();
@@ -420,6 +434,7 @@ static int in_flight(void)
 /* Drop the waiting calls, SIGINT to the running ones (they remove what they made), wait for them all. */
 static void cancel_all(void)
 {
+	mcp_watch_stop();
 	for (int i = 0; i < MAX_CALLS; i++) {
 		if (calls[i].state == CALL_WAITING)
 			call_free(&calls[i]);
@@ -558,7 +573,10 @@ int cmd_mcp(int argc, char **argv, const struct iso_globals *g)
 	signal(SIGINT, SIG_IGN);
 	fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
 	warm_transport();
+	const char *cache = getenv("ISOPOD_MCP_CACHE");
+	cache_on = !(cache && !strcmp(cache, "0")) && mcp_cache_init() == 0;
 	rc = serve(sp[0]);
+	mcp_cache_release();
 	close(sp[0]);
 	close(sp[1]);
 	return rc;

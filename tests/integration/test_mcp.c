@@ -7,7 +7,9 @@
  * protocol errors, schemas and annotations, up -> ls -> verify -> down with
  * progress, a cancelled up and a SIGTERM during an up (then Podman asked
  * by label that nothing is left), the test tool's verdicts on tests/addons,
- * two ups overlapping, two calls on one work order.  The stand-in's
+ * two ups overlapping, two calls on one work order, and the ls cache (a
+ * change made outside the server listed within 2 s, the server's own down
+ * at once).  The stand-in's
  * modules take 2.2 s each, so the progress events come further apart than
  * 2 s and the server's heartbeats are what keeps the gaps short.  Without
  * node (>= 18) or tests/mcp/node_modules the tests skip with the reason
@@ -92,7 +94,7 @@ static int setup(void **state)
 	return 0;
 }
 
-static const char *const tags[] = {"life", "cancel", "term", "test", "ov-a", "ov-b", "same"};
+static const char *const tags[] = {"life", "cancel", "term", "test", "ov-a", "ov-b", "same", "cache"};
 
 static int teardown(void **state)
 {
@@ -181,6 +183,15 @@ static void test_same_work_order(void **state)
 	ptest_wo_assert_gone("hub", w);
 }
 
+/* The ls cache: Podman is then asked that the volume made outside the server is gone. */
+static void test_ls_cache(void **state)
+{
+	char w[80];
+	run_case("cache");
+	snprintf(w, sizeof(w), "%s-cache", prefix);
+	ptest_wo_assert_gone("hub", w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_lifecycle), cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_sigterm),   cmocka_unit_test(test_test_tool),
 		cmocka_unit_test(test_overlap),   cmocka_unit_test(test_same_work_order),
+		cmocka_unit_test(test_ls_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

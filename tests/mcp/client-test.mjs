@@ -4,11 +4,13 @@
 //
 //   node tests/mcp/client-test.mjs CASE...     (tests/integration/test_mcp.c runs it)
 //
-// CASE: protocol schemas lifecycle cancel sigterm testtool overlap samewo.  Environment:
+// CASE: protocol schemas lifecycle cancel sigterm testtool overlap samewo cache.  Environment:
 // ISOPOD_BIN the isopod under test; MCP_WO_PREFIX the work orders' prefix
 // (each case adds its own tag); the rest (ISOPOD_STATE_DIR, ISOPOD_PORTS,
 // the images, XDG_CONFIG_HOME with slow stand-in modules) passes through to
 // the server; MCP_TEST_REPO a repository whose addons are tests/addons (testtool).  Exit 0 when every case passed; one line per failure.
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EmptyResultSchema, ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import {
 	callWithProgress,
@@ -303,7 +305,46 @@ async function caseSameWo() {
 	await closeAndWait(s);
 }
 
+// The ls cache (include/mcp/mcp.h): ls answers from it while nothing changes; a
+// change made outside the server (a work order's volume made with the podman
+// CLI) shows within Podman's event delay; after the server's own down the very
+// next ls asks Podman.
+async function caseCache() {
+	const w = wo('cache');
+	const vol = `db-hub-${w}-data`;
+	const s = await connect();
+	const c = s.client;
+	try {
+		for (let i = 0; i < 3; i++) {
+			check(!(await listed(c)).includes(w), `ls lists ${w} before it exists`);
+			await sleep(300); // the first ls starts the watcher; the next ones fill and read the cache
+		}
+		const labels = ['io.isopod.schema=1', `io.isopod.key=hub/${w}`, `io.isopod.wo=${w}`, 'io.isopod.profile=hub', 'io.isopod.role=db-data'];
+		execFileSync('podman', ['volume', 'create', ...labels.flatMap((l) => ['--label', l]), vol], { stdio: 'ignore' });
+		const made = Date.now();
+		let seen = 0;
+		while (!seen && Date.now() - made < 5000) {
+			if ((await listed(c)).includes(w)) seen = Date.now();
+			else await sleep(20);
+		}
+		check(seen, `a work order's volume made outside the server is not listed 5 s later`);
+		say(`a change made outside the server listed after ${seen - made} ms`);
+		check(seen - made <= 2000, `a change made outside the server took ${seen - made} ms to be listed (at most 2000)`);
+		ok('down', await c.callTool({ name: 'down', arguments: { work_order: w, cleanup: true, confirm: true } }, undefined, LONG));
+		check(!(await listed(c)).includes(w), `ls lists ${w} right after the server's own down --cleanup`);
+		say("the server's own down listed at once");
+	} finally {
+		try {
+			execFileSync('podman', ['volume', 'rm', '-f', vol], { stdio: 'ignore' });
+		} catch (e) {
+			// already gone
+		}
+	}
+	await closeAndWait(s);
+}
+
 const cases = {
+	cache: caseCache,
 	protocol: caseProtocol,
 	schemas: caseSchemas,
 	lifecycle: caseLifecycle,

@@ -200,9 +200,87 @@ static void test_verdicts(void **state)
 	assert_non_null(strstr(b, "without a JSON document"));
 }
 
+/* Get from the cache: the body (freed here) compared with WANT, or NULL for a miss; the token in *TOK. */
+static void expect_get(const char *path, const char *want, uint64_t *tok)
+{
+	char *b = NULL;
+	size_t n = 0;
+	int hit = mcp_cache_get(path, &b, &n, tok);
+	if (want) {
+		assert_int_equal(hit, 1);
+		assert_int_equal(n, strlen(want));
+		assert_string_equal(b, want);
+	} else
+		assert_int_equal(hit, 0);
+	free(b);
+}
+
+/*
+ * The ls cache's rules: nothing answers while the watcher is not live;
+ * an answer is kept only when no change came since the miss that gave its
+ * token; a change (or live going off) makes every answer stale; an answer
+ * larger than a slot is not kept; a child's put is seen by the parent.
+ */
+static void test_ls_cache(void **state)
+{
+	(void)state;
+	uint64_t tok, tok2;
+	assert_int_equal(mcp_cache_init(), 0);
+	expect_get("/pods/json?a", NULL, &tok);
+	mcp_cache_put("/pods/json?a", "[1]", 3, tok);
+	expect_get("/pods/json?a", NULL, &tok); /* not live: nothing kept, nothing served */
+
+	mcp_cache_set_live(1);
+	expect_get("/pods/json?a", NULL, &tok);
+	mcp_cache_put("/pods/json?a", "[1]", 3, tok);
+	expect_get("/pods/json?a", "[1]", &tok2);
+	expect_get("/volumes/json?a", NULL, &tok2);
+	mcp_cache_put("/volumes/json?a", "[2]", 3, tok2);
+	expect_get("/pods/json?a", "[1]", &tok2);
+	expect_get("/volumes/json?a", "[2]", &tok2);
+
+	mcp_cache_invalidate(); /* a change: both stale */
+	expect_get("/pods/json?a", NULL, &tok);
+	expect_get("/volumes/json?a", NULL, &tok2);
+	mcp_cache_invalidate(); /* a change between the miss and the put: the answer is not kept */
+	mcp_cache_put("/pods/json?a", "[3]", 3, tok);
+	expect_get("/pods/json?a", NULL, &tok);
+
+	char *big = malloc(MCP_CACHE_SLOT_BYTES + 2);
+	memset(big, 'x', MCP_CACHE_SLOT_BYTES + 1);
+	big[MCP_CACHE_SLOT_BYTES + 1] = 0;
+	mcp_cache_put("/pods/json?a", big, MCP_CACHE_SLOT_BYTES + 1, tok);
+	expect_get("/pods/json?a", NULL, &tok);
+	free(big);
+
+	/* one mapping for every process: a child's put, the parent's get */
+	pid_t pid = fork();
+	if (pid == 0) {
+		mcp_cache_put("/pods/json?a", "[from the child]", 16, tok);
+		_exit(0);
+	}
+	int st;
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	expect_get("/pods/json?a", "[from the child]", &tok);
+	/* more paths than slots: the newest ones are kept, each still right */
+	char p[32];
+	for (int i = 0; i < MCP_CACHE_SLOTS + 2; i++) {
+		snprintf(p, sizeof(p), "/volumes/json?%d", i);
+		expect_get(p, NULL, &tok);
+		mcp_cache_put(p, p, strlen(p), tok);
+		expect_get(p, p, &tok);
+	}
+	mcp_cache_set_live(0);
+	expect_get(p, NULL, &tok);
+	uint64_t h, m, n;
+	mcp_cache_stats(&h, &m, &n);
+	assert_true(h >= 6 && m >= 6 && n >= 6);
+	mcp_cache_release();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {cmocka_unit_test(test_protocol), cmocka_unit_test(test_argv),
-					   cmocka_unit_test(test_verdicts)};
+					   cmocka_unit_test(test_verdicts), cmocka_unit_test(test_ls_cache)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
