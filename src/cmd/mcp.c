@@ -546,7 +546,9 @@ static const struct cli_help mcp_help = {
 	"Serve the Model Context Protocol (revision 2025-11-25) on stdin/stdout: one JSON-RPC\n"
 	"message a line, a tool for each command (tools/list shows them).  Register it with an\n"
 	"MCP client as {\"command\": \"isopod\", \"args\": [\"mcp\"]}.  Logs go to stderr.  It ends\n"
-	"at the end of stdin or on SIGTERM, after interrupting the calls in flight.\n\n",
+	"at the end of stdin or on SIGTERM, after interrupting the calls in flight.  ls answers\n"
+	"from a cache of Podman's listings that Podman's events and the server's own calls keep\n"
+	"true (ISOPOD_MCP_CACHE=0: no cache).\n\n",
 	"Exit codes: 0 stdin ended, 1 internal, 2 bad usage.\n",
 };
 
