@@ -51,11 +51,16 @@
  *     before its response goes out, so an ls after the server's own up or
  *     down always asks Podman;
  *   - a change makes every cached answer stale (one generation counter);
- *     an answer fetched across a change is not kept.
+ *     an answer fetched across a change is not kept;
+ *   - and no answer is served more than 2 s after it was fetched
+ *     (MCP_CACHE_MAX_AGE_MS), whatever the events say: an event Podman
+ *     failed to send, or a stream that died without a close, costs that.
  *   So an ls through the server can miss a change made outside it (a
  *   terminal, another server) only until Podman's event reaches the
- *   watcher: the file events logger is read every 250 ms.  ISOPOD_MCP_CACHE=0
- *   turns the cache off.  The cache is one shared mapping made at start
+ *   watcher, and never by more than 2 s: with the file events logger
+ *   (this host's) the file is read every 250 ms; with journald it is the
+ *   journal's delay; with none the stream ends, the watcher with it, and
+ *   the cache stays off.  ISOPOD_MCP_CACHE=0 turns the cache off.  The cache is one shared mapping made at start
  *   (MCP_CACHE_SLOTS slots of MCP_CACHE_SLOT_BYTES; only used pages are
  *   resident); the watcher keeps one connection to Podman open, so an
  *   auto-started service does not idle out while the server runs.
@@ -152,6 +157,7 @@ void mcp_send_call_result(const iso_json *id, const struct mcp_tool *t, int stat
 /* ---- the ls cache (src/mcp/mcp_cache.c; design above) ---- */
 #define MCP_CACHE_SLOTS 4
 #define MCP_CACHE_SLOT_BYTES (1u << 20) /* an answer larger than this is not kept (~1 KB a pod) */
+#define MCP_CACHE_MAX_AGE_MS 2000       /* an answer older than this is asked again, events or not */
 /* The shared mapping, before any fork: 0 or -1 (then every get misses). */
 int mcp_cache_init(void);
 void mcp_cache_release(void);

@@ -122,7 +122,7 @@ int podman_events_follow(struct podman_client *c, long long since, podman_event_
 
 /*
  * A cache of GET answers for every client of this process (isopod mcp
- * installs one in a read-only call's child; nobody else does).  get: 1 with
+ * installs one in an ls call's child; nobody else does).  get: 1 with
  * *BODY (malloc'd, NUL-terminated) and *LEN when PATH (the API path without
  * the version prefix) is held, else 0 with *TOKEN set; put: an answer
  * (200) to PATH fetched after a miss that gave TOKEN.  Only bodiless GETs

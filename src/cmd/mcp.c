@@ -74,7 +74,7 @@ struct call {
 
 static struct call calls[MAX_CALLS];
 static unsigned long next_seq;
-static int sigpipe_w = -1;
+static int sigpipe_r = -1, sigpipe_w = -1;
 static int cache_on; /* the ls cache (include/mcp/mcp.h) */
 
 static void on_sig(int sig)
@@ -112,6 +112,14 @@ static void close_call_fds(void)
 		if (calls[i].err >= 0)
 			close(calls[i].err);
 	}
+}
+
+/* In the watcher: every fd of the server's but stdio closed (the calls' pipes, the signal pipe). */
+static void close_server_fds(void)
+{
+	close_call_fds();
+	close(sigpipe_r);
+	close(sigpipe_w);
 }
 
 /* In the child: the command in-process with stdout/stderr on the pipes; never returns. */
@@ -172,13 +180,18 @@ static void launch(struct call *c)
 	}
 	pid_t pid = -1;
 	if (cache_on && !strcmp(c->tool->name, "ls"))
-		mcp_watch_ensure(close_call_fds);
+		mcp_watch_ensure(close_server_fds);
+	/* signals wait until the child has its own handlers: a cancel's SIGINT is never lost */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0)
 		why = "cannot make a pipe for the call; the server is out of descriptors";
 	else if ((pid = fork()) == 0)
 		child_run(c->tool, argv, argc, po[1], pe[1]);
 	else if (pid < 0)
 		why = "cannot fork the call; the host is out of processes or memory";
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	free(argv);
 	for (int i = 0; i < 2; i++)
 		if (po[i] >= 0 && (why || i == 1))
@@ -561,7 +574,7 @@ int cmd_mcp(int argc, char **argv, const struct iso_globals *g)
 	int sp[2];
 	if (pipe2(sp, O_CLOEXEC | O_NONBLOCK) < 0)
 		return 1;
-	sigpipe_w = sp[1];
+	sigpipe_r = sp[0], sigpipe_w = sp[1];
 	for (int i = 0; i < MAX_CALLS; i++)
 		calls[i] = (struct call){.out = -1, .err = -1};
 	struct sigaction sa = {0};

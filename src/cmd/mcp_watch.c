@@ -73,10 +73,12 @@ static int on_event(void *ctx, const char *type, const char *status)
 /* In the watcher: follow the events until the stream ends; never returns. */
 static void watch_main(pid_t server)
 {
+	/* the server's handlers go before the signals blocked across the fork come in */
 	struct sigaction sa = {0};
 	sa.sa_handler = SIG_DFL;
 	for (int s = 1; s < NSIG; s++)
 		sigaction(s, &sa, NULL);
+	signal(SIGINT, SIG_IGN); /* as the server: a terminal's Ctrl-C is not for it */
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -87,6 +89,8 @@ static void watch_main(pid_t server)
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (devnull >= 0)
 		dup2(devnull, STDIN_FILENO), dup2(devnull, STDOUT_FILENO); /* stdout is the protocol's */
+	else
+		close(STDIN_FILENO), close(STDOUT_FILENO);
 	struct iso_error *e = NULL;
 	struct podman_client_opts o = {0}; /* no state_dir: never starts a service for a cache */
 	struct podman_client *c = podman_client_new(&o, &e);
@@ -99,16 +103,25 @@ static void watch_main(pid_t server)
 
 void mcp_watch_ensure(void (*in_child)(void))
 {
+	int status;
+	/* one that died unseen (killed: it could not say so) must not leave the cache on */
+	if (watcher > 0 && waitpid(watcher, &status, WNOHANG) == watcher)
+		mcp_watch_reaped(watcher);
 	int64_t now = iso_now_ms();
 	if (watcher > 0 || now - started_ms < RESTART_MS)
 		return;
 	started_ms = now;
+	/* signals wait until the child has its own handlers: a SIGTERM to it is never the server's */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	pid_t server = getpid(), pid = fork();
 	if (pid == 0) {
 		if (in_child)
 			in_child();
 		watch_main(server);
 	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid > 0)
 		watcher = pid;
 }
@@ -128,7 +141,16 @@ void mcp_watch_stop(void)
 		return;
 	kill(watcher, SIGTERM);
 	int status;
-	while (waitpid(watcher, &status, 0) < 0 && errno == EINTR) {
+	pid_t got = 0;
+	for (int i = 0; i < 100 && got == 0; i++) { /* 2 s, then SIGKILL: the server's exit never hangs on it */
+		got = waitpid(watcher, &status, WNOHANG);
+		if (got == 0)
+			nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+	}
+	if (got == 0) {
+		kill(watcher, SIGKILL);
+		while (waitpid(watcher, &status, 0) < 0 && errno == EINTR) {
+		}
 	}
 	mcp_watch_reaped(watcher);
 }

@@ -5,12 +5,14 @@
  * child see the same bytes.  Design in include/mcp/mcp.h ("the ls cache").
  *
  * Layout: a header (a robust process-shared mutex, the generation, live)
- * and MCP_CACHE_SLOTS slots, each a path, the generation it was filled at
- * and its body in a fixed MCP_CACHE_SLOT_BYTES area (all in use: the
+ * and MCP_CACHE_SLOTS slots, each a path, the generation and time it was
+ * filled at and its body in a fixed MCP_CACHE_SLOT_BYTES area (all in use: the
  * oldest filled goes).  A slot answers only
  * while the watcher is live and its generation is the current one: every
  * invalidation is one atomic increment, no lock, so the watcher and the
- * server never wait for a child.  A child that dies holding the mutex
+ * server never wait for a child.  And no answer is older than
+ * MCP_CACHE_MAX_AGE_MS, whatever the events said: an event Podman failed
+ * to send, or a stream that died without a close, costs at most that.  A child that dies holding the mutex
  * leaves it to the next locker (EOWNERDEAD), which empties every slot.
  * Untouched pages cost nothing: only the slots in use are resident
  * (RssShmem, shared by all, not RssAnon).
@@ -29,8 +31,9 @@
 
 struct slot {
 	uint64_t gen;
-	uint64_t stamp; /* the put count when filled: the oldest goes first */
-	size_t len;     /* 0: empty */
+	uint64_t stamp;    /* the put count when filled: the oldest goes first */
+	int64_t filled_ms; /* monotonic: older than MCP_CACHE_MAX_AGE_MS answers nothing */
+	size_t len;        /* 0: empty */
 	char path[PATH_BYTES];
 };
 
@@ -114,10 +117,11 @@ int mcp_cache_get(const char *path, char **body, size_t *len, uint64_t *token)
 	if (!R || strlen(path) >= PATH_BYTES || lock() < 0)
 		return 0;
 	uint64_t gen = __atomic_load_n(&R->gen, __ATOMIC_SEQ_CST);
+	int64_t now = iso_now_ms();
 	int hit = 0;
 	for (int i = 0; i < MCP_CACHE_SLOTS && mcp_cache_live() && !hit; i++) {
 		const struct slot *s = &R->slot[i];
-		if (s->len && s->gen == gen && !strcmp(s->path, path)) {
+		if (s->len && s->gen == gen && now - s->filled_ms < MCP_CACHE_MAX_AGE_MS && !strcmp(s->path, path)) {
 			*body = xmalloc(s->len + 1);
 			memcpy(*body, R->data[i], s->len);
 			(*body)[s->len] = '\0';
@@ -160,6 +164,7 @@ void mcp_cache_put(const char *path, const char *body, size_t len, uint64_t toke
 		memcpy(R->data[k], body, len);
 		snprintf(s->path, sizeof(s->path), "%s", path);
 		s->gen = token;
+		s->filled_ms = iso_now_ms();
 		s->stamp = ++R->puts;
 		s->len = len;
 	}

@@ -30,18 +30,28 @@ export function wo(tag) {
 }
 
 // A connected client with the tools listed (the SDK validates structuredContent
-// against the outputSchema of the tools it has listed).
-export async function connect() {
+// against the outputSchema of the tools it has listed).  With DEBUG the server
+// runs with ISOPOD_LOG=debug and its stderr is kept as the lines of `log`.
+export async function connect({ debug = false } = {}) {
 	const transport = new StdioClientTransport({
 		command: ISOPOD,
 		args: ['mcp'],
-		env: { ...process.env },
-		stderr: 'inherit',
+		env: { ...process.env, ...(debug ? { ISOPOD_LOG: 'debug' } : {}) },
+		stderr: debug ? 'pipe' : 'inherit',
 	});
+	const log = [];
+	if (debug) {
+		let part = '';
+		transport.stderr.on('data', (d) => {
+			const lines = (part + d).split('\n');
+			part = lines.pop();
+			log.push(...lines);
+		});
+	}
 	const client = new Client({ name: 'isopod-tests', version: '1.0.0' });
 	await client.connect(transport);
 	const { tools } = await client.listTools();
-	return { client, transport, tools };
+	return { client, transport, tools, log };
 }
 
 // End stdin and wait for the server to exit (it waits for the calls in flight,

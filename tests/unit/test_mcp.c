@@ -219,7 +219,8 @@ static void expect_get(const char *path, const char *want, uint64_t *tok)
  * The ls cache's rules: nothing answers while the watcher is not live;
  * an answer is kept only when no change came since the miss that gave its
  * token; a change (or live going off) makes every answer stale; an answer
- * larger than a slot is not kept; a child's put is seen by the parent.
+ * larger than a slot is not kept; a child's put is seen by the parent; the
+ * oldest filled slot is the one reused; no answer outlives its 2 s.
  */
 static void test_ls_cache(void **state)
 {
@@ -262,7 +263,7 @@ static void test_ls_cache(void **state)
 	int st;
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	expect_get("/pods/json?a", "[from the child]", &tok);
-	/* more paths than slots: the newest ones are kept, each still right */
+	/* more paths than slots: the oldest filled go, the newest MCP_CACHE_SLOTS stay, each still right */
 	char p[32];
 	for (int i = 0; i < MCP_CACHE_SLOTS + 2; i++) {
 		snprintf(p, sizeof(p), "/volumes/json?%d", i);
@@ -270,6 +271,16 @@ static void test_ls_cache(void **state)
 		mcp_cache_put(p, p, strlen(p), tok);
 		expect_get(p, p, &tok);
 	}
+	expect_get("/pods/json?a", NULL, &tok);
+	for (int i = 0; i < MCP_CACHE_SLOTS + 2; i++) {
+		snprintf(p, sizeof(p), "/volumes/json?%d", i);
+		expect_get(p, i < 2 ? NULL : p, &tok);
+	}
+	/* no answer outlives MCP_CACHE_MAX_AGE_MS, even with no change */
+	usleep((MCP_CACHE_MAX_AGE_MS + 50) * 1000);
+	expect_get(p, NULL, &tok);
+	mcp_cache_put(p, p, strlen(p), tok);
+	expect_get(p, p, &tok);
 	mcp_cache_set_live(0);
 	expect_get(p, NULL, &tok);
 	uint64_t h, m, n;

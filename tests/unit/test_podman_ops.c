@@ -38,6 +38,7 @@ static int teardown(void **state)
 	if (x->f->mismatch)
 		fail_msg("fake transport: %s", x->f->mismatch);
 	assert_int_equal(x->f->next, x->f->n);
+	podman_set_get_cache(NULL); /* a failed test_get_cache leaves none behind */
 	podman_client_free(x->c);
 	fake_free(x->f);
 	iso_error_free(x->err);
@@ -534,8 +535,8 @@ static void fc_put(void *ctx, const char *path, const char *body, size_t len, ui
 static void test_get_cache(void **state)
 {
 	struct fx *x = *state;
-	struct fake_cache fc = {0};
-	struct podman_get_cache gc = {fc_get, fc_put, &fc};
+	static struct fake_cache fc;
+	static struct podman_get_cache gc = {fc_get, fc_put, &fc};
 	podman_set_get_cache(&gc);
 	struct podman_volume *vs;
 	size_t n;
