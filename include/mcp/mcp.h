@@ -57,13 +57,14 @@
  *     failed to send, or a stream that died without a close, costs that.
  *   So an ls through the server can miss a change made outside it (a
  *   terminal, another server) only until Podman's event reaches the
- *   watcher, and never by more than 2 s: with the file events logger
- *   (this host's) the file is read every 250 ms; with journald it is the
- *   journal's delay; with none the stream ends, the watcher with it, and
- *   the cache stays off.  ISOPOD_MCP_CACHE=0 turns the cache off.  The cache is one shared mapping made at start
- *   (MCP_CACHE_SLOTS slots of MCP_CACHE_SLOT_BYTES; only used pages are
- *   resident); the watcher keeps one connection to Podman open, so an
- *   auto-started service does not idle out while the server runs.
+ *   watcher, and never by more than 2 s.  With the file events logger
+ *   (this host's) the file is read every 250 ms; the journald and none
+ *   loggers were not tried here, and the 2 s limit holds whatever they
+ *   do.  ISOPOD_MCP_CACHE=0 turns the cache off.  The cache is one shared
+ *   mapping made at start (MCP_CACHE_SLOTS slots of MCP_CACHE_SLOT_BYTES;
+ *   only used pages are resident); the watcher keeps one connection to
+ *   Podman open, so an auto-started service does not idle out while the
+ *   server runs.
  */
 #ifndef ISOPOD_MCP_H
 #define ISOPOD_MCP_H
@@ -170,7 +171,6 @@ int mcp_cache_live(void);
 int mcp_cache_get(const char *path, char **body, size_t *len, uint64_t *token);
 /* Keep PATH's answer, unless a change came since the get that gave TOKEN. */
 void mcp_cache_put(const char *path, const char *body, size_t len, uint64_t token);
-void mcp_cache_stats(uint64_t *hits, uint64_t *misses, uint64_t *puts);
 
 /* ---- JSON-RPC framing (src/mcp/mcp_rpc.c): each writes one line on stdout ---- */
 void mcp_send_doc(iso_jgen *g);

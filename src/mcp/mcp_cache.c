@@ -6,14 +6,13 @@
  *
  * Layout: a header (a robust process-shared mutex, the generation, live)
  * and MCP_CACHE_SLOTS slots, each a path, the generation and time it was
- * filled at and its body in a fixed MCP_CACHE_SLOT_BYTES area (all in use: the
- * oldest filled goes).  A slot answers only
- * while the watcher is live and its generation is the current one: every
- * invalidation is one atomic increment, no lock, so the watcher and the
- * server never wait for a child.  And no answer is older than
- * MCP_CACHE_MAX_AGE_MS, whatever the events said: an event Podman failed
- * to send, or a stream that died without a close, costs at most that.  A child that dies holding the mutex
- * leaves it to the next locker (EOWNERDEAD), which empties every slot.
+ * filled at and its body in a fixed MCP_CACHE_SLOT_BYTES area (all in use:
+ * the oldest filled goes).  A slot answers only while the watcher is live,
+ * its generation is the current one and it is younger than
+ * MCP_CACHE_MAX_AGE_MS.  Every invalidation is one atomic increment, no
+ * lock, so the watcher and the server never wait for a child.  A child
+ * that dies holding the mutex leaves it to the next locker (EOWNERDEAD),
+ * which empties every slot.
  * Untouched pages cost nothing: only the slots in use are resident
  * (RssShmem, shared by all, not RssAnon).
  */
@@ -39,9 +38,9 @@ struct slot {
 
 struct region {
 	pthread_mutex_t mu;
-	uint64_t gen; /* atomic */
-	int live;     /* atomic */
-	uint64_t hits, misses, puts;
+	uint64_t gen;  /* atomic */
+	int live;      /* atomic */
+	uint64_t puts; /* the slots' stamps */
 	struct slot slot[MCP_CACHE_SLOTS];
 	char data[MCP_CACHE_SLOTS][MCP_CACHE_SLOT_BYTES];
 };
@@ -129,10 +128,6 @@ int mcp_cache_get(const char *path, char **body, size_t *len, uint64_t *token)
 			hit = 1;
 		}
 	}
-	if (hit)
-		R->hits++;
-	else
-		R->misses++;
 	*token = gen;
 	pthread_mutex_unlock(&R->mu);
 	return hit;
@@ -143,8 +138,13 @@ void mcp_cache_put(const char *path, const char *body, size_t len, uint64_t toke
 	if (!R || !len || len > MCP_CACHE_SLOT_BYTES || strlen(path) >= PATH_BYTES || lock() < 0)
 		return;
 	uint64_t gen = __atomic_load_n(&R->gen, __ATOMIC_SEQ_CST);
+	/* only an answer fetched since the last change, while the watcher is live */
+	if (token != gen || !mcp_cache_live()) {
+		pthread_mutex_unlock(&R->mu);
+		return;
+	}
 	int k = -1;
-	/* the path's own slot, else an empty or outdated one */
+	/* the path's own slot, else an empty or outdated one, else the oldest filled */
 	for (int i = 0; i < MCP_CACHE_SLOTS && k < 0; i++)
 		if (R->slot[i].len && !strcmp(R->slot[i].path, path))
 			k = i;
@@ -157,23 +157,12 @@ void mcp_cache_put(const char *path, const char *body, size_t len, uint64_t toke
 			if (R->slot[i].stamp < R->slot[k].stamp)
 				k = i;
 	}
-	/* only an answer fetched since the last change, while the watcher is live */
-	if (k >= 0 && token == gen && mcp_cache_live()) {
-		struct slot *s = &R->slot[k];
-		s->len = 0;
-		memcpy(R->data[k], body, len);
-		snprintf(s->path, sizeof(s->path), "%s", path);
-		s->gen = token;
-		s->filled_ms = iso_now_ms();
-		s->stamp = ++R->puts;
-		s->len = len;
-	}
+	struct slot *s = &R->slot[k];
+	memcpy(R->data[k], body, len);
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	s->gen = token;
+	s->filled_ms = iso_now_ms();
+	s->stamp = ++R->puts;
+	s->len = len;
 	pthread_mutex_unlock(&R->mu);
-}
-
-void mcp_cache_stats(uint64_t *hits, uint64_t *misses, uint64_t *puts)
-{
-	*hits = R ? R->hits : 0;
-	*misses = R ? R->misses : 0;
-	*puts = R ? R->puts : 0;
 }
